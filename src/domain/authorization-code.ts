@@ -1,0 +1,37 @@
+/** OIDC Core §3.1.2.1 response modes Authly accepts. */
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+
+/** A single-use authorization code (spec §7.6); `code` holds its digest. */
+export interface AuthorizationCode {
+  id: string;
+  /** Digest of the code handed to the client, never the code itself. */
+  code: string;
+  /** `oauth_clients.id` (UUID). */
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scope: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+  usedAt: Date | null;
+  isUsed: boolean;
+  codeChallenge: string;
+  codeChallengeMethod: 'S256';
+  nonce: string | null;
+  state: string | null;
+  responseMode: ResponseMode | null;
+  display: string | null;
+  prompt: string | null;
+  maxAge: number | null;
+  uiLocales: string | null;
+  idTokenHint: string | null;
+  loginHint: string | null;
+  acrValues: string | null;
+}
+
+/** What a caller supplies to save a code. */
+export type NewAuthorizationCode = Pick<
+  AuthorizationCode,
+  'code' | 'clientId' | 'userId' | 'redirectUri' | 'expiresAt' | 'codeChallenge'
+> &
+  Partial<Omit<AuthorizationCode, 'code' | 'clientId' | 'userId' | 'redirectUri' | 'expiresAt' | 'codeChallenge' | 'createdAt' | 'usedAt' | 'isUsed'>>;

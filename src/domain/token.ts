@@ -1,0 +1,34 @@
+/** Access and refresh tokens are both recorded (spec §7.3). */
+export type TokenType = 'access' | 'refresh';
+
+/** An issued token; an unexpired, non-invalidated access token is an admin "session". */
+export interface TokenRecord {
+  id: string;
+  userId: string;
+  /** `oauth_clients.id` (UUID) of the client the token was issued to, when known. */
+  clientId: string | null;
+  jti: string;
+  tokenType: TokenType;
+  /** Digest of the token, never the token itself. */
+  tokenValue: string;
+  scope: string | null;
+  invalidated: boolean;
+  invalidatedAt: Date | null;
+  expiresAt: Date;
+  createdAt: Date;
+  createdByIp: string | null;
+  userAgent: string | null;
+}
+
+/** What a caller supplies to record a token. */
+export type NewToken = Pick<TokenRecord, 'userId' | 'jti' | 'tokenType' | 'tokenValue' | 'expiresAt'> &
+  Partial<Pick<TokenRecord, 'id' | 'clientId' | 'scope' | 'createdByIp' | 'userAgent'>>;
+
+/** Session listing options. */
+export interface SessionListQuery {
+  /** Only tokens that are neither invalidated nor expired at `now`. */
+  activeOnly?: boolean;
+  now: Date;
+  limit: number;
+  offset: number;
+}

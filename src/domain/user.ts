@@ -1,0 +1,100 @@
+/** OIDC Core §5.1.1 address claim, stored as JSON in `users.address`. */
+export interface Address {
+  formatted?: string;
+  street_address?: string;
+  locality?: string;
+  region?: string;
+  postal_code?: string;
+  country?: string;
+}
+
+/** The OIDC standard claims a user carries (spec §7.1), all optional. */
+export interface UserProfile {
+  givenName: string | null;
+  familyName: string | null;
+  middleName: string | null;
+  nickname: string | null;
+  preferredUsername: string | null;
+  profile: string | null;
+  picture: string | null;
+  website: string | null;
+  gender: string | null;
+  /** `YYYY-MM-DD` (spec D9/Q12): a calendar date, never a timestamp. */
+  birthdate: string | null;
+  zoneinfo: string | null;
+  locale: string | null;
+  phoneNumber: string | null;
+  phoneNumberVerified: boolean | null;
+  address: Address | null;
+}
+
+/** A user account (spec §7.1 `users`). */
+export interface User extends UserProfile {
+  id: string;
+  username: string;
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLogin: Date | null;
+  isActive: boolean;
+  isVerified: boolean;
+  isAdmin: boolean;
+  requiresPasswordChange: boolean;
+}
+
+/** What a caller supplies to create a user; flags and profile default as in the schema. */
+export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'> &
+  Partial<Pick<User, 'id' | 'isActive' | 'isVerified' | 'isAdmin' | 'requiresPasswordChange'>> &
+  Partial<UserProfile>;
+
+/** Fields an update may change; `undefined` leaves a field as it is, `null` clears it. */
+export type UserPatch = Partial<
+  Pick<
+    User,
+    | 'username'
+    | 'email'
+    | 'passwordHash'
+    | 'lastLogin'
+    | 'isActive'
+    | 'isVerified'
+    | 'isAdmin'
+    | 'requiresPasswordChange'
+  > &
+    UserProfile
+>;
+
+/** Columns the admin listing may sort by. */
+export const USER_SORT_FIELDS = ['created_at', 'updated_at', 'last_login', 'username', 'email'] as const;
+/** A column the admin listing may sort by. */
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+/** Admin listing query (spec §3.7 Users): text search, filters, sort and pagination. */
+export interface UserListQuery {
+  /** Case-insensitive substring over username, email, given and family name. */
+  search?: string;
+  isActive?: boolean;
+  isAdmin?: boolean;
+  isVerified?: boolean;
+  requiresPasswordChange?: boolean;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  lastLoginAfter?: Date;
+  lastLoginBefore?: Date;
+  sortBy?: UserSortField;
+  sortOrder?: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** One page of the admin listing and the number of users matching the filters. */
+export interface UserPage {
+  users: User[];
+  total: number;
+}
+
+/** Counts for the admin dashboard. */
+export interface UserCounts {
+  total: number;
+  active: number;
+}

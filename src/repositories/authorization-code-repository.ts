@@ -1,0 +1,16 @@
+import type { AuthorizationCode, NewAuthorizationCode } from '../domain/authorization-code.js';
+
+/** Single-use authorization codes (spec §7.6). Never cached. */
+export interface AuthorizationCodeRepository {
+  /** Throws `ConflictError` on a duplicate code digest. */
+  save(input: NewAuthorizationCode): Promise<AuthorizationCode>;
+  /** By digest, used or not (for reuse detection, RFC 6749 §4.1.2). */
+  findByCode(codeHash: string): Promise<AuthorizationCode | undefined>;
+  /**
+   * Marks the code used in one statement and returns it only if *this call* won:
+   * unused and unexpired at `now`. Concurrent callers get exactly one winner.
+   */
+  consume(codeHash: string, now: Date): Promise<AuthorizationCode | undefined>;
+  /** Removes codes that expired before `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
+}

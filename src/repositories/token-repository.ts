@@ -1,0 +1,21 @@
+import type { NewToken, SessionListQuery, TokenRecord, TokenType } from '../domain/token.js';
+
+/** Issued access and refresh tokens (spec §7.3). Never cached: revocation is decided here. */
+export interface TokenRepository {
+  /** Records a token; throws `ConflictError` on a duplicate `jti`. */
+  save(input: NewToken): Promise<TokenRecord>;
+  findByJti(jti: string): Promise<TokenRecord | undefined>;
+  /**
+   * Invalidates one token in a single statement. Returns `true` only for the call that
+   * flipped it, so refresh rotation can detect reuse under concurrency (RFC 9700 §4.14.2).
+   */
+  invalidate(jti: string, at: Date): Promise<boolean>;
+  /** Invalidates every valid token of the user (optionally of one type); returns how many. */
+  invalidateByUser(userId: string, at: Date, tokenType?: TokenType): Promise<number>;
+  /** Invalidates every valid token issued to the client (`oauth_clients.id`); returns how many. */
+  invalidateByClient(clientId: string, at: Date): Promise<number>;
+  /** A user's access tokens (their "sessions"), newest first. */
+  listSessions(userId: string, query: SessionListQuery): Promise<TokenRecord[]>;
+  /** Removes tokens that expired before `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
+}

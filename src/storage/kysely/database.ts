@@ -1,0 +1,184 @@
+import type { Generated } from 'kysely';
+
+/*
+ * Row types as the drivers hand them over. One query text serves both engines, so a column's
+ * type is the union of what pg and better-sqlite3 return; `codec.ts` turns it into domain values.
+ * PostgreSQL: UUID/TEXT → string, BOOLEAN → boolean, TIMESTAMPTZ → Date, TEXT[] → string[],
+ * JSONB → parsed value, DATE → 'YYYY-MM-DD' (type parser set in storage/postgres).
+ * SQLite: everything is TEXT/INTEGER: booleans 0/1, timestamps ISO-8601 UTC, arrays and objects JSON.
+ */
+
+/** A boolean column: `boolean` on PostgreSQL, 0/1 on SQLite. */
+export type DbBool = boolean | number;
+/** A timestamp column: `Date` on PostgreSQL, ISO-8601 text on SQLite. */
+export type DbTime = Date | string;
+/** A TEXT[] column: an array on PostgreSQL, JSON text on SQLite. */
+export type DbArray = string[] | string;
+/** A JSONB column: parsed on PostgreSQL, JSON text on SQLite. */
+export type DbJson = unknown;
+
+/** `users` (spec §7.1). */
+export interface UsersTable {
+  id: string;
+  username: string;
+  email: string;
+  password_hash: string;
+  created_at: DbTime | null;
+  updated_at: DbTime | null;
+  last_login: DbTime | null;
+  is_active: DbBool | null;
+  is_verified: DbBool | null;
+  is_admin: DbBool | null;
+  requires_password_change: DbBool | null;
+  given_name: string | null;
+  family_name: string | null;
+  middle_name: string | null;
+  nickname: string | null;
+  preferred_username: string | null;
+  profile: string | null;
+  picture: string | null;
+  website: string | null;
+  gender: string | null;
+  birthdate: string | null;
+  zoneinfo: string | null;
+  locale: string | null;
+  phone_number: string | null;
+  phone_number_verified: DbBool | null;
+  address: DbJson | null;
+}
+
+/** `oauth_clients` (spec §7.2). */
+export interface OAuthClientsTable {
+  id: string;
+  client_id: string;
+  client_secret_hash: string | null;
+  client_name: string;
+  client_type: string;
+  redirect_uris: DbArray;
+  grant_types: DbArray;
+  response_types: DbArray;
+  scope: string | null;
+  is_active: DbBool | null;
+  created_at: DbTime | null;
+  updated_at: DbTime | null;
+  require_pkce: DbBool | null;
+  token_endpoint_auth_method: string | null;
+  client_uri: string | null;
+  logo_uri: string | null;
+  tos_uri: string | null;
+  policy_uri: string | null;
+  jwks_uri: string | null;
+  software_id: string | null;
+  software_version: string | null;
+  id_token_signed_response_alg: string | null;
+  subject_type: string | null;
+  sector_identifier_uri: string | null;
+  require_auth_time: DbBool | null;
+  default_max_age: number | null;
+  initiate_login_uri: string | null;
+  request_uris: DbArray | null;
+  application_type: string | null;
+  contacts: DbArray | null;
+  client_name_localized: DbJson | null;
+  logo_uri_localized: DbJson | null;
+  client_uri_localized: DbJson | null;
+  policy_uri_localized: DbJson | null;
+  tos_uri_localized: DbJson | null;
+}
+
+/** `tokens` (spec §7.3). */
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  client_id: string | null;
+  token_jti: string;
+  token_type: string;
+  token_value: string;
+  scope: string | null;
+  invalidated: DbBool;
+  invalidated_at: DbTime | null;
+  expires_at: DbTime;
+  created_at: DbTime;
+  created_by_ip: string | null;
+  user_agent: string | null;
+}
+
+/** `oauth_scopes` (spec §7.4). */
+export interface OAuthScopesTable {
+  id: string;
+  scope_name: string;
+  description: string | null;
+  is_default: DbBool | null;
+  is_active: DbBool | null;
+  created_at: DbTime | null;
+  updated_at: DbTime | null;
+}
+
+/** `oauth_client_scopes` (spec §7.5). */
+export interface OAuthClientScopesTable {
+  id: string;
+  client_id: string;
+  scope_id: string;
+  created_at: DbTime | null;
+}
+
+/** `oauth_authorization_codes` (spec §7.6). */
+export interface OAuthAuthorizationCodesTable {
+  id: string;
+  code: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scope: string | null;
+  expires_at: DbTime;
+  created_at: DbTime | null;
+  used_at: DbTime | null;
+  is_used: DbBool | null;
+  code_challenge: string;
+  code_challenge_method: string;
+  nonce: string | null;
+  state: string | null;
+  response_mode: string | null;
+  display: string | null;
+  prompt: string | null;
+  max_age: number | null;
+  ui_locales: string | null;
+  id_token_hint: string | null;
+  login_hint: string | null;
+  acr_values: string | null;
+}
+
+/** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */
+export interface OAuthTokenScopesTable {
+  id: string;
+  token_id: string;
+  scope_id: string;
+  created_at: Generated<DbTime | null>;
+}
+
+/** `oidc_jwks_keys` (spec §7.8) plus our `private_key_data` column. */
+export interface OidcJwksKeysTable {
+  kid: string;
+  key_data: DbJson;
+  key_type: string;
+  algorithm: string;
+  key_use: string;
+  is_active: DbBool | null;
+  created_at: DbTime | null;
+  expires_at: DbTime | null;
+  key_size: number | null;
+  curve: string | null;
+  private_key_data: string | null;
+}
+
+/** The table map Kysely is typed with. */
+export interface Database {
+  users: UsersTable;
+  oauth_clients: OAuthClientsTable;
+  tokens: TokensTable;
+  oauth_scopes: OAuthScopesTable;
+  oauth_client_scopes: OAuthClientScopesTable;
+  oauth_authorization_codes: OAuthAuthorizationCodesTable;
+  oauth_token_scopes: OAuthTokenScopesTable;
+  oidc_jwks_keys: OidcJwksKeysTable;
+}
