@@ -1,0 +1,51 @@
+import net from 'node:net';
+
+/**
+ * Which real servers the integration suites may use. On a laptop without PostgreSQL or Redis
+ * those suites skip with a one-line notice; under `CI=true` an unreachable server is a failure.
+ */
+export const PG_ADMIN_URL = process.env.AUTHLY_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** Redis used by the tests; each test uses its own key prefix. */
+export const REDIS_URL = process.env.AUTHLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function probe(name: string, url: string, enableHint: string): Promise<boolean> {
+  const ok = await reachable(url);
+  if (!ok && process.env.CI === 'true') {
+    throw new Error(`${name} is not reachable at ${url} and CI=true: start it (see .ci/run).`);
+  }
+  if (!ok) {
+    console.warn(`[skip] ${name} suites skipped: nothing answers at ${url}. ${enableHint}`);
+  }
+  return ok;
+}
+
+/** True when PostgreSQL answers (a failure under CI=true). */
+export const hasPostgres = await probe(
+  'PostgreSQL',
+  PG_ADMIN_URL,
+  'Start PostgreSQL on 127.0.0.1:5432 or set AUTHLY_TEST_PG_URL to enable them.',
+);
+
+/** True when Redis answers (a failure under CI=true). */
+export const hasRedis = await probe(
+  'Redis',
+  REDIS_URL,
+  'Start Redis on 127.0.0.1:6379 or set AUTHLY_TEST_REDIS_URL to enable them.',
+);
