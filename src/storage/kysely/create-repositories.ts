@@ -1,0 +1,20 @@
+import type { Repositories } from '../../repositories/repositories.js';
+import { KyselyAuthorizationCodeRepository } from './authorization-code-repository.js';
+import { KyselyClientRepository } from './client-repository.js';
+import type { RepositoryContext } from './context.js';
+import { KyselyScopeRepository } from './scope-repository.js';
+import { KyselySigningKeyRepository } from './signing-key-repository.js';
+import { KyselyTokenRepository } from './token-repository.js';
+import { KyselyUserRepository } from './user-repository.js';
+
+/** The one implementation of every repository, shared by SQLite, `:memory:` and PostgreSQL. */
+export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
+  return {
+    users: new KyselyUserRepository(ctx),
+    clients: new KyselyClientRepository(ctx),
+    scopes: new KyselyScopeRepository(ctx),
+    tokens: new KyselyTokenRepository(ctx),
+    authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
+    signingKeys: new KyselySigningKeyRepository(ctx),
+  };
+}

@@ -1,0 +1,37 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Wraps a better-sqlite3 connection so Kysely's `SqliteDriver`, which calls `prepare(sql)` on
+ * every query, reuses compiled statements. Preparing costs about two thirds of a primary-key
+ * read (DESIGN.md §2), and Kysely emits identical SQL text for identical query shapes, so the
+ * SQL text is a sound key. better-sqlite3 is synchronous and Kysely serialises access to its
+ * single connection, so one statement is never used by two queries at once.
+ */
+export function withStatementCache(db: BetterSqlite3.Database, maxEntries: number): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close() {
+      statements.clear();
+      db.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      const cached = statements.get(sql);
+      if (cached) {
+        // Map keeps insertion order: re-inserting marks the entry most recently used.
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = db.prepare(sql) as unknown as SqliteStatement;
+      if (maxEntries > 0) {
+        if (statements.size >= maxEntries) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
