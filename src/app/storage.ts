@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { systemClock, type Clock, type IdGenerator, type Logger } from '../repositories/ports.js';
+import { postgresCodec, sqliteCodec, type Codec } from '../storage/kysely/codec.js';
+import { createKyselyRepositories } from '../storage/kysely/create-repositories.js';
+import type { Database } from '../storage/kysely/database.js';
+import { migrationStatus, runMigrations } from '../storage/migrator.js';
+import { openPostgres } from '../storage/postgres/open.js';
+import { openSqlite } from '../storage/sqlite/open.js';
+import type { Storage, StorageBackend, StorageOptions } from '../storage/storage.js';
+
+/** What storage needs from the outside world; tests inject a fixed clock or id source. */
+export interface StorageDeps {
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+const randomIds: IdGenerator = { uuid: randomUUID };
+
+interface Opened {
+  db: Kysely<Database>;
+  codec: Codec;
+}
+
+async function openBackend(options: StorageOptions): Promise<Opened> {
+  // The one switch over backends (STYLE-ANCHORS §2.3): everything after it is shared.
+  switch (options.backend) {
+    case 'sqlite':
+      return { db: openSqlite(options).db, codec: sqliteCodec };
+    case 'memory':
+      return { db: openSqlite({ ...options, path: ':memory:' }).db, codec: sqliteCodec };
+    case 'postgresql':
+      return { db: (await openPostgres(options)).db, codec: postgresCodec };
+  }
+}
+
+/**
+ * Opens the configured backend and returns its repositories. Services only ever see the
+ * `Repositories` bundle, so they cannot tell SQLite from PostgreSQL.
+ */
+export async function openStorage(options: StorageOptions, deps: StorageDeps = {}): Promise<Storage> {
+  const { db, codec } = await openBackend(options);
+  const backend: StorageBackend = options.backend;
+  let closed = false;
+  return {
+    backend,
+    repositories: createKyselyRepositories({ db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds }),
+    migrate: () => runMigrations(db, codec.flavour),
+    migrationStatus: () => migrationStatus(db, codec.flavour),
+    async ping() {
+      await sql`SELECT 1`.execute(db);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
