@@ -45,7 +45,7 @@ export interface User extends UserProfile {
 
 /** What a caller supplies to create a user; flags and profile default as in the schema. */
 export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'> &
-  Partial<Pick<User, 'id' | 'isActive' | 'isVerified' | 'isAdmin' | 'requiresPasswordChange'>> &
+  Partial<Pick<User, 'id' | 'isActive' | 'isVerified' | 'isAdmin' | 'requiresPasswordChange' | 'lastLogin'>> &
   Partial<UserProfile>;
 
 /** Fields an update may change; `undefined` leaves a field as it is, `null` clears it. */
