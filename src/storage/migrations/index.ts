@@ -1,0 +1,35 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { authlyBaseline } from './2025-01-01T0000-authly-baseline.js';
+import type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
+import { signingKeyPrivateMaterial } from './2025-01-02T0000-signing-key-private-material.js';
+import type { SqlFlavour } from './flavour.js';
+
+export type { MigrationDb, SqlFlavour } from './flavour.js';
+export type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
+
+/** Name of the baseline migration (spec §7); the one that may adopt an existing database. */
+export const BASELINE_MIGRATION = '2025-01-01T0000-authly-baseline';
+/** Name of the migration adding `oidc_jwks_keys.private_key_data`. */
+export const SIGNING_KEY_MIGRATION = '2025-01-02T0000-signing-key-private-material';
+
+/**
+ * Every migration by name. Kysely runs them in name order, which is why names start with a
+ * timestamp; a new migration must sort after every existing one.
+ */
+export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {}): Record<string, Migration> {
+  return {
+    [BASELINE_MIGRATION]: authlyBaseline(flavour, hooks),
+    [SIGNING_KEY_MIGRATION]: signingKeyPrivateMaterial(flavour),
+  };
+}
+
+/**
+ * A Kysely MigrationProvider over the statically imported migrations (no FileMigrationProvider:
+ * the set must be the same whether we run from `src` under tsx or from compiled `dist`).
+ */
+export function authlyMigrationProvider(flavour: SqlFlavour, hooks: BaselineHooks = {}): MigrationProvider {
+  const migrations = authlyMigrations(flavour, hooks);
+  return {
+    getMigrations: () => Promise.resolve(migrations),
+  };
+}

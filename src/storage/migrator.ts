@@ -1,0 +1,116 @@
+import { Migrator, sql } from 'kysely';
+import type { MigrationResultSet } from 'kysely';
+import { authlyMigrationProvider, BASELINE_MIGRATION } from './migrations/index.js';
+import type { BaselineHooks, MigrationDb, SqlFlavour } from './migrations/index.js';
+import type { MigrationReport, MigrationState } from './storage.js';
+
+export type { MigrationDb, SqlFlavour } from './migrations/index.js';
+
+/** Table recording applied migrations (DESIGN.md §2); prefixed so it cannot clash with Authly's. */
+export const MIGRATION_TABLE = 'authly_schema_migrations';
+/** Kysely's lock-row table for the same. */
+export const MIGRATION_LOCK_TABLE = 'authly_schema_migrations_lock';
+
+/** A migration failed (or the migration bookkeeping did); nothing of that migration was kept. */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  /** The migration that failed; `null` when the failure was outside any one migration. */
+  readonly migrationName: string | null;
+
+  constructor(migrationName: string | null, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      migrationName === null
+        ? `database migrations could not run: ${reason}`
+        : `database migration ${migrationName} failed: ${reason}`,
+      { cause },
+    );
+    this.migrationName = migrationName;
+  }
+}
+
+function createMigrator(db: MigrationDb, flavour: SqlFlavour, hooks: BaselineHooks = {}): Migrator {
+  return new Migrator({
+    db,
+    provider: authlyMigrationProvider(flavour, hooks),
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+}
+
+async function rollbackQuietly(conn: MigrationDb): Promise<void> {
+  try {
+    await sql`ROLLBACK`.execute(conn);
+  } catch {
+    // Some SQLite errors (SQLITE_FULL, SQLITE_IOERR, …) already rolled the transaction back;
+    // the original failure is the one worth reporting.
+  }
+}
+
+/**
+ * Applies the next pending migration on SQLite inside one transaction. Kysely's SQLite adapter
+ * says `supportsTransactionalDdl = false`, so its Migrator would run the DDL and the bookkeeping
+ * row without a transaction; SQLite's DDL *is* transactional, so we hold one connection, open
+ * the transaction ourselves and let the Migrator work inside it. BEGIN IMMEDIATE takes the write
+ * lock up front, which also serialises two processes migrating the same file.
+ */
+async function migrateUpSqlite(db: MigrationDb, hooks: BaselineHooks): Promise<MigrationResultSet> {
+  return db.connection().execute(async (conn) => {
+    await sql`BEGIN IMMEDIATE`.execute(conn);
+    let resultSet: MigrationResultSet;
+    try {
+      resultSet = await createMigrator(conn, 'sqlite', hooks).migrateUp();
+    } catch (error) {
+      await rollbackQuietly(conn);
+      throw error;
+    }
+    if ('error' in resultSet) await rollbackQuietly(conn);
+    else await sql`COMMIT`.execute(conn);
+    return resultSet;
+  });
+}
+
+/**
+ * Applies pending migrations in name order, each in its own transaction together with the row
+ * recording it in `authly_schema_migrations` (DESIGN.md §2). One `migrateUp()` step at a time,
+ * because Kysely's `migrateToLatest()` would put all pending migrations in one PostgreSQL
+ * transaction; per step, a failure keeps the migrations before it. On PostgreSQL Kysely also
+ * takes a transaction-scoped advisory lock, so concurrent start-ups migrate once.
+ *
+ * `db` must not be a Transaction (Kysely's Migrator needs `db.connection()`).
+ *
+ * @throws MigrationError naming the failed migration, with the database error as `cause`.
+ */
+export async function runMigrations(db: MigrationDb, flavour: SqlFlavour): Promise<MigrationReport> {
+  let adopted = false;
+  const hooks: BaselineHooks = {
+    onAdopt: () => {
+      adopted = true;
+    },
+  };
+  const migrator = createMigrator(db, flavour, hooks);
+  const applied: string[] = [];
+  for (;;) {
+    const resultSet = flavour === 'sqlite' ? await migrateUpSqlite(db, hooks) : await migrator.migrateUp();
+    if ('error' in resultSet) {
+      const failed = resultSet.results?.find((result) => result.status === 'Error');
+      throw new MigrationError(failed?.migrationName ?? null, resultSet.error);
+    }
+    const succeeded = (resultSet.results ?? []).filter((result) => result.status === 'Success');
+    if (succeeded.length === 0) break;
+    applied.push(...succeeded.map((result) => result.migrationName));
+  }
+  return { applied, adoptedBaseline: adopted && applied.includes(BASELINE_MIGRATION) };
+}
+
+/**
+ * Every known migration in the order it runs, with when it was applied (`null` = pending).
+ * Read-only: on a database never migrated it reports everything pending and creates nothing.
+ */
+export async function migrationStatus(db: MigrationDb, flavour: SqlFlavour): Promise<MigrationState[]> {
+  const migrations = await createMigrator(db, flavour).getMigrations();
+  return migrations.map((migration) => ({
+    name: migration.name,
+    executedAt: migration.executedAt ?? null,
+  }));
+}

@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationStatus, runMigrations } from '../../src/storage/migrator.js';
+import type { MigrationDb } from '../../src/storage/migrator.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import type { TestDatabase } from '../helpers/postgres.js';
+import { hasPostgres } from '../helpers/services.js';
+
+/*
+ * DESIGN.md §2: "An existing Authly database is adopted, not rebuilt." The fixture stands in for
+ * a database created by Authly's own init-db-and-user.sql (spec §7).
+ */
+const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material'];
+const DATA_TABLES = [
+  'users',
+  'oauth_clients',
+  'oauth_scopes',
+  'oauth_client_scopes',
+  'tokens',
+  'oauth_authorization_codes',
+];
+
+function kyselyFor(url: string): MigrationDb {
+  return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every row of every Authly data table as PostgreSQL's own JSON rendering, in a stable order. */
+async function snapshotRows(url: string): Promise<Record<string, string[]>> {
+  return withClient(url, async (client) => {
+    const snapshot: Record<string, string[]> = {};
+    for (const table of DATA_TABLES) {
+      const { rows } = await client.query<{ j: string }>(
+        `SELECT row_to_json(t)::text AS j FROM ${table} t ORDER BY t.id`,
+      );
+      snapshot[table] = rows.map((row) => row.j);
+    }
+    return snapshot;
+  });
+}
+
+interface SchemaSnapshot {
+  columns: string[];
+  indexes: string[];
+  constraints: string[];
+  triggers: string[];
+  functions: string[];
+}
+
+/** The Authly schema objects, ignoring our bookkeeping tables and the column we add. */
+async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
+  return withClient(url, async (client) => {
+    const list = async (text: string): Promise<string[]> =>
+      (await client.query<{ v: string }>(text)).rows.map((row) => row.v);
+    return {
+      columns: await list(`
+        SELECT concat_ws(' | ', table_name, column_name, data_type, udt_name, character_maximum_length,
+                         is_nullable, column_default) AS v
+        FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name NOT LIKE 'authly_schema_migrations%'
+          AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
+        ORDER BY table_name, column_name`),
+      indexes: await list(`
+        SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
+        WHERE schemaname = 'public' AND tablename NOT LIKE 'authly_schema_migrations%'
+        ORDER BY indexname`),
+      constraints: await list(`
+        SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
+        FROM pg_constraint
+        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly_schema_migrations%'
+        ORDER BY 1`),
+      triggers: await list(`
+        SELECT tgrelid::regclass::text || ' | ' || tgname || ' | ' || pg_get_triggerdef(oid) AS v
+        FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1`),
+      functions: await list(`
+        SELECT proname AS v FROM pg_proc WHERE pronamespace = 'public'::regnamespace ORDER BY 1`),
+    };
+  });
+}
+
+/** A user, a client with arrays and localized JSON, a token and a code, as Authly writes them. */
+async function insertAuthlyRows(url: string): Promise<void> {
+  await withClient(url, async (client) => {
+    const userId = randomUUID();
+    const clientPk = randomUUID();
+    await client.query(
+      `INSERT INTO users (id, username, email, password_hash, given_name, birthdate, address, phone_number_verified,
+                          last_login)
+       VALUES ($1, 'alice', 'alice@example.com', '$2b$12$0123456789abcdefghijkl', 'Alice', '1990-02-03',
+               $2::jsonb, true, '2025-03-04T05:06:07.123456Z')`,
+      [userId, JSON.stringify({ formatted: 'Storgata 1\n0155 Oslo', country: 'NO' })],
+    );
+    await client.query(
+      `INSERT INTO oauth_clients (id, client_id, client_secret_hash, client_name, client_type, redirect_uris,
+                                  grant_types, scope, contacts, request_uris, client_name_localized, logo_uri_localized)
+       VALUES ($1, 'client_AbCdEfGhIjKlMnOpQrStUv', '$2b$12$secret', 'Åpen klient', 'confidential', $2, $3,
+               'openid profile', $4, $5, $6::jsonb, $7::jsonb)`,
+      [
+        clientPk,
+        ['https://app.example.com/cb', 'http://localhost:8080/cb'],
+        ['authorization_code', 'refresh_token'],
+        ['ops@example.com'],
+        [],
+        JSON.stringify({ 'nb-NO': 'Åpen klient', 'en-US': 'Open client' }),
+        JSON.stringify({ 'nb-NO': 'https://app.example.com/logo-nb.png' }),
+      ],
+    );
+    await client.query(
+      `INSERT INTO oauth_client_scopes (client_id, scope_id)
+       SELECT $1, id FROM oauth_scopes WHERE scope_name = 'openid'`,
+      [clientPk],
+    );
+    await client.query(
+      `INSERT INTO tokens (user_id, token_jti, token_type, token_value, scope, expires_at)
+       VALUES ($1, 'a3f1c2d4e5b6', 'refresh', 'eyJhbGciOiJSUzI1NiJ9.e30.sig', 'openid profile',
+               now() + interval '30 days')`,
+      [userId],
+    );
+    await client.query(
+      `INSERT INTO oauth_authorization_codes (code, client_id, user_id, redirect_uri, scope, expires_at, code_challenge,
+                                              nonce, prompt, max_age)
+       VALUES ('code-1', $1, $2, 'https://app.example.com/cb', 'openid', now() + interval '10 minutes',
+               'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', 'n-0S6_WzA2Mj', 'consent', 3600)`,
+      [clientPk, userId],
+    );
+    // Start-up bootstrap rewrites OIDC scope descriptions (spec §7.10); adoption must keep them.
+    await client.query(`UPDATE oauth_scopes SET description = 'Rewritten by bootstrap' WHERE scope_name = 'openid'`);
+  });
+}
+
+describe.skipIf(!hasPostgres)('adopting a PostgreSQL database created by Authly', () => {
+  let testDb: TestDatabase;
+  let db: MigrationDb;
+  let rowsBefore: Record<string, string[]>;
+  let schemaBefore: SchemaSnapshot;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('authly_adopt');
+    const initSql = await readFile(AUTHLY_INIT_SQL, 'utf8');
+    await withClient(testDb.url, (client) => client.query(initSql));
+    await insertAuthlyRows(testDb.url);
+    rowsBefore = await snapshotRows(testDb.url);
+    schemaBefore = await snapshotSchema(testDb.url);
+    db = kyselyFor(testDb.url);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await testDb?.drop();
+  });
+
+  it('records the baseline as adopted and applies the later migration', async () => {
+    expect(await runMigrations(db, 'postgresql')).toEqual({ applied: MIGRATIONS, adoptedBaseline: true });
+    const status = await migrationStatus(db, 'postgresql');
+    expect(status.map((state) => state.name)).toEqual(MIGRATIONS);
+    expect(status.every((state) => state.executedAt instanceof Date)).toBe(true);
+  });
+
+  it('leaves every existing row byte-for-byte unchanged', async () => {
+    expect(await snapshotRows(testDb.url)).toEqual(rowsBefore);
+  });
+
+  it('does not duplicate the seed scopes', async () => {
+    const rows = await db.selectFrom('oauth_scopes').select('scope_name').execute();
+    expect(rows).toHaveLength(8);
+  });
+
+  it('adds no second copy of any index, constraint, trigger or function', async () => {
+    expect(await snapshotSchema(testDb.url)).toEqual(schemaBefore);
+  });
+
+  it('adds the private_key_data column to the adopted oidc_jwks_keys', async () => {
+    const { rows } = await withClient(testDb.url, (client) =>
+      client.query(`SELECT is_nullable, data_type FROM information_schema.columns
+                    WHERE table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data'`),
+    );
+    expect(rows).toEqual([{ is_nullable: 'YES', data_type: 'text' }]);
+  });
+
+  it('applies nothing when run again', async () => {
+    expect(await runMigrations(db, 'postgresql')).toEqual({ applied: [], adoptedBaseline: false });
+    expect(await snapshotRows(testDb.url)).toEqual(rowsBefore);
+  });
+});
+
+describe.skipIf(!hasPostgres)('the PostgreSQL baseline on an empty database', () => {
+  let authlyDb: TestDatabase;
+  let freshDb: TestDatabase;
+
+  beforeAll(async () => {
+    [authlyDb, freshDb] = await Promise.all([createTestDatabase('authly_ref'), createTestDatabase('authly_fresh')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([authlyDb?.drop(), freshDb?.drop()]);
+  });
+
+  it('builds exactly the schema Authly’s own SQL builds', async () => {
+    const initSql = await readFile(AUTHLY_INIT_SQL, 'utf8');
+    await withClient(authlyDb.url, (client) => client.query(initSql));
+    const db = kyselyFor(freshDb.url);
+    try {
+      expect(await runMigrations(db, 'postgresql')).toEqual({ applied: MIGRATIONS, adoptedBaseline: false });
+    } finally {
+      await db.destroy();
+    }
+    const reference = await snapshotSchema(authlyDb.url);
+    const ours = await snapshotSchema(freshDb.url);
+    // The reference also holds uuid-ossp's functions; our baseline deliberately installs no extension.
+    expect(ours.columns).toEqual(reference.columns);
+    expect(ours.indexes).toEqual(reference.indexes);
+    expect(ours.constraints).toEqual(reference.constraints);
+    expect(ours.triggers).toEqual(reference.triggers);
+    expect(ours.functions).toEqual(['update_updated_at_column']);
+    expect(reference.functions).toContain('update_updated_at_column');
+  });
+});
