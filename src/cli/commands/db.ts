@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { storageOptionsFrom } from '../../app/storage-options.js';
+import { openStorage } from '../../app/storage.js';
+import { loadConfig } from '../../config/index.js';
+import { createLogger } from '../../log/logger.js';
+import type { MigrationState, Storage } from '../../storage/storage.js';
+import { configOption } from '../config-option.js';
+import { processOutput } from '../output.js';
+import type { CliOutput } from '../output.js';
+
+interface DbFlags {
+  config?: string;
+}
+
+/** `authly db migrate` and `authly db status`. */
+export function registerDb(program: Command, output: CliOutput = processOutput): void {
+  const db = program.command('db').description('database schema management');
+  db.command('migrate')
+    .description('apply pending migrations (adopts an existing Authly PostgreSQL schema)')
+    .addOption(configOption())
+    .action((flags: DbFlags) => withStorage(flags, (storage) => migrate(storage, output)));
+  db.command('status')
+    .description('list migrations with the time each was applied, or "pending"')
+    .addOption(configOption())
+    .action((flags: DbFlags) => withStorage(flags, (storage) => status(storage, output)));
+}
+
+async function withStorage(flags: DbFlags, run: (storage: Storage) => Promise<void>): Promise<void> {
+  const config = loadConfig({ flags });
+  // Logs go to stderr so stdout carries only the command's result.
+  const logger = createLogger(config.logging, process.stderr);
+  const storage = await openStorage(storageOptionsFrom(config), { logger });
+  try {
+    await run(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function migrate(storage: Storage, output: CliOutput): Promise<void> {
+  const report = await storage.migrate();
+  if (report.adoptedBaseline) output.out('adopted existing Authly schema');
+  for (const name of report.applied) output.out(`applied ${name}`);
+  if (report.applied.length === 0 && !report.adoptedBaseline) output.out('up to date');
+}
+
+async function status(storage: Storage, output: CliOutput): Promise<void> {
+  const states = await storage.migrationStatus();
+  for (const line of statusTable(states)) output.out(line);
+}
+
+/** Two aligned columns: migration name, then the ISO time it was applied or `pending`. */
+export function statusTable(states: readonly MigrationState[]): string[] {
+  const width = Math.max('MIGRATION'.length, ...states.map((s) => s.name.length));
+  const row = (name: string, applied: string) => `${name.padEnd(width)}  ${applied}`;
+  return [
+    row('MIGRATION', 'APPLIED'),
+    ...states.map((s) => row(s.name, s.executedAt === null ? 'pending' : s.executedAt.toISOString())),
+  ];
+}

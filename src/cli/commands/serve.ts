@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import { createContainer } from '../../app/container.js';
+import { loadConfig } from '../../config/index.js';
+import { buildServer } from '../../http/server.js';
+import { createLogger } from '../../log/logger.js';
+import { configOption } from '../config-option.js';
+import { packageVersion } from '../version.js';
+
+interface ServeFlags {
+  config?: string;
+  host?: string;
+  port?: string;
+}
+
+/** `authly serve [--host] [--port] [--config]`: runs the server until SIGTERM or SIGINT. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the HTTP server')
+    .option('--host <host>', 'interface to listen on (default: server.host)')
+    .option('--port <port>', 'TCP port, 0 for any free one (default: server.port)')
+    .addOption(configOption())
+    .action(serve);
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  // Listen for signals first: a SIGTERM during start-up then still shuts down cleanly.
+  const stopRequested = nextShutdownSignal();
+  const config = loadConfig({ flags });
+  const logger = createLogger(config.logging);
+  const container = await createContainer(config, { logger });
+  const app = await buildServer({
+    config,
+    logger,
+    health: () => container.storage.ping(),
+    version: packageVersion(),
+  });
+  try {
+    await app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await app.close();
+    await container.close();
+    throw error;
+  }
+  const url = listeningUrl(config.server.host, app.server.address() as AddressInfo);
+  logger.info({ url, backend: container.storage.backend }, `Authly listening on ${url}`);
+
+  const signal = await stopRequested;
+  logger.info({ signal }, 'shutting down');
+  // Stop taking requests before the database goes away.
+  await app.close();
+  await container.close();
+}
+
+/** A URL a person can open: wildcard addresses are shown as localhost. */
+function listeningUrl(host: string, address: AddressInfo): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`;
+}
+
+/** Resolves on the first SIGTERM/SIGINT; a second one exits at once (a stuck shutdown). */
+function nextShutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    function onSignal(signal: NodeJS.Signals): void {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      process.once('SIGTERM', forceExit);
+      process.once('SIGINT', forceExit);
+      resolve(signal);
+    }
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function forceExit(): never {
+  process.exit(1);
+}

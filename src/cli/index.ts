@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/**
+ * The `authly` command. This file only registers commands (one line each) and runs the program;
+ * each command lives in `commands/<name>.ts`.
+ */
+import { registerDb } from './commands/db.js';
+import { registerServe } from './commands/serve.js';
+import { reportError } from './errors.js';
+import { processOutput } from './output.js';
+import { createProgram } from './program.js';
+
+const program = createProgram();
+registerServe(program);
+registerDb(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error, processOutput);
+}

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { emptyToNull, toBoolean, toLogLevel, toNumber, toUpper } from './coerce.js';
+
+/*
+ * The one configuration schema. Every key has a default, so an empty file (or none) is a
+ * complete, working configuration: embedded SQLite at ./data/authly.db on port 8000 (spec D14).
+ * Objects are strict: an unknown key is a problem, not silently ignored (a typo must not
+ * fall back to a default unnoticed).
+ */
+
+function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z.preprocess(toNumber, z.number().int().min(min).max(max));
+}
+function bool() {
+  return z.preprocess(toBoolean, z.boolean());
+}
+function nullableString() {
+  return z.preprocess(emptyToNull, z.string().min(1).nullable());
+}
+function urlWithScheme(schemes: readonly string[]) {
+  const expected = `a ${schemes.map((s) => `${s}://`).join(' or ')} URL`;
+  return z.preprocess(
+    emptyToNull,
+    z
+      .string()
+      .refine((v) => schemes.some((s) => v.startsWith(`${s}://`)) && URL.canParse(v), expected)
+      .nullable(),
+  );
+}
+function upperEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess(toUpper, z.enum(values));
+}
+
+const server = z.strictObject({
+  host: z.string().min(1).default('0.0.0.0').describe('Interface to listen on.'),
+  port: int(0, 65535).default(8000).describe('TCP port; 0 picks a free one.'),
+  issuer: z
+    .preprocess(emptyToNull, z.string().refine(isHttpUrl, 'an absolute http(s) URL').nullable())
+    .default(null)
+    .describe('Issuer URL (`iss`); null derives it from each request (spec D4).'),
+});
+
+const pragmas = z.strictObject({
+  journal_mode: upperEnum(['WAL', 'DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF'])
+    .default('WAL')
+    .describe('PRAGMA journal_mode; WAL lets readers run during a write.'),
+  synchronous: upperEnum(['OFF', 'NORMAL', 'FULL', 'EXTRA'])
+    .default('NORMAL')
+    .describe('PRAGMA synchronous; NORMAL is durable enough under WAL.'),
+  cache_size: z
+    .preprocess(toNumber, z.number().int())
+    .default(-64000)
+    .describe('PRAGMA cache_size; negative = KiB (-64000 ≈ 64 MB), positive = pages.'),
+  temp_store: upperEnum(['DEFAULT', 'FILE', 'MEMORY']).default('MEMORY').describe('PRAGMA temp_store.'),
+  busy_timeout: int(0).default(5000).describe('PRAGMA busy_timeout in ms: how long a writer waits for the lock.'),
+  foreign_keys: bool().default(true).describe('PRAGMA foreign_keys; keep on, the schema relies on it.'),
+});
+
+const sqlite = z.strictObject({
+  path: z.string().min(1).default('./data/authly.db').describe('Database file; its folder is created.'),
+  statement_cache_size: int(0)
+    .default(500)
+    .describe('Prepared statements kept per connection (keyed by SQL text); 0 disables.'),
+  pragmas: pragmas.prefault({}).describe('PRAGMAs applied when the database opens.'),
+});
+
+const postgresql = z.strictObject({
+  url: urlWithScheme(['postgresql', 'postgres'])
+    .default(null)
+    .describe('Connection URL; when set it wins over the fields below.'),
+  host: z.string().min(1).default('localhost').describe('Server host.'),
+  port: int(1, 65535).default(5432).describe('Server port.'),
+  database: z.string().min(1).default('authly').describe('Database name.'),
+  user: z.string().min(1).default('authly').describe('Role to connect as.'),
+  password: nullableString().default(null).describe('Password; null for trust/peer auth.'),
+  pool_size: int(1).default(10).describe('Maximum pooled connections.'),
+});
+
+const database = z.strictObject({
+  backend: z
+    .enum(['sqlite', 'memory', 'postgresql'])
+    .default('sqlite')
+    .describe('sqlite (one file), memory (SQLite :memory:, lost on exit) or postgresql.'),
+  migrate_on_start: bool().default(true).describe('Apply pending migrations when the server starts.'),
+  sqlite: sqlite.prefault({}).describe('Used by the sqlite and memory backends (memory ignores path).'),
+  postgresql: postgresql.prefault({}).describe('Used by the postgresql backend.'),
+});
+
+const cache = z.strictObject({
+  backend: z
+    .enum(['none', 'memory', 'redis', 'tiered'])
+    .default('none')
+    .describe('none, memory (in-process LRU), redis, or tiered (memory over redis); redis/tiered need redis.url.'),
+  ttl: int(1).default(300).describe('Seconds an entry lives.'),
+  max_size: int(1).default(10000).describe('Entries kept by the in-process cache.'),
+  eviction: z.enum(['lru']).default('lru').describe('Eviction policy; only lru is supported.'),
+  warm_up: bool().default(true).describe('Load clients, scopes and keys into the cache at start.'),
+});
+
+const redis = z.strictObject({
+  url: urlWithScheme(['redis', 'rediss']).default(null).describe('Redis URL; required by cache.backend redis/tiered.'),
+  key_prefix: z.string().default('authly:').describe('Prefix of every key this server writes.'),
+});
+
+const tokens = z.strictObject({
+  access_token_expire_minutes: int(1).default(60).describe('Access-token lifetime (`expires_in`).'),
+  refresh_token_expire_days: int(1).default(7).describe('Refresh-token lifetime.'),
+});
+
+const admin = z.strictObject({
+  username: z.string().min(1).default('admin').describe('Bootstrap admin user name.'),
+  email: z.string().min(1).default('admin@localhost').describe('Bootstrap admin e-mail.'),
+  password: nullableString().default(null).describe('Bootstrap admin password; null generates one.'),
+});
+
+const logging = z.strictObject({
+  level: z
+    .preprocess(toLogLevel, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .default('info')
+    .describe('Log level (case-insensitive; WARNING/CRITICAL accepted).'),
+  json: bool().default(true).describe('JSON lines; false prints "time level msg" lines.'),
+});
+
+/** The configuration schema: YAML file shape, defaults and a description for every key. */
+export const configSchema = z
+  .strictObject({
+    server: server.prefault({}),
+    database: database.prefault({}),
+    cache: cache.prefault({}),
+    redis: redis.prefault({}),
+    tokens: tokens.prefault({}),
+    admin: admin.prefault({}),
+    logging: logging.prefault({}),
+  })
+  .superRefine(requireRedisForRedisCache, { when: () => true });
+
+function requireRedisForRedisCache(
+  value: { cache?: { backend?: unknown }; redis?: { url?: unknown } },
+  ctx: z.RefinementCtx,
+): void {
+  const backend = value.cache?.backend;
+  if ((backend === 'redis' || backend === 'tiered') && !value.redis?.url) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['redis', 'url'],
+      message: `a redis:// URL (cache.backend is ${backend})`,
+      input: value.redis?.url ?? null,
+    });
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+}
+
+/** Makes every nested property readonly: the loaded configuration is deep-frozen. */
+export type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** The validated configuration, keys as in the YAML file (snake_case). */
+export type Config = DeepReadonly<z.output<typeof configSchema>>;
+
+/** The logging section, as `createLogger` takes it. */
+export type LoggingConfig = Config['logging'];

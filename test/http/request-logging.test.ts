@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { buildServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/log/logger.js';
+
+describe('request logging', () => {
+  it('logs requests without credentials from the query string or headers', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', json: true }, { write: (line: string) => lines.push(line) });
+    const app = await buildServer({ config: loadConfig({ env: {} }), logger, health: async () => {}, version: '0' });
+    try {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/health?code=s3cr3t-code&state=abc',
+        headers: { authorization: 'Bearer s3cr3t-token' },
+      });
+      expect(response.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+    const log = lines.join('');
+    expect(log).toContain('/health?code=[Redacted]&state=abc');
+    expect(log).not.toContain('s3cr3t');
+  });
+});
