@@ -4,7 +4,8 @@ export type TokenType = 'access' | 'refresh';
 /** An issued token; an unexpired, non-invalidated access token is an admin "session". */
 export interface TokenRecord {
   id: string;
-  userId: string;
+  /** `null` for client_credentials tokens, which act for the client itself (RFC 6749 §4.4). */
+  userId: string | null;
   /** `oauth_clients.id` (UUID) of the client the token was issued to, when known. */
   clientId: string | null;
   jti: string;
@@ -18,11 +19,16 @@ export interface TokenRecord {
   createdAt: Date;
   createdByIp: string | null;
   userAgent: string | null;
+  /**
+   * The grant (token family) this token came from: every token issued from one authorization
+   * code, one login or one refresh chain shares it, so the family can be revoked at once.
+   */
+  grantId: string | null;
 }
 
 /** What a caller supplies to record a token. */
 export type NewToken = Pick<TokenRecord, 'userId' | 'jti' | 'tokenType' | 'tokenValue' | 'expiresAt'> &
-  Partial<Pick<TokenRecord, 'id' | 'clientId' | 'scope' | 'createdByIp' | 'userAgent'>>;
+  Partial<Pick<TokenRecord, 'id' | 'clientId' | 'scope' | 'createdByIp' | 'userAgent' | 'grantId'>>;
 
 /** Session listing options. */
 export interface SessionListQuery {

@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -44,7 +44,8 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        `SELECT row_to_json(t)::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id is the column our token-grants migration adds; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -60,7 +61,12 @@ interface SchemaSnapshot {
   functions: string[];
 }
 
-/** The Authly schema objects, ignoring our bookkeeping tables and the column we add. */
+/**
+ * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
+ * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index. `tokens.user_id` is shown
+ * without its nullability: the token-grants migration relaxes it (upstream's own script has it
+ * nullable already).
+ */
 async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
   return withClient(url, async (client) => {
     const list = async (text: string): Promise<string[]> =>
@@ -68,14 +74,17 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
     return {
       columns: await list(`
         SELECT concat_ws(' | ', table_name, column_name, data_type, udt_name, character_maximum_length,
-                         is_nullable, column_default) AS v
+                         CASE WHEN table_name = 'tokens' AND column_name = 'user_id' THEN '-' ELSE is_nullable END,
+                         column_default) AS v
         FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly_schema_migrations%'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
+          AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
         ORDER BY table_name, column_name`),
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
         WHERE schemaname = 'public' AND tablename NOT LIKE 'authly_schema_migrations%'
+          AND indexname <> 'idx_tokens_grant_id'
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
@@ -180,6 +189,17 @@ describe.skipIf(!hasPostgres)('adopting a PostgreSQL database created by Authly'
 
   it('adds no second copy of any index, constraint, trigger or function', async () => {
     expect(await snapshotSchema(testDb.url)).toEqual(schemaBefore);
+  });
+
+  it('adds token families and allows user-less tokens on the adopted tokens table', async () => {
+    const { rows } = await withClient(testDb.url, (client) =>
+      client.query(`SELECT column_name, is_nullable, data_type FROM information_schema.columns
+                    WHERE table_name = 'tokens' AND column_name IN ('grant_id', 'user_id') ORDER BY 1`),
+    );
+    expect(rows).toEqual([
+      { column_name: 'grant_id', is_nullable: 'YES', data_type: 'uuid' },
+      { column_name: 'user_id', is_nullable: 'YES', data_type: 'uuid' },
+    ]);
   });
 
   it('adds the private_key_data column to the adopted oidc_jwks_keys', async () => {

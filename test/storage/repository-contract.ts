@@ -297,6 +297,22 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         expect((await repos.tokens.findByJti(others.jti))?.invalidated).toBe(true);
       });
 
+      it('invalidates a whole grant at once and records tokens without a user', async () => {
+        const now = new Date();
+        const user = await repos.users.create(makeUser());
+        const client = await repos.clients.create(makeClient());
+        const grantId = '11111111-2222-4333-8444-' + unique('').padStart(12, '0').slice(-12);
+        const a = await repos.tokens.save(makeToken(user.id, now, { grantId }));
+        const b = await repos.tokens.save(makeToken(user.id, now, { grantId, tokenType: 'refresh' }));
+        const other = await repos.tokens.save(makeToken(user.id, now));
+        const machine = await repos.tokens.save({ ...makeToken(user.id, now), userId: null, clientId: client.id, grantId });
+        expect(machine).toMatchObject({ userId: null, clientId: client.id, grantId });
+        expect(await repos.tokens.invalidateByGrant(grantId, now)).toBe(3);
+        for (const t of [a, b, machine]) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(true);
+        expect((await repos.tokens.findByJti(other.jti))?.invalidated).toBe(false);
+        expect(await repos.tokens.invalidateByGrant(grantId, now)).toBe(0);
+      });
+
       it("lists a user's sessions newest first, all or only active", async () => {
         const now = new Date();
         const user = await repos.users.create(makeUser());

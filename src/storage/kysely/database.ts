@@ -89,7 +89,7 @@ export interface OAuthClientsTable {
 /** `tokens` (spec §7.3). */
 export interface TokensTable {
   id: string;
-  user_id: string;
+  user_id: string | null;
   client_id: string | null;
   token_jti: string;
   token_type: string;
@@ -101,6 +101,7 @@ export interface TokensTable {
   created_at: DbTime;
   created_by_ip: string | null;
   user_agent: string | null;
+  grant_id: string | null;
 }
 
 /** `oauth_scopes` (spec §7.4). */

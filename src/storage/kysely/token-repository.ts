@@ -17,6 +17,7 @@ const TOKEN_FIELDS: FieldMap<TokenRecord> = {
   createdAt: ['created_at', 'time'],
   createdByIp: ['created_by_ip', 'plain'],
   userAgent: ['user_agent', 'plain'],
+  grantId: ['grant_id', 'plain'],
 };
 
 /** `TokenRepository` over Kysely. Every decision is one statement, so instances never race. */
@@ -34,6 +35,7 @@ export class KyselyTokenRepository implements TokenRepository {
     const row = encodeRow(TOKEN_FIELDS, codec, {
       id: ids.uuid(),
       clientId: null,
+      grantId: null,
       scope: null,
       invalidated: false,
       invalidatedAt: null,
@@ -73,6 +75,11 @@ export class KyselyTokenRepository implements TokenRepository {
 
   async invalidateByClient(clientId: string, at: Date): Promise<number> {
     const result = await this.#invalidateWhere(at).where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async invalidateByGrant(grantId: string, at: Date): Promise<number> {
+    const result = await this.#invalidateWhere(at).where('grant_id', '=', grantId).executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

@@ -180,7 +180,7 @@ export class KyselyUserRepository implements UserRepository {
       .where('expires_at', '>', codec.time(now))
       .groupBy('user_id')
       .execute();
-    for (const row of rows) counts.set(row.user_id, toCount(row.n));
+    for (const row of rows) if (row.user_id) counts.set(row.user_id, toCount(row.n));
     return counts;
   }
 }

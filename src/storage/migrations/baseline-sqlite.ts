@@ -143,7 +143,8 @@ const OAUTH_CLIENTS = [
 const TOKENS = [
   `CREATE TABLE IF NOT EXISTS tokens (
     ${ID},
-    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- Nullable, as in upstream Authly's own init script: client_credentials tokens have no user.
+    user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
     client_id TEXT REFERENCES oauth_clients (id) ON DELETE SET NULL,
     token_jti TEXT NOT NULL UNIQUE,
     token_type TEXT NOT NULL CHECK (token_type IN ('access', 'refresh')),

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { authlyBaseline } from './2025-01-01T0000-authly-baseline.js';
 import type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
 import { signingKeyPrivateMaterial } from './2025-01-02T0000-signing-key-private-material.js';
+import { tokenGrants } from './2025-01-03T0000-token-grants.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -11,6 +12,8 @@ export type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
 export const BASELINE_MIGRATION = '2025-01-01T0000-authly-baseline';
 /** Name of the migration adding `oidc_jwks_keys.private_key_data`. */
 export const SIGNING_KEY_MIGRATION = '2025-01-02T0000-signing-key-private-material';
+/** Name of the migration adding token families (`tokens.grant_id`) and user-less tokens. */
+export const TOKEN_GRANTS_MIGRATION = '2025-01-03T0000-token-grants';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -20,6 +23,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
   return {
     [BASELINE_MIGRATION]: authlyBaseline(flavour, hooks),
     [SIGNING_KEY_MIGRATION]: signingKeyPrivateMaterial(flavour),
+    [TOKEN_GRANTS_MIGRATION]: tokenGrants(flavour),
   };
 }
 

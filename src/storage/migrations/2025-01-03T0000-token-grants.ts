@@ -1,0 +1,31 @@
+import { sql } from 'kysely';
+import type { Migration } from 'kysely';
+import type { MigrationDb, SqlFlavour } from './flavour.js';
+
+/**
+ * Token families for OAuth 2.1 security rules that Authly lacked (spec D13):
+ * - `tokens.grant_id` groups every token issued from one grant (one authorization code, one
+ *   password login, one client_credentials request) so that a reused code (RFC 6749 §4.1.2) or a
+ *   replayed rotated refresh token (RFC 9700 §4.14.2) revokes the whole family in one statement.
+ * - `tokens.user_id` becomes nullable: client_credentials tokens (RFC 6749 §4.4) have no user.
+ *   Upstream Authly's own init script already declares it nullable; this aligns databases built
+ *   from the documented schema.
+ * Both changes are additive: existing rows and Authly's own code are unaffected.
+ */
+export function tokenGrants(flavour: SqlFlavour): Migration {
+  return {
+    async up(db: MigrationDb): Promise<void> {
+      if (flavour === 'postgresql') {
+        await sql`ALTER TABLE tokens ALTER COLUMN user_id DROP NOT NULL`.execute(db);
+        await sql`ALTER TABLE tokens ADD COLUMN IF NOT EXISTS grant_id UUID`.execute(db);
+      } else {
+        // The SQLite baseline already declares user_id nullable (no SQLite database predates it).
+        const { rows } = await sql<{ name: string }>`
+          SELECT name FROM pragma_table_info('tokens') WHERE name = 'grant_id'
+        `.execute(db);
+        if (rows.length === 0) await sql`ALTER TABLE tokens ADD COLUMN grant_id TEXT`.execute(db);
+      }
+      await sql`CREATE INDEX IF NOT EXISTS idx_tokens_grant_id ON tokens (grant_id) WHERE grant_id IS NOT NULL`.execute(db);
+    },
+  };
+}
