@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -63,7 +63,8 @@ interface SchemaSnapshot {
 
 /**
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
- * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index. `tokens.user_id` is shown
+ * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, and the three algorithm
+ * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
  * without its nullability: the token-grants migration relaxes it (upstream's own script has it
  * nullable already).
  */
@@ -90,6 +91,8 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly_schema_migrations%'
+          AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
+                              'oauth_clients_id_token_signed_response_alg_check')
         ORDER BY 1`),
       triggers: await list(`
         SELECT tgrelid::regclass::text || ' | ' || tgname || ' | ' || pg_get_triggerdef(oid) AS v
@@ -200,6 +203,24 @@ describe.skipIf(!hasPostgres)('adopting a PostgreSQL database created by Authly'
       { column_name: 'grant_id', is_nullable: 'YES', data_type: 'uuid' },
       { column_name: 'user_id', is_nullable: 'YES', data_type: 'uuid' },
     ]);
+  });
+
+  it('accepts EdDSA keys and EdDSA ID-token clients on the adopted database', async () => {
+    // In a rolled-back transaction: the other tests compare rows with the state before adoption.
+    await withClient(testDb.url, async (client) => {
+      await client.query('BEGIN');
+      try {
+        await client.query(`INSERT INTO oidc_jwks_keys (kid, key_data, key_type, algorithm)
+                            VALUES ('ed-1', '{"kty":"OKP"}', 'OKP', 'EdDSA')`);
+        await client.query(`UPDATE oauth_clients SET id_token_signed_response_alg = 'EdDSA'`);
+        await client.query('SAVEPOINT bad');
+        await expect(
+          client.query(`INSERT INTO oidc_jwks_keys (kid, key_data, key_type, algorithm) VALUES ('x', '{}', 'RSA', 'none')`),
+        ).rejects.toThrow(/check constraint/);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
   });
 
   it('adds the private_key_data column to the adopted oidc_jwks_keys', async () => {

@@ -3,6 +3,7 @@ import { authlyBaseline } from './2025-01-01T0000-authly-baseline.js';
 import type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
 import { signingKeyPrivateMaterial } from './2025-01-02T0000-signing-key-private-material.js';
 import { tokenGrants } from './2025-01-03T0000-token-grants.js';
+import { signingAlgorithms } from './2025-01-04T0000-signing-algorithms.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -14,6 +15,8 @@ export const BASELINE_MIGRATION = '2025-01-01T0000-authly-baseline';
 export const SIGNING_KEY_MIGRATION = '2025-01-02T0000-signing-key-private-material';
 /** Name of the migration adding token families (`tokens.grant_id`) and user-less tokens. */
 export const TOKEN_GRANTS_MIGRATION = '2025-01-03T0000-token-grants';
+/** Name of the migration widening the algorithm and key-type CHECKs (EdDSA). */
+export const SIGNING_ALGORITHMS_MIGRATION = '2025-01-04T0000-signing-algorithms';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -24,6 +27,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [BASELINE_MIGRATION]: authlyBaseline(flavour, hooks),
     [SIGNING_KEY_MIGRATION]: signingKeyPrivateMaterial(flavour),
     [TOKEN_GRANTS_MIGRATION]: tokenGrants(flavour),
+    [SIGNING_ALGORITHMS_MIGRATION]: signingAlgorithms(flavour),
   };
 }
 
