@@ -36,13 +36,13 @@ const MAX_SHOWN = 80;
 
 /**
  * Renders an offending value for a problem line. Secrets stay out of terminals and CI logs:
- * passwords are masked and URL credentials are hidden.
+ * passwords and secrets are masked and URL credentials are hidden.
  */
 export function describeValue(value: unknown, path = ''): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
-  if (/(^|\.)password$/.test(path) && value !== null) return '"***"';
+  if (/(^|\.)(password|jwt_secret_key|jwt_refresh_secret_key|master_key)$/.test(path) && value !== null) return '"***"';
   const text = JSON.stringify(typeof value === 'string' ? hideUrlPassword(value) : value) ?? String(value);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…"` : text;
 }

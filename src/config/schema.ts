@@ -105,6 +105,38 @@ const redis = z.strictObject({
 const tokens = z.strictObject({
   access_token_expire_minutes: int(1).default(60).describe('Access-token lifetime (`expires_in`).'),
   refresh_token_expire_days: int(1).default(7).describe('Refresh-token lifetime.'),
+  id_token_expire_minutes: int(1).default(15).describe('ID-token lifetime (Authly: 15 minutes).'),
+  authorization_code_expire_seconds: int(1, 600)
+    .default(600)
+    .describe('Authorization-code lifetime; RFC 6749 §4.1.2 recommends at most 10 minutes.'),
+  algorithm: z
+    .enum(['ES256', 'RS256', 'EdDSA', 'HS256'])
+    .default('ES256')
+    .describe('Access/refresh-token signing algorithm; HS256 uses jwt_secret_key (Authly compatibility, D14).'),
+  jwt_secret_key: nullableString().default(null).describe("HS256 secret for access tokens (Authly's JWT_SECRET_KEY)."),
+  jwt_refresh_secret_key: nullableString()
+    .default(null)
+    .describe("HS256 secret for refresh tokens (Authly's JWT_REFRESH_SECRET_KEY)."),
+  audience: nullableString().default(null).describe('`aud` of access tokens (RFC 9068); null uses the issuer.'),
+});
+
+const keys = z.strictObject({
+  algorithm: z
+    .enum(['ES256', 'RS256', 'EdDSA'])
+    .default('ES256')
+    .describe('Algorithm of generated signing keys (first start and `authly keys rotate`).'),
+  rotation_delay_seconds: int(0)
+    .default(3600)
+    .describe('How long a rotated-in key is published in JWKS before it signs (clients refresh JWKS caches).'),
+});
+
+const secrets = z.strictObject({
+  master_key: nullableString()
+    .default(null)
+    .describe('Base64url 32-byte key that encrypts private keys and keys client-secret hashes; null uses master_key_file.'),
+  master_key_file: nullableString()
+    .default(null)
+    .describe('File holding the master key, created (mode 0600) when missing; null: authly.key beside the SQLite file, or ./data/authly.key.'),
 });
 
 const admin = z.strictObject({
@@ -129,10 +161,27 @@ export const configSchema = z
     cache: cache.prefault({}),
     redis: redis.prefault({}),
     tokens: tokens.prefault({}),
+    keys: keys.prefault({}),
+    secrets: secrets.prefault({}),
     admin: admin.prefault({}),
     logging: logging.prefault({}),
   })
-  .superRefine(requireRedisForRedisCache, { when: () => true });
+  .superRefine(requireRedisForRedisCache, { when: () => true })
+  .superRefine(requireSecretsForHs256, { when: () => true });
+
+function requireSecretsForHs256(
+  value: { tokens?: { algorithm?: unknown; jwt_secret_key?: unknown; jwt_refresh_secret_key?: unknown } },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.tokens?.algorithm !== 'HS256') return;
+  for (const key of ['jwt_secret_key', 'jwt_refresh_secret_key'] as const) {
+    const secret = value.tokens[key];
+    // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits).
+    if (typeof secret !== 'string' || Buffer.byteLength(secret) < 32) {
+      ctx.addIssue({ code: 'custom', path: ['tokens', key], message: 'a secret of at least 32 bytes (tokens.algorithm is HS256)', input: secret ?? null });
+    }
+  }
+}
 
 function requireRedisForRedisCache(
   value: { cache?: { backend?: unknown }; redis?: { url?: unknown } },

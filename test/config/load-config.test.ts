@@ -34,7 +34,18 @@ describe('loadConfig', () => {
       },
       cache: { backend: 'none', ttl: 300, max_size: 10000, eviction: 'lru', warm_up: true },
       redis: { url: null, key_prefix: 'authly:' },
-      tokens: { access_token_expire_minutes: 60, refresh_token_expire_days: 7 },
+      tokens: {
+        access_token_expire_minutes: 60,
+        refresh_token_expire_days: 7,
+        id_token_expire_minutes: 15,
+        authorization_code_expire_seconds: 600,
+        algorithm: 'ES256',
+        jwt_secret_key: null,
+        jwt_refresh_secret_key: null,
+        audience: null,
+      },
+      keys: { algorithm: 'ES256', rotation_delay_seconds: 3600 },
+      secrets: { master_key: null, master_key_file: null },
       admin: { username: 'admin', email: 'admin@localhost', password: null },
       logging: { level: 'info', json: true },
     });
@@ -127,13 +138,35 @@ describe('loadConfig', () => {
         REFRESH_TOKEN_EXPIRE_DAYS: '30',
         AUTHLY_REDIS_URL: 'redis://127.0.0.1:6379/0',
         LOG_JSON: 'false',
+        JWT_ALGORITHM: 'HS256',
+        JWT_SECRET_KEY: 'a'.repeat(32),
+        JWT_REFRESH_SECRET_KEY: 'b'.repeat(32),
+        DEFAULT_ISSUER_URL: 'https://auth.example.com',
       },
     });
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
     expect(config.admin).toEqual({ username: 'root', email: 'root@example.com', password: 'Str0ng!pass' });
-    expect(config.tokens).toEqual({ access_token_expire_minutes: 5, refresh_token_expire_days: 30 });
+    expect(config.tokens).toMatchObject({
+      access_token_expire_minutes: 5,
+      refresh_token_expire_days: 30,
+      algorithm: 'HS256',
+      jwt_secret_key: 'a'.repeat(32),
+      jwt_refresh_secret_key: 'b'.repeat(32),
+    });
+    expect(config.server.issuer).toBe('https://auth.example.com');
     expect(config.redis.url).toBe('redis://127.0.0.1:6379/0');
     expect(config.logging.json).toBe(false);
+  });
+
+  it('requires both 32-byte secrets when JWT_ALGORITHM is HS256', () => {
+    expect(() => loadConfig({ env: { JWT_ALGORITHM: 'HS256', JWT_SECRET_KEY: 'short' } })).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.objectContaining({ path: 'tokens.jwt_secret_key', got: '"***"' }),
+          expect.objectContaining({ path: 'tokens.jwt_refresh_secret_key' }),
+        ],
+      }),
+    );
   });
 
   it('lets a generic AUTHLY_SECTION__KEY variable win over the matching Authly variable', () => {
