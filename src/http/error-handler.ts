@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError, ServerError } from '../protocol/errors.js';
+import { RequestValidationError } from './validation.js';
 
 /**
  * The only code that turns errors into responses (STYLE-ANCHORS §2.3). Bodies use FastAPI's
@@ -10,7 +12,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    if (error instanceof OAuthError) return sendOAuthError(error, request, reply);
+    if (error instanceof RequestValidationError) return reply.code(422).send({ detail: error.issues });
     const status = error.statusCode ?? 500;
+    const oauthRoute = (request.routeOptions.config as { oauthErrors?: boolean } | undefined)?.oauthErrors === true;
+    if (oauthRoute && (status >= 500 || error.statusCode === undefined)) {
+      // Issue #4: on OAuth endpoints an unexpected failure is a logged `server_error`, no internals.
+      return sendOAuthError(new ServerError({ cause: error }), request, reply);
+    }
     if (status >= 400 && status < 500) {
       // Framework-detected client errors (malformed JSON, body too large, bad media type):
       // their messages describe the request, not the server, so they are safe to return.
@@ -20,4 +29,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ detail: 'Internal Server Error' });
   });
+}
+
+/**
+ * RFC 6749 §5.2 body `{error, error_description}` with the error's status and headers
+ * (`WWW-Authenticate` on 401s). 5xx errors are logged with their cause; the body stays generic.
+ */
+function sendOAuthError(error: OAuthError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.status >= 500) request.log.error({ err: error.cause ?? error }, 'server_error');
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .header('cache-control', 'no-store')
+    .send({ error: error.error, ...(error.description ? { error_description: error.description } : {}) });
 }

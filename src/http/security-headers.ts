@@ -61,10 +61,31 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 /** Spec §1.5: HSTS only over HTTPS (Authly's development-mode exception is not configurable yet). */
 const HSTS = 'max-age=31536000; includeSubDomains; preload';
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /**
+     * Extra CSP `form-action` sources for this response: a page whose form ends in a redirect
+     * to an OAuth client (CSP3 §6.4.1 checks redirects of form submissions too).
+     */
+    formActionSources: string[] | null;
+  }
+}
+
+/** The CSP source expression that allows navigating to `uri`: its origin, or its scheme for custom schemes. */
+export function formActionSource(uri: string): string {
+  const url = new URL(uri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}
+
 /** Adds the spec §1.5 headers in one onSend hook (no helmet: it is not a dependency). */
 export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.decorateReply('formActionSources', null);
   app.addHook('onSend', async function addSecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload) {
     reply.headers(SECURITY_HEADERS);
+    if (reply.formActionSources) {
+      const sources = reply.formActionSources.join(' ');
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${sources}`));
+    }
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     return payload;
   });

@@ -1,3 +1,5 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
@@ -5,6 +7,12 @@ import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import type { HealthCheck } from './routes/health.js';
 import { registerSecurityHeaders } from './security-headers.js';
+import type { OAuthService } from '../services/oauth-service.js';
+import { API_PREFIX } from '../protocol/discovery.js';
+import { authorizeRoutes } from './routes/authorize.js';
+import { oauthMetadataRoutes } from './routes/oauth-metadata.js';
+import { revokeIntrospectRoutes } from './routes/revoke-introspect.js';
+import { tokenRoutes } from './routes/token.js';
 
 /** 1 MiB: far above any OAuth form post; becomes a setting when an endpoint needs more. */
 const BODY_LIMIT = 1024 * 1024;
@@ -18,6 +26,8 @@ export interface BuildServerOptions {
   health: HealthCheck;
   /** Reported by `/health`, as Authly reports its package version. */
   version: string;
+  /** The OAuth endpoints; absent in tests of the bare server. */
+  oauth?: OAuthService;
 }
 
 /**
@@ -35,6 +45,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
+  await app.register(fastifyCookie);
+  // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded.
+  await app.register(fastifyFormbody);
   await app.register(healthRoutes, { health: options.health, version: options.version });
+  if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer);
   return app;
+}
+
+async function registerOAuth(app: FastifyInstance, oauth: OAuthService, issuer: string | null): Promise<void> {
+  await app.register(authorizeRoutes, { prefix: API_PREFIX, oauth, issuer, path: `${API_PREFIX}/oauth/authorize` });
+  await app.register(tokenRoutes, { prefix: API_PREFIX, oauth, issuer });
+  await app.register(revokeIntrospectRoutes, { prefix: API_PREFIX, oauth });
+  await app.register(oauthMetadataRoutes, { oauth, issuer });
 }

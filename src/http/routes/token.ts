@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { OAuthService } from '../../services/oauth-service.js';
+import type { TokenRequest } from '../../services/token-request.js';
+import { presentedCredentials } from '../client-credentials.js';
+import { issuerFor } from '../issuer.js';
+import { isFormRequest, singleValues } from '../request-params.js';
+import { missingField, RequestValidationError } from '../validation.js';
+
+/** Options of the token routes. */
+export interface TokenRoutesOptions {
+  oauth: OAuthService;
+  issuer: string | null;
+}
+
+/** RFC 6749 §5.1: token responses must not be cached. */
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+}
+
+function tokenRequest(request: FastifyRequest, params: Record<string, string>, issuer: string): TokenRequest {
+  return {
+    grantType: params.grant_type,
+    code: params.code,
+    redirectUri: params.redirect_uri,
+    codeVerifier: params.code_verifier,
+    refreshToken: params.refresh_token,
+    scope: params.scope,
+    username: params.username,
+    password: params.password,
+    credentials: presentedCredentials(request, params),
+    issuer,
+  };
+}
+
+/** `POST {P}/oauth/token` (form only, spec §3.3.3) and Authly's JSON `POST {P}/oauth/refresh` (§3.3.4). */
+export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async function tokenRoutes(app: FastifyInstance, options) {
+  app.post('/oauth/token', { config: { oauthErrors: true } }, async function token(request, reply) {
+    noStore(reply);
+    // RFC 6749 §3.2: form-encoded only. A JSON body gets FastAPI's 422, as Authly answers (spec §3.3.3).
+    if (!isFormRequest(request.headers['content-type'])) throw new RequestValidationError([missingField('body', 'grant_type')]);
+    const params = singleValues(request.body);
+    if (!params.grant_type) throw new RequestValidationError([missingField('body', 'grant_type')]);
+    return options.oauth.token(tokenRequest(request, params, issuerFor(request, options.issuer)));
+  });
+
+  app.post('/oauth/refresh', { config: { oauthErrors: true } }, async function refresh(request, reply) {
+    noStore(reply);
+    const params = singleValues(request.body);
+    if (!params.refresh_token) throw new RequestValidationError([missingField('body', 'refresh_token')]);
+    if (params.grant_type !== undefined && params.grant_type !== 'refresh_token') {
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported' });
+    }
+    return options.oauth.refresh(tokenRequest(request, params, issuerFor(request, options.issuer)));
+  });
+};

@@ -1,0 +1,31 @@
+import type { User } from '../domain/user.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock } from '../repositories/ports.js';
+import { InvalidToken } from '../protocol/errors.js';
+import { inspectToken, type LiveToken } from './inspect-token.js';
+import type { TokenSigners } from './token-issuer.js';
+
+/** The caller behind a valid bearer access token. */
+export interface BearerPrincipal {
+  token: LiveToken;
+  /** `undefined` for client_credentials tokens. */
+  user: User | undefined;
+  scopes: string[];
+}
+
+/**
+ * RFC 6750 §2.1: validates `Authorization: Bearer <access token>` against signature, expiry and
+ * the tokens table (revocation is seen at once: spec §1.4). Throws `InvalidToken` (401).
+ */
+export async function authenticateBearer(
+  authorization: string | undefined,
+  deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
+): Promise<BearerPrincipal> {
+  const match = authorization ? /^bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+  if (!match?.[1]) throw new InvalidToken('Not authenticated', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  const live = await inspectToken(match[1], 'access_token', deps);
+  if (!live || live.kind !== 'access') throw new InvalidToken('Could not validate credentials');
+  const user = live.record.userId ? await deps.repos.users.findById(live.record.userId) : undefined;
+  if (live.record.userId && !user) throw new InvalidToken('Could not validate credentials');
+  return { token: live, user, scopes: (live.record.scope ?? '').split(' ').filter(Boolean) };
+}

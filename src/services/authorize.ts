@@ -1,0 +1,134 @@
+import type { Client } from '../domain/client.js';
+import type { User } from '../domain/user.js';
+import { credentialDigest } from '../crypto/digest.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock } from '../repositories/ports.js';
+import { AccessDenied, LoginRequired, OAuthError } from '../protocol/errors.js';
+import type { AuthorizationParams, AuthorizationRequest } from '../protocol/authorize/request.js';
+import { validateAuthorizationRequest, validateRedirectTarget, type RedirectTarget } from '../protocol/authorize/validate-request.js';
+import { buildAuthorizationResponse, type AuthorizationResponse } from '../protocol/redirect.js';
+import { parseScope } from '../protocol/scope.js';
+import { verifyUserPassword } from './verify-user-password.js';
+
+/** Dependencies of the authorization endpoint. */
+export interface AuthorizeDeps {
+  repos: Repositories;
+  clock: Clock;
+  random: RandomSource;
+  passwords: PasswordHasher;
+  codeTtlSeconds: number;
+}
+
+/** What the login and consent page shows. */
+export interface ConsentView {
+  request: AuthorizationRequest;
+  client: Client;
+  /** Scope names with their descriptions, in request order. */
+  scopes: { name: string; description: string | null }[];
+}
+
+/** An error that must be shown to the user, never redirected (RFC 6749 §4.1.2.1, spec D7). */
+export class AuthorizationPageError extends Error {
+  override readonly name = 'AuthorizationPageError';
+  readonly oauth: OAuthError;
+
+  constructor(oauth: OAuthError) {
+    super(oauth.message, { cause: oauth });
+    this.oauth = oauth;
+  }
+}
+
+/** A validated request's error on its way back to the client (RFC 6749 §4.1.2.1, RFC 9207). */
+export function errorResponse(target: RedirectTarget, error: OAuthError, issuer: string): AuthorizationResponse {
+  return buildAuthorizationResponse(
+    target.redirectUri,
+    { error: error.error, error_description: error.description, state: target.state, iss: issuer },
+    target.responseMode,
+  );
+}
+
+/**
+ * Validates an authorization request in the order the RFC requires: client and redirect URI
+ * first (failures thrown as `AuthorizationPageError`), then everything else (failures returned
+ * as a redirect to the client).
+ */
+export async function validateAuthorization(
+  params: AuthorizationParams,
+  deps: Pick<AuthorizeDeps, 'repos'>,
+): Promise<{ target: RedirectTarget; result: { ok: true; request: AuthorizationRequest } | { ok: false; error: OAuthError } }> {
+  const client = params.client_id ? await deps.repos.clients.findByClientId(params.client_id) : undefined;
+  let target: RedirectTarget;
+  try {
+    target = validateRedirectTarget(params, client);
+  } catch (err) {
+    if (err instanceof OAuthError) throw new AuthorizationPageError(err);
+    throw err;
+  }
+  try {
+    const requested = parseScope(params.scope);
+    const active = (await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName);
+    const defaults = requested.length === 0 ? (await deps.repos.scopes.findDefaults()).map((s) => s.scopeName) : [];
+    const request = validateAuthorizationRequest(params, target, active, defaults);
+    // OIDC Core §3.1.2.1: prompt=none needs an existing session, and this server keeps none yet.
+    if (request.prompt === 'none') return { target, result: { ok: false, error: new LoginRequired() } };
+    return { target, result: { ok: true, request } };
+  } catch (err) {
+    if (err instanceof OAuthError && err.redirectable) return { target, result: { ok: false, error: err } };
+    throw err;
+  }
+}
+
+/** The page model for a valid request. */
+export async function consentView(request: AuthorizationRequest, client: Client, deps: Pick<AuthorizeDeps, 'repos'>): Promise<ConsentView> {
+  const scopes = await deps.repos.scopes.findActiveByNames(request.scopes);
+  const byName = new Map(scopes.map((s) => [s.scopeName, s.description]));
+  return { request, client, scopes: request.scopes.map((name) => ({ name, description: byName.get(name) ?? null })) };
+}
+
+/** How the resource owner answered the consent page. */
+export type ConsentDecision =
+  | { approved: false }
+  | { approved: true; user: User }
+  | { approved: true; credentials: { username: string; password: string } };
+
+/**
+ * Completes a validated request: a denial goes back as `access_denied`; an approval by an
+ * authenticated user yields a single-use code (RFC 6749 §4.1.2) stored as a digest.
+ */
+export async function completeAuthorization(
+  request: AuthorizationRequest,
+  target: RedirectTarget,
+  decision: ConsentDecision,
+  issuer: string,
+  deps: AuthorizeDeps,
+): Promise<AuthorizationResponse> {
+  if (!decision.approved) return errorResponse(target, new AccessDenied(), issuer);
+  const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps);
+  const code = deps.random.token(32);
+  const now = deps.clock.now();
+  await deps.repos.authorizationCodes.save({
+    code: credentialDigest(code),
+    clientId: target.client.id,
+    userId: user.id,
+    redirectUri: request.redirectUri,
+    scope: request.scopes.join(' ') || null,
+    expiresAt: new Date(now.getTime() + deps.codeTtlSeconds * 1000),
+    codeChallenge: request.codeChallenge,
+    codeChallengeMethod: 'S256',
+    nonce: request.nonce ?? null,
+    state: request.state ?? null,
+    responseMode: request.responseMode,
+    display: request.display ?? null,
+    prompt: request.prompt ?? null,
+    maxAge: request.maxAge ?? null,
+    uiLocales: request.uiLocales ?? null,
+    idTokenHint: request.idTokenHint ?? null,
+    loginHint: request.loginHint ?? null,
+    acrValues: request.acrValues ?? null,
+  });
+  await deps.repos.users.update(user.id, { lastLogin: now });
+  // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).
+  return buildAuthorizationResponse(request.redirectUri, { code, state: request.state, iss: issuer }, request.responseMode);
+}

@@ -1,0 +1,36 @@
+import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
+import { parseScope } from '../../protocol/scope.js';
+import { authenticateClient } from '../authenticate-client.js';
+import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
+import { toTokenResponse } from './shared.js';
+import { verifyUserPassword } from '../verify-user-password.js';
+
+/**
+ * Resource-owner password grant (RFC 6749 §4.3), kept because Authly's CLI and scripts log in
+ * with it (spec §3.3.3). A request may name no client at all, as Authly's CLI does (spec §8.6).
+ */
+export async function passwordGrant(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
+  if (!request.username || !request.password) throw new InvalidRequest('Username and password are required for password grant');
+  const client = await authenticateClient(request.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
+  if (client && !client.grantTypes.includes('password')) throw new UnauthorizedClient('The client may not use this grant type');
+
+  const user = await verifyUserPassword(request.username, request.password, deps);
+  if (!user.isVerified) throw new InvalidGrant('Account not verified');
+
+  const requested = parseScope(request.scope);
+  const active = new Set((await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName));
+  const unknown = requested.filter((s) => !active.has(s));
+  if (unknown.length > 0) throw new InvalidScope(`Unknown scope: ${unknown.join(' ')}`);
+
+  const now = deps.clock.now();
+  const tokens = await deps.issuer.issue({
+    issuer: request.issuer,
+    user,
+    client: client ?? null,
+    scopes: requested,
+    grantId: deps.issuer.newGrantId(),
+    withRefreshToken: true,
+  });
+  await deps.repos.users.update(user.id, { lastLogin: now });
+  return toTokenResponse(tokens, { scope: tokens.scope, requiresPasswordChange: user.requiresPasswordChange });
+}

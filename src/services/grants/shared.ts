@@ -1,0 +1,28 @@
+import type { User } from '../../domain/user.js';
+import { InvalidGrant } from '../../protocol/errors.js';
+import type { IssuedTokens } from '../token-issuer.js';
+import type { GrantDeps, TokenResponse } from '../token-request.js';
+
+/** The user a grant acts for, which must still exist and be active (spec §3.3.3). */
+export async function activeUser(deps: GrantDeps, userId: string | null): Promise<User> {
+  const user = userId ? await deps.repos.users.findById(userId) : undefined;
+  if (!user) throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
+  if (!user.isActive) throw new InvalidGrant('Account is deactivated');
+  return user;
+}
+
+/** Shapes RFC 6749 §5.1's body, leaving out members that have no value. */
+export function toTokenResponse(
+  tokens: IssuedTokens,
+  extra: { idToken?: string; scope: string | null; requiresPasswordChange?: boolean },
+): TokenResponse {
+  return {
+    access_token: tokens.accessToken,
+    token_type: 'Bearer',
+    expires_in: tokens.expiresIn,
+    ...(tokens.refreshToken ? { refresh_token: tokens.refreshToken } : {}),
+    ...(extra.scope ? { scope: extra.scope } : {}),
+    ...(extra.idToken ? { id_token: extra.idToken } : {}),
+    ...(extra.requiresPasswordChange ? { requires_password_change: true as const } : {}),
+  };
+}

@@ -1,0 +1,104 @@
+import type { ClientSecrets } from '../crypto/client-secret.js';
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock, Logger } from '../repositories/ports.js';
+import type { AuthorizationParams, AuthorizationRequest } from '../protocol/authorize/request.js';
+import type { RedirectTarget } from '../protocol/authorize/validate-request.js';
+import type { AuthorizationResponse } from '../protocol/redirect.js';
+import { authorizationServerMetadata, type AuthorizationServerMetadata } from '../protocol/discovery.js';
+import { authenticateBearer, type BearerPrincipal } from './authenticate-bearer.js';
+import { completeAuthorization, consentView, errorResponse, validateAuthorization, type ConsentDecision, type ConsentView } from './authorize.js';
+import { exchangeToken } from './exchange-token.js';
+import { refreshTokens } from './grants/refresh-token.js';
+import { introspectToken, type IntrospectionResponse } from './introspect-token.js';
+import type { OAuthSettings } from './oauth-settings.js';
+import type { REVOCATION_PROCESSED} from './revoke-token.js';
+import { revokeToken } from './revoke-token.js';
+import { TokenIssuer, type TokenSigners } from './token-issuer.js';
+import type { GrantDeps, IdTokenMinter, TokenRequest, TokenResponse } from './token-request.js';
+import type { PresentedClientCredentials } from './authenticate-client.js';
+import type { OAuthError } from '../protocol/errors.js';
+
+/** Everything the OAuth endpoints need, wired once by the composition root. */
+export interface OAuthServiceDeps {
+  repos: Repositories;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  signers: TokenSigners;
+  passwords: PasswordHasher;
+  secrets: ClientSecrets;
+  settings: OAuthSettings;
+  idTokens?: IdTokenMinter;
+}
+
+/** Input of the revocation and introspection endpoints. */
+export interface TokenInspectionInput {
+  token: string;
+  hint: string | undefined;
+  credentials: PresentedClientCredentials;
+}
+
+/** The OAuth 2.1 endpoints as use cases; each HTTP route calls one method. */
+export class OAuthService {
+  readonly #deps: OAuthServiceDeps;
+  readonly #grantDeps: GrantDeps;
+
+  constructor(deps: OAuthServiceDeps) {
+    this.#deps = deps;
+    const issuer = new TokenIssuer({ repos: deps.repos, signers: deps.signers, clock: deps.clock, random: deps.random, settings: deps.settings });
+    this.#grantDeps = { ...deps, issuer };
+  }
+
+  /** Validates an authorization request (GET or POST, spec D6). */
+  validateAuthorization(params: AuthorizationParams) {
+    return validateAuthorization(params, this.#deps);
+  }
+
+  /** The login and consent page model. */
+  consentView(request: AuthorizationRequest, target: RedirectTarget): Promise<ConsentView> {
+    return consentView(request, target.client, this.#deps);
+  }
+
+  /** Denies, or authenticates the user and issues a code. */
+  completeAuthorization(request: AuthorizationRequest, target: RedirectTarget, decision: ConsentDecision, issuer: string): Promise<AuthorizationResponse> {
+    return completeAuthorization(request, target, decision, issuer, { ...this.#deps, codeTtlSeconds: this.#deps.settings.authorizationCodeTtlSeconds });
+  }
+
+  /** An error response to a validated redirect target. */
+  authorizationError(target: RedirectTarget, error: OAuthError, issuer: string): AuthorizationResponse {
+    return errorResponse(target, error, issuer);
+  }
+
+  /** `POST /oauth/token`. */
+  token(request: TokenRequest): Promise<TokenResponse> {
+    return exchangeToken(request, this.#grantDeps);
+  }
+
+  /** Authly's JSON `POST /oauth/refresh` (spec §3.3.4). */
+  refresh(request: TokenRequest): Promise<TokenResponse> {
+    return refreshTokens(request, this.#grantDeps, { echoScope: true });
+  }
+
+  /** `POST /oauth/revoke` (RFC 7009). */
+  revoke(input: TokenInspectionInput): Promise<typeof REVOCATION_PROCESSED> {
+    return revokeToken(input, this.#deps);
+  }
+
+  /** `POST /oauth/introspect` (RFC 7662). */
+  introspect(input: TokenInspectionInput): Promise<IntrospectionResponse> {
+    return introspectToken(input, this.#deps);
+  }
+
+  /** Validates a bearer access token (RFC 6750). */
+  authenticateBearer(authorization: string | undefined): Promise<BearerPrincipal> {
+    return authenticateBearer(authorization, this.#deps);
+  }
+
+  /** RFC 8414 metadata for this issuer. */
+  async metadata(issuer: string): Promise<AuthorizationServerMetadata> {
+    const scopes = await this.#deps.repos.scopes.list({ limit: 100, offset: 0 });
+    return authorizationServerMetadata(issuer, scopes.map((s) => s.scopeName));
+  }
+}

@@ -1,0 +1,8 @@
+/** Lifetimes and names the OAuth services work with, taken from configuration once. */
+export interface OAuthSettings {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  authorizationCodeTtlSeconds: number;
+  /** `aud` of access tokens; `null` uses the issuer (RFC 9068 §3). */
+  audience: string | null;
+}

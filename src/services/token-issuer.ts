@@ -1,0 +1,105 @@
+import type { Client } from '../domain/client.js';
+import type { User } from '../domain/user.js';
+import { credentialDigest } from '../crypto/digest.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { JwtClaims, TokenSigner } from '../crypto/token-signer.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock } from '../repositories/ports.js';
+import { formatScope } from '../protocol/scope.js';
+import type { OAuthSettings } from './oauth-settings.js';
+
+/** RFC 9068 §2.1: access tokens are typed so they cannot be confused with ID tokens. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+/** Refresh tokens carry their own `typ` (RFC 8725 §3.11) and Authly's `type: "refresh"` claim. */
+export const REFRESH_TOKEN_TYP = 'refresh+jwt';
+
+/** The signers for each token kind: one keystore, or Authly's two HS256 secrets. */
+export interface TokenSigners {
+  access: TokenSigner;
+  refresh: TokenSigner;
+}
+
+/** What a grant hands over to mint tokens. */
+export interface IssueRequest {
+  issuer: string;
+  /** `null` for client_credentials. */
+  user: User | null;
+  client: Client | null;
+  scopes: readonly string[];
+  /** Every token of one grant shares this id, so the family can be revoked at once. */
+  grantId: string;
+  withRefreshToken: boolean;
+}
+
+/** Minted tokens, before the response is shaped. */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresIn: number;
+  scope: string | null;
+}
+
+/**
+ * Mints access (RFC 9068 claims plus Authly's §4.1 claims) and refresh tokens (spec §4.2) and
+ * records each as a digest, so revocation and introspection can find them.
+ */
+export class TokenIssuer {
+  readonly #repos: Repositories;
+  readonly #signers: TokenSigners;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #settings: OAuthSettings;
+
+  constructor(deps: { repos: Repositories; signers: TokenSigners; clock: Clock; random: RandomSource; settings: OAuthSettings }) {
+    this.#repos = deps.repos;
+    this.#signers = deps.signers;
+    this.#clock = deps.clock;
+    this.#random = deps.random;
+    this.#settings = deps.settings;
+  }
+
+  /** A fresh grant (token family) id for grants that do not start from a code. */
+  newGrantId(): string {
+    return this.#random.uuid();
+  }
+
+  async issue(request: IssueRequest): Promise<IssuedTokens> {
+    const now = this.#clock.now();
+    const iat = Math.floor(now.getTime() / 1000);
+    const scope = formatScope(request.scopes);
+    // RFC 9068 §2.2: `sub` is the resource owner, or the client itself when there is none.
+    const sub = request.user?.id ?? request.client?.clientId ?? '';
+    const common: JwtClaims = { iss: request.issuer, sub, iat, ...(request.client ? { client_id: request.client.clientId } : {}) };
+
+    const accessJti = this.#random.hex(32);
+    const accessExp = iat + this.#settings.accessTokenTtlSeconds;
+    const accessToken = await this.#signers.access.sign(
+      { ...common, aud: this.#settings.audience ?? request.issuer, jti: accessJti, ...(scope ? { scope } : {}), exp: accessExp },
+      { typ: ACCESS_TOKEN_TYP },
+    );
+    await this.#record(request, 'access', accessJti, accessToken, scope, accessExp);
+
+    let refreshToken: string | undefined;
+    if (request.withRefreshToken) {
+      const refreshJti = this.#random.hex(32);
+      const refreshExp = iat + this.#settings.refreshTokenTtlSeconds;
+      refreshToken = await this.#signers.refresh.sign({ ...common, type: 'refresh', jti: refreshJti, exp: refreshExp }, { typ: REFRESH_TOKEN_TYP });
+      await this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp);
+    }
+    return { accessToken, refreshToken, expiresIn: this.#settings.accessTokenTtlSeconds, scope };
+  }
+
+  async #record(request: IssueRequest, tokenType: 'access' | 'refresh', jti: string, token: string, scope: string | null, exp: number): Promise<void> {
+    await this.#repos.tokens.save({
+      userId: request.user?.id ?? null,
+      clientId: request.client?.id ?? null,
+      jti,
+      tokenType,
+      // DESIGN.md §2: only the digest is stored; a leaked table yields no usable token.
+      tokenValue: credentialDigest(token),
+      scope,
+      expiresAt: new Date(exp * 1000),
+      grantId: request.grantId,
+    });
+  }
+}

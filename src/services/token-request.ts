@@ -1,0 +1,60 @@
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { ClientSecrets } from '../crypto/client-secret.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock, Logger } from '../repositories/ports.js';
+import type { Client } from '../domain/client.js';
+import type { User } from '../domain/user.js';
+import type { PresentedClientCredentials } from './authenticate-client.js';
+import type { TokenIssuer, TokenSigners } from './token-issuer.js';
+
+/** The token endpoint's parameters (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6), as strings. */
+export interface TokenRequest {
+  grantType: string | undefined;
+  code?: string;
+  redirectUri?: string;
+  codeVerifier?: string;
+  refreshToken?: string;
+  scope?: string;
+  username?: string;
+  password?: string;
+  credentials: PresentedClientCredentials;
+  /** The issuer for this request (configured, or derived from it: spec D4). */
+  issuer: string;
+}
+
+/** RFC 6749 §5.1 success body; optional members are omitted rather than `null` (RFC clients reject nulls). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+  id_token?: string;
+  /** Authly's flag (spec §3.3.3): present and true when the user must change the password. */
+  requires_password_change?: true;
+}
+
+/** Mints an OIDC ID token (OIDC Core §3.1.3.3); supplied by the OIDC layer. */
+export interface IdTokenMinter {
+  mint(input: {
+    issuer: string;
+    user: User;
+    client: Client;
+    scopes: readonly string[];
+    nonce: string | null;
+    authTime: Date | null;
+    accessToken: string;
+  }): Promise<string>;
+}
+
+/** What every grant handler needs. */
+export interface GrantDeps {
+  repos: Repositories;
+  clock: Clock;
+  logger: Logger;
+  issuer: TokenIssuer;
+  signers: TokenSigners;
+  passwords: PasswordHasher;
+  secrets: ClientSecrets;
+  idTokens?: IdTokenMinter;
+}
