@@ -13,6 +13,7 @@ import { authorizeRoutes } from './routes/authorize.js';
 import { oauthMetadataRoutes } from './routes/oauth-metadata.js';
 import { revokeIntrospectRoutes } from './routes/revoke-introspect.js';
 import { tokenRoutes } from './routes/token.js';
+import { jwksRoutes, type JwksSource } from './routes/jwks.js';
 
 /** 1 MiB: far above any OAuth form post; becomes a setting when an endpoint needs more. */
 const BODY_LIMIT = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface BuildServerOptions {
   version: string;
   /** The OAuth endpoints; absent in tests of the bare server. */
   oauth?: OAuthService;
+  /** The JWK Set source (the keystore); absent in tests of the bare server. */
+  jwks?: JwksSource;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(fastifyFormbody);
   await app.register(healthRoutes, { health: options.health, version: options.version });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer);
+  if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
   return app;
 }
 

@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { createContainer } from '../../app/container.js';
+import { createApplication } from '../../app/application.js';
 import { loadConfig } from '../../config/index.js';
-import { buildServer } from '../../http/server.js';
 import { createLogger } from '../../log/logger.js';
 import { configOption } from '../config-option.js';
 import { packageVersion } from '../version.js';
@@ -29,28 +28,20 @@ async function serve(flags: ServeFlags): Promise<void> {
   const stopRequested = nextShutdownSignal();
   const config = loadConfig({ flags });
   const logger = createLogger(config.logging);
-  const container = await createContainer(config, { logger });
-  const app = await buildServer({
-    config,
-    logger,
-    health: () => container.storage.ping(),
-    version: packageVersion(),
-  });
+  const application = await createApplication(config, { logger, version: packageVersion() });
   try {
-    await app.listen({ host: config.server.host, port: config.server.port });
+    await application.server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
-    await app.close();
-    await container.close();
+    await application.close();
     throw error;
   }
-  const url = listeningUrl(config.server.host, app.server.address() as AddressInfo);
-  logger.info({ url, backend: container.storage.backend }, `Authly listening on ${url}`);
+  const url = listeningUrl(config.server.host, application.server.server.address() as AddressInfo);
+  logger.info({ url, backend: application.container.storage.backend }, `Authly listening on ${url}`);
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down');
-  // Stop taking requests before the database goes away.
-  await app.close();
-  await container.close();
+  // Stops taking requests before the database goes away.
+  await application.close();
 }
 
 /** A URL a person can open: wildcard addresses are shown as localhost. */

@@ -1,0 +1,121 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import { createClientSecrets } from '../crypto/client-secret.js';
+import type { AsymmetricAlgorithm } from '../crypto/generate-key.js';
+import { createHmacSigner } from '../crypto/hmac-signer.js';
+import { createKeyCipher } from '../crypto/key-encryption.js';
+import { Keystore } from '../crypto/keystore.js';
+import { deriveKey, loadMasterKey, masterKeySourceFrom } from '../crypto/master-key.js';
+import { createPasswordHasher } from '../crypto/password-hasher.js';
+import { cryptoRandom, type RandomSource } from '../crypto/random.js';
+import type { SigningAlgorithm, TokenSigner } from '../crypto/token-signer.js';
+import { buildServer } from '../http/server.js';
+import { systemClock, type Clock } from '../repositories/ports.js';
+import { OAuthService } from '../services/oauth-service.js';
+import type { TokenSigners } from '../services/token-issuer.js';
+import { createContainer, type Container } from './container.js';
+
+/** A running application: storage, keys, services and the (not yet listening) HTTP server. */
+export interface Application {
+  readonly container: Container;
+  readonly keystore: Keystore;
+  readonly oauth: OAuthService;
+  readonly server: FastifyInstance;
+  /** Closes the server, then storage; idempotent. */
+  close(): Promise<void>;
+}
+
+/** What the caller owns or a test replaces. */
+export interface ApplicationDeps {
+  logger: FastifyBaseLogger;
+  version: string;
+  clock?: Clock;
+  random?: RandomSource;
+}
+
+/** Pins the keystore to the configured token algorithm (it may differ from `keys.algorithm`). */
+function withAlgorithm(signer: TokenSigner, algorithm: SigningAlgorithm): TokenSigner {
+  return {
+    sign: (claims, options) => signer.sign(claims, { algorithm, ...options }),
+    verify: (token, options) => signer.verify(token, options),
+    algorithms: () => signer.algorithms(),
+  };
+}
+
+function tokenSigners(config: Config, keystore: Keystore): TokenSigners {
+  const { algorithm, jwt_secret_key, jwt_refresh_secret_key } = config.tokens;
+  // Spec D14: Authly's HS256 tokens with its two shared secrets, when configured (validated in config).
+  if (algorithm === 'HS256' && jwt_secret_key && jwt_refresh_secret_key) {
+    return { access: createHmacSigner(jwt_secret_key), refresh: createHmacSigner(jwt_refresh_secret_key) };
+  }
+  const signer = withAlgorithm(keystore, algorithm);
+  return { access: signer, refresh: signer };
+}
+
+/**
+ * The composition root of the server (DESIGN.md §1): storage and repositories from the
+ * container, the master key and persisted signing keys, the OAuth services and the routes.
+ */
+export async function createApplication(config: Config, deps: ApplicationDeps): Promise<Application> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? cryptoRandom;
+  const container = await createContainer(config, { logger: deps.logger });
+  try {
+    const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
+    const { tokens } = config;
+    const keystore = new Keystore({
+      repository: container.repositories.signingKeys,
+      cipher: createKeyCipher(deriveKey(master, 'signing-key-encryption'), random),
+      clock,
+      algorithm: config.keys.algorithm,
+      rotationDelaySeconds: config.keys.rotation_delay_seconds,
+      maxTokenLifetimeSeconds: Math.max(
+        tokens.access_token_expire_minutes * 60,
+        tokens.refresh_token_expire_days * 86_400,
+        tokens.id_token_expire_minutes * 60,
+      ),
+      logger: deps.logger,
+    });
+    await keystore.ensureSigningKey();
+    if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
+    const oauth = new OAuthService({
+      repos: container.repositories,
+      clock,
+      random,
+      logger: deps.logger,
+      signers: tokenSigners(config, keystore),
+      passwords: createPasswordHasher(),
+      secrets: createClientSecrets(deriveKey(master, 'client-secret-hmac'), random),
+      settings: {
+        accessTokenTtlSeconds: tokens.access_token_expire_minutes * 60,
+        refreshTokenTtlSeconds: tokens.refresh_token_expire_days * 86_400,
+        authorizationCodeTtlSeconds: tokens.authorization_code_expire_seconds,
+        audience: tokens.audience,
+      },
+    });
+    const server = await buildServer({
+      config,
+      logger: deps.logger,
+      health: () => container.storage.ping(),
+      version: deps.version,
+      oauth,
+      jwks: keystore,
+    });
+    let closed = false;
+    return {
+      container,
+      keystore,
+      oauth,
+      server,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await server.close();
+        await container.close();
+      },
+    };
+  } catch (error) {
+    await container.close();
+    throw error;
+  }
+}
