@@ -1,0 +1,93 @@
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/app.js';
+
+/** Every endpoint of issue #4, with the methods it answers. */
+const ENDPOINTS = [
+  { method: 'GET', url: '/api/v1/oauth/authorize' },
+  { method: 'POST', url: '/api/v1/oauth/authorize' },
+  { method: 'POST', url: '/api/v1/oauth/token' },
+  { method: 'POST', url: '/api/v1/oauth/refresh' },
+  { method: 'POST', url: '/api/v1/oauth/revoke' },
+  { method: 'POST', url: '/api/v1/oauth/introspect' },
+  { method: 'GET', url: '/.well-known/oauth-authorization-server' },
+] as const;
+
+const FIELDS = [
+  'grant_type', 'code', 'redirect_uri', 'code_verifier', 'client_id', 'client_secret', 'refresh_token', 'scope',
+  'username', 'password', 'token', 'token_type_hint', 'response_type', 'code_challenge', 'code_challenge_method',
+  'state', 'nonce', 'response_mode', 'prompt', 'max_age', 'approved', 'csrf_token',
+];
+const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'implicit', ''];
+
+/** Field values: plausible ones, junk, huge strings and control characters. */
+const value = fc.oneof(
+  fc.constantFrom(...GRANTS, 'S256', 'plain', 'code', 'token', 'none', 'true', '-1', '1e309', 'null'),
+  fc.string({ maxLength: 50 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ minLength: 5000, maxLength: 20000 }),
+);
+const form = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 });
+const jsonBody = fc.oneof(fc.jsonValue(), form.map((f) => JSON.stringify(f)).map((s) => JSON.parse(s) as unknown));
+
+/** Bodies as a client could send them: forms (some repeated keys), JSON of any shape, raw bytes. */
+const payload = fc.oneof(
+  form.map((f) => ({ type: 'application/x-www-form-urlencoded', body: new URLSearchParams(f).toString() })),
+  fc.array(fc.tuple(fc.constantFrom(...FIELDS), value), { maxLength: 6 }).map((pairs) => ({
+    type: 'application/x-www-form-urlencoded',
+    body: pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'),
+  })),
+  jsonBody.map((j) => ({ type: 'application/json', body: JSON.stringify(j) ?? 'null' })),
+  fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ type: fc.sample(fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream'), 1)[0]!, body: Buffer.from(bytes) })),
+);
+const authorization = fc.option(
+  fc.oneof(
+    fc.string({ maxLength: 80 }).map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+    fc.string({ maxLength: 80 }).map((s) => `Bearer ${s}`),
+    fc.string({ maxLength: 80 }),
+  ),
+  { nil: undefined },
+);
+
+function countRows(file: string): Record<string, number> {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    const out: Record<string, number> = {};
+    for (const table of ['users', 'oauth_clients', 'tokens', 'oauth_authorization_codes', 'oauth_scopes', 'oidc_jwks_keys']) {
+      out[table] = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+describe('fuzzing the OAuth endpoints', () => {
+  let server: TestServer;
+  let dbFile: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    dbFile = path.join(path.dirname((server.app.container.config.database.sqlite.path)), 'authly.db');
+  });
+  afterAll(async () => server?.close());
+
+  it('never answers 5xx and never writes, whatever the method, body, query or credentials', async () => {
+    const before = countRows(dbFile);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ENDPOINTS), payload, form, authorization, async (endpoint, body, query, auth) => {
+        const response = await server.app.server.inject({
+          method: endpoint.method,
+          url: `${endpoint.url}?${new URLSearchParams(query).toString()}`,
+          headers: { 'content-type': body.type, ...(auth ? { authorization: auth } : {}) },
+          ...(endpoint.method === 'POST' ? { payload: body.body } : {}),
+        });
+        expect(response.statusCode, `${endpoint.method} ${endpoint.url} → ${response.statusCode} ${response.body.slice(0, 300)}`).toBeLessThan(500);
+      }),
+      { numRuns: 400 },
+    );
+    expect(countRows(dbFile)).toEqual(before);
+  });
+});
