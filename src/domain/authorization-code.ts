@@ -27,6 +27,8 @@ export interface AuthorizationCode {
   idTokenHint: string | null;
   loginHint: string | null;
   acrValues: string | null;
+  /** When the user authenticated (OIDC Core §2 `auth_time`); `null` on rows written by Authly. */
+  authTime: Date | null;
 }
 
 /** What a caller supplies to save a code. */

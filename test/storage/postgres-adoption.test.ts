@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -44,8 +44,8 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id is the column our token-grants migration adds; every other byte must stay.
-        `SELECT (row_to_json(t)::jsonb - 'grant_id')::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id and auth_time are columns our migrations add; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -63,7 +63,7 @@ interface SchemaSnapshot {
 
 /**
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
- * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, and the three algorithm
+ * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
  * without its nullability: the token-grants migration relaxes it (upstream's own script has it
  * nullable already).
@@ -81,6 +81,7 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly_schema_migrations%'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
+          AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
         ORDER BY table_name, column_name`),
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes

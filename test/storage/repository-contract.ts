@@ -343,8 +343,9 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         const now = new Date();
         const user = await repos.users.create(makeUser());
         const client = await repos.clients.create(makeClient());
-        const saved = await repos.authorizationCodes.save(makeCode(client.id, user.id, now, { maxAge: 300, prompt: 'login', display: 'page', uiLocales: 'nb en' }));
-        expect(saved).toMatchObject({ isUsed: false, usedAt: null, codeChallengeMethod: 'S256', maxAge: 300, prompt: 'login' });
+        const authTime = new Date(now.getTime() - 60_000);
+        const saved = await repos.authorizationCodes.save(makeCode(client.id, user.id, now, { maxAge: 300, prompt: 'login', display: 'page', uiLocales: 'nb en', authTime }));
+        expect(saved).toMatchObject({ isUsed: false, usedAt: null, codeChallengeMethod: 'S256', maxAge: 300, prompt: 'login', authTime });
         expect(await repos.authorizationCodes.findByCode(saved.code)).toEqual(saved);
         const consumed = await repos.authorizationCodes.consume(saved.code, now);
         expect(consumed).toMatchObject({ id: saved.id, isUsed: true, usedAt: now, nonce: saved.nonce });

@@ -26,6 +26,7 @@ const CODE_FIELDS: FieldMap<AuthorizationCode> = {
   idTokenHint: ['id_token_hint', 'plain'],
   loginHint: ['login_hint', 'plain'],
   acrValues: ['acr_values', 'plain'],
+  authTime: ['auth_time', 'time'],
 };
 
 /** `AuthorizationCodeRepository` over Kysely; `consume` is a single compare-and-set statement. */

@@ -147,6 +147,7 @@ export interface OAuthAuthorizationCodesTable {
   id_token_hint: string | null;
   login_hint: string | null;
   acr_values: string | null;
+  auth_time: DbTime | null;
 }
 
 /** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */

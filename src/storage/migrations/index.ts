@@ -4,6 +4,7 @@ import type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
 import { signingKeyPrivateMaterial } from './2025-01-02T0000-signing-key-private-material.js';
 import { tokenGrants } from './2025-01-03T0000-token-grants.js';
 import { signingAlgorithms } from './2025-01-04T0000-signing-algorithms.js';
+import { codeAuthTime } from './2025-01-05T0000-code-auth-time.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -17,6 +18,8 @@ export const SIGNING_KEY_MIGRATION = '2025-01-02T0000-signing-key-private-materi
 export const TOKEN_GRANTS_MIGRATION = '2025-01-03T0000-token-grants';
 /** Name of the migration widening the algorithm and key-type CHECKs (EdDSA). */
 export const SIGNING_ALGORITHMS_MIGRATION = '2025-01-04T0000-signing-algorithms';
+/** Name of the migration adding `oauth_authorization_codes.auth_time` (OIDC `auth_time`). */
+export const CODE_AUTH_TIME_MIGRATION = '2025-01-05T0000-code-auth-time';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -28,6 +31,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [SIGNING_KEY_MIGRATION]: signingKeyPrivateMaterial(flavour),
     [TOKEN_GRANTS_MIGRATION]: tokenGrants(flavour),
     [SIGNING_ALGORITHMS_MIGRATION]: signingAlgorithms(flavour),
+    [CODE_AUTH_TIME_MIGRATION]: codeAuthTime(flavour),
   };
 }
 
