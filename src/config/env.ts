@@ -18,6 +18,13 @@ const AUTHLY_VARIABLES: Readonly<Record<string, readonly string[]>> = {
   AUTHLY_ADMIN_USERNAME: ['admin', 'username'],
   AUTHLY_ADMIN_EMAIL: ['admin', 'email'],
   AUTHLY_ADMIN_PASSWORD: ['admin', 'password'],
+  // Issue #6: Authly's bootstrap, admin-API and lockout variables (spec §5.2, §5.3, §8.2).
+  AUTHLY_BOOTSTRAP_ENABLED: ['admin', 'bootstrap'],
+  AUTHLY_BOOTSTRAP_DEV_MODE: ['admin', 'dev_mode'],
+  AUTHLY_ADMIN_API_ENABLED: ['admin_api', 'enabled'],
+  AUTHLY_ADMIN_API_LOCALHOST_ONLY: ['admin_api', 'localhost_only'],
+  AUTHLY_LOCKOUT_MAX_ATTEMPTS: ['lockout', 'max_attempts'],
+  AUTHLY_LOCKOUT_DURATION_SECONDS: ['lockout', 'duration_seconds'],
   ACCESS_TOKEN_EXPIRE_MINUTES: ['tokens', 'access_token_expire_minutes'],
   REFRESH_TOKEN_EXPIRE_DAYS: ['tokens', 'refresh_token_expire_days'],
   JWT_ALGORITHM: ['tokens', 'algorithm'],

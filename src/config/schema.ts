@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { emptyToNull, toBoolean, toLogLevel, toNumber, toUpper } from './coerce.js';
 
@@ -27,6 +28,26 @@ function urlWithScheme(schemes: readonly string[]) {
       .nullable(),
   );
 }
+/** Issue #6: lists come from YAML as arrays and from the environment as `a, b, c`. */
+function toList(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+function stringList() {
+  return z.preprocess(toList, z.array(z.string().min(1)));
+}
+/** An IPv4/IPv6 address or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrNetwork(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+function networkList() {
+  return z.preprocess(toList, z.array(z.string().refine(isAddressOrNetwork, 'an IP address or CIDR block')));
+}
 function upperEnum<const T extends readonly [string, ...string[]]>(values: T) {
   return z.preprocess(toUpper, z.enum(values));
 }
@@ -38,6 +59,10 @@ const server = z.strictObject({
     .preprocess(emptyToNull, z.string().refine(isHttpUrl, 'an absolute http(s) URL').nullable())
     .default(null)
     .describe('Issuer URL (`iss`); null derives it from each request (spec D4).'),
+  // Issue #6 (spec D11): forwarded client addresses are believed only from these peers.
+  trusted_proxies: networkList()
+    .default([])
+    .describe('Proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP name the client (admin localhost check, rate limits).'),
 });
 
 const pragmas = z.strictObject({
@@ -146,6 +171,44 @@ const admin = z.strictObject({
 });
 
 const logging = z.strictObject({
+  // Issue #6 (spec §5.3): Authly's AUTHLY_BOOTSTRAP_ENABLED / AUTHLY_BOOTSTRAP_DEV_MODE.
+  bootstrap: bool().default(true).describe('Create the admin scopes and the admin user at start-up.'),
+  dev_mode: bool()
+    .default(false)
+    .describe('A configured admin password does not have to be changed at first login (development only).'),
+});
+
+/* Issue #6: the admin API's network filter (spec §1.2, §5.2, D11). */
+const adminApi = z.strictObject({
+  enabled: bool().default(true).describe('Serve /admin/*; false answers 503 ADMIN_API_DISABLED.'),
+  localhost_only: bool().default(true).describe('Only loopback clients (and allowed_networks) may call /admin/*.'),
+  allowed_networks: networkList()
+    .default([])
+    .describe('Extra addresses/CIDRs allowed when localhost_only is set (e.g. a Docker gateway).'),
+});
+
+/* Issue #6: brute-force protection (spec §8.1, D8); lenient defaults keep Authly's suite green. */
+const rateLimit = z.strictObject({
+  enabled: bool().default(true).describe('Apply the request limits below.'),
+  window_seconds: int(1).default(60).describe('Length of the fixed counting window.'),
+  login_per_ip: int(1).default(100).describe('Password logins (token password grant + login form) per client address per window.'),
+  login_per_username: int(1).default(30).describe('Password logins per username per window.'),
+  registration_per_ip: int(1).default(20).describe('Self-registrations (POST /api/v1/users/) per client address per window.'),
+});
+
+/* Issue #6: account lockout after repeated failures (spec §8.2). */
+const lockout = z.strictObject({
+  enabled: bool().default(true).describe('Lock a username after max_attempts consecutive failed logins.'),
+  max_attempts: int(1).default(5).describe('Failed logins before the lock.'),
+  duration_seconds: int(1).default(300).describe('How long the lock lasts (also the failure-counting window).'),
+});
+
+/* Issue #6: CORS is off by default, as in Authly (spec §1.2). */
+const cors = z.strictObject({
+  enabled: bool().default(false).describe('Answer CORS preflights and add Access-Control-* headers.'),
+  origins: stringList().default([]).describe('Allowed origins (exact, e.g. https://app.example.com); `*` allows any.'),
+  credentials: bool().default(false).describe('Send Access-Control-Allow-Credentials: true.'),
+  max_age_seconds: int(0).default(600).describe('How long browsers may cache a preflight answer.'),
   level: z
     .preprocess(toLogLevel, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .default('info')
@@ -167,6 +230,10 @@ export const configSchema = z
     logging: logging.prefault({}),
   })
   .superRefine(requireRedisForRedisCache, { when: () => true })
+    admin_api: adminApi.prefault({}),
+    rate_limit: rateLimit.prefault({}),
+    lockout: lockout.prefault({}),
+    cors: cors.prefault({}),
   .superRefine(requireSecretsForHs256, { when: () => true });
 
 function requireSecretsForHs256(

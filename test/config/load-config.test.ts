@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   it('returns the documented defaults when there is no file, environment or flag', () => {
     const config = loadConfig({ env: {} });
     expect(config).toEqual({
-      server: { host: '0.0.0.0', port: 8000, issuer: null },
+      server: { host: '0.0.0.0', port: 8000, issuer: null, trusted_proxies: [] },
       database: {
         backend: 'sqlite',
         migrate_on_start: true,
@@ -46,7 +46,11 @@ describe('loadConfig', () => {
       },
       keys: { algorithm: 'ES256', rotation_delay_seconds: 3600 },
       secrets: { master_key: null, master_key_file: null },
-      admin: { username: 'admin', email: 'admin@localhost', password: null },
+      admin: { username: 'admin', email: 'admin@localhost', password: null, bootstrap: true, dev_mode: false },
+      admin_api: { enabled: true, localhost_only: true, allowed_networks: [] },
+      rate_limit: { enabled: true, window_seconds: 60, login_per_ip: 100, login_per_username: 30, registration_per_ip: 20 },
+      lockout: { enabled: true, max_attempts: 5, duration_seconds: 300 },
+      cors: { enabled: false, origins: [], credentials: false, max_age_seconds: 600 },
       logging: { level: 'info', json: true },
     });
   });
@@ -145,7 +149,7 @@ describe('loadConfig', () => {
       },
     });
     expect(config.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
-    expect(config.admin).toEqual({ username: 'root', email: 'root@example.com', password: 'Str0ng!pass' });
+    expect(config.admin).toEqual({ username: 'root', email: 'root@example.com', password: 'Str0ng!pass', bootstrap: true, dev_mode: false });
     expect(config.tokens).toMatchObject({
       access_token_expire_minutes: 5,
       refresh_token_expire_days: 30,
