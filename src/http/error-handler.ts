@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, ServerError } from '../protocol/errors.js';
 import { RequestValidationError } from './validation.js';
+import { DetailError } from '../services/users/detail-error.js';
 
 /**
  * The only code that turns errors into responses (STYLE-ANCHORS §2.3). Bodies use FastAPI's
@@ -14,6 +15,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     if (error instanceof OAuthError) return sendOAuthError(error, request, reply);
     if (error instanceof RequestValidationError) return reply.code(422).send({ detail: error.issues });
+    // Issue #6: users/auth/admin API errors, FastAPI's HTTPException body (spec §1.3, Appendix B).
+    if (error instanceof DetailError) return sendDetailError(error, request, reply);
     const status = error.statusCode ?? 500;
     const oauthRoute = (request.routeOptions.config as { oauthErrors?: boolean } | undefined)?.oauthErrors === true;
     if (oauthRoute && (status >= 500 || error.statusCode === undefined)) {
@@ -42,4 +45,11 @@ function sendOAuthError(error: OAuthError, request: FastifyRequest, reply: Fasti
     .headers(error.headers)
     .header('cache-control', 'no-store')
     .send({ error: error.error, ...(error.description ? { error_description: error.description } : {}) });
+}
+
+/** `{"detail"[, "error_code"]}` with the error's status and headers; 5xx causes go to the log only. */
+function sendDetailError(error: DetailError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.detail);
+  const body = error.errorCode ? { detail: error.detail, error_code: error.errorCode } : { detail: error.detail };
+  return reply.code(error.status).headers(error.headers).send(body);
 }
