@@ -4,6 +4,7 @@
  * each command lives in `commands/<name>.ts`.
  */
 import { registerDb } from './commands/db.js';
+import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { reportError } from './errors.js';
 import { processOutput } from './output.js';
@@ -12,6 +13,7 @@ import { createProgram } from './program.js';
 const program = createProgram();
 registerServe(program);
 registerDb(program);
+registerKeys(program);
 
 try {
   await program.parseAsync(process.argv);

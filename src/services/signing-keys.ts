@@ -25,6 +25,7 @@ export interface KeyListing {
 export interface RotationResult {
   kid: string;
   algorithm: AsymmetricAlgorithm;
+  createdAt: Date;
   /** When the new key signs: after `keys.rotation_delay_seconds`, or at once for a first key. */
   signsFrom: Date;
 }
@@ -56,12 +57,13 @@ export class SigningKeyService {
     const chosen = algorithm ?? this.#keystore.settings.algorithm;
     await this.#keystore.ensureSigningKey(chosen);
     const key = await this.#keystore.createKey(chosen);
-    const keys = await this.promoteDue(now);
+    // Key generation takes time: judge the schedule no earlier than the key's own creation.
+    const at = key.createdAt > now ? key.createdAt : now;
+    const keys = await this.promoteDue(at);
     const delay = this.#keystore.settings.rotationDelaySeconds;
-    // A first key of its algorithm signs at once (zero-configuration start).
-    const status = keyStatus(key, keys, now, delay);
-    const starts = status === 'signing' ? key.createdAt : signsFrom(key, delay);
-    return { kid: key.kid, algorithm: key.algorithm as AsymmetricAlgorithm, signsFrom: starts };
+    // With no delay (or as a first key of its algorithm) the key signs at once.
+    const starts = keyStatus(key, keys, at, delay) === 'signing' ? key.createdAt : signsFrom(key, delay);
+    return { kid: key.kid, algorithm: key.algorithm as AsymmetricAlgorithm, createdAt: key.createdAt, signsFrom: starts };
   }
 
   /** Retires keys a promoted key has replaced (`publishUntil = now + max token lifetime`); returns all keys. */

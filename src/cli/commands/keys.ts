@@ -1,0 +1,86 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { createContainer } from '../../app/container.js';
+import { loadConfig } from '../../config/index.js';
+import { loadMasterKey, masterKeySourceFrom } from '../../crypto/master-key.js';
+import { cryptoRandom } from '../../crypto/random.js';
+import { createLogger } from '../../log/logger.js';
+import { systemClock } from '../../repositories/ports.js';
+import { createSigningKeys } from '../../services/signing-keys.js';
+import type { KeyListing, SigningKeyService } from '../../services/signing-keys.js';
+import { configOption } from '../config-option.js';
+import { processOutput } from '../output.js';
+import type { CliOutput } from '../output.js';
+
+interface KeysFlags {
+  config?: string;
+  output?: 'table' | 'json';
+}
+
+/** `authly keys list` and `authly keys rotate`. */
+export function registerKeys(program: Command, output: CliOutput = processOutput): void {
+  const keys = program.command('keys').description('signing keys (JWKS) and their staged rotation');
+  keys
+    .command('list')
+    .description('list signing keys with their status: signing, staged, published (retired) or expired')
+    .addOption(configOption())
+    .addOption(new Option('-o, --output <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .action((flags: KeysFlags) => withSigningKeys(flags, (service) => list(service, flags, output)));
+  keys
+    .command('rotate')
+    .description('create the next signing key: published now, signing after keys.rotation_delay_seconds')
+    .addOption(configOption())
+    .action((flags: KeysFlags) => withSigningKeys(flags, (service) => rotate(service, output)));
+}
+
+async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
+  const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
+  // Logs go to stderr so stdout carries only the command's result.
+  const logger = createLogger(config.logging, process.stderr);
+  const masterKey = loadMasterKey(masterKeySourceFrom(config), { random: cryptoRandom, logger });
+  const container = await createContainer(config, { logger });
+  try {
+    const { service } = createSigningKeys({
+      repository: container.repositories.signingKeys,
+      masterKey,
+      config,
+      clock: systemClock,
+      random: cryptoRandom,
+      logger,
+    });
+    await run(service);
+  } finally {
+    await container.close();
+  }
+}
+
+async function rotate(service: SigningKeyService, output: CliOutput): Promise<void> {
+  const result = await service.rotate();
+  const when = result.signsFrom <= result.createdAt ? 'now' : result.signsFrom.toISOString();
+  output.out(`created ${result.kid} (${result.algorithm}); it signs from ${when}`);
+}
+
+async function list(service: SigningKeyService, flags: KeysFlags, output: CliOutput): Promise<void> {
+  const keys = await service.listKeys();
+  if (flags.output === 'json') {
+    output.out(JSON.stringify(keys, null, 2));
+    return;
+  }
+  for (const line of keysTable(keys)) output.out(line);
+}
+
+/** Aligned columns: KID, ALG, STATUS, CREATED, SIGNS-FROM (staged keys), PUBLISH-UNTIL (retired keys). */
+export function keysTable(keys: readonly KeyListing[]): string[] {
+  const rows = keys.map((key) => [
+    key.kid,
+    key.algorithm,
+    key.status,
+    key.createdAt.toISOString(),
+    key.signsFrom?.toISOString() ?? '-',
+    key.publishUntil?.toISOString() ?? '-',
+  ]);
+  const header = ['KID', 'ALG', 'STATUS', 'CREATED', 'SIGNS-FROM', 'PUBLISH-UNTIL'];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const format = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [format(header), ...rows.map(format)];
+}
