@@ -11,6 +11,8 @@ import { cryptoRandom, type RandomSource } from '../crypto/random.js';
 import type { SigningAlgorithm, TokenSigner } from '../crypto/token-signer.js';
 import { buildServer } from '../http/server.js';
 import { systemClock, type Clock } from '../repositories/ports.js';
+import { BrowserSessions } from '../services/browser-session.js';
+import { createIdTokenMinter } from '../services/id-token-minter.js';
 import { OAuthService } from '../services/oauth-service.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
@@ -73,6 +75,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         tokens.access_token_expire_minutes * 60,
         tokens.refresh_token_expire_days * 86_400,
         tokens.id_token_expire_minutes * 60,
+        tokens.session_expire_minutes * 60,
       ),
       logger: deps.logger,
     });
@@ -92,6 +95,8 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         authorizationCodeTtlSeconds: tokens.authorization_code_expire_seconds,
         audience: tokens.audience,
       },
+      sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
+      idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
     });
     const server = await buildServer({
       config,

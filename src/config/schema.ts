@@ -131,6 +131,9 @@ const tokens = z.strictObject({
   access_token_expire_minutes: int(1).default(60).describe('Access-token lifetime (`expires_in`).'),
   refresh_token_expire_days: int(1).default(7).describe('Refresh-token lifetime.'),
   id_token_expire_minutes: int(1).default(15).describe('ID-token lifetime (Authly: 15 minutes).'),
+  session_expire_minutes: int(1)
+    .default(720)
+    .describe('Browser login session (cookie) lifetime: a second authorization within it needs only consent.'),
   authorization_code_expire_seconds: int(1, 600)
     .default(600)
     .describe('Authorization-code lifetime; RFC 6749 §4.1.2 recommends at most 10 minutes.'),
@@ -168,9 +171,6 @@ const admin = z.strictObject({
   username: z.string().min(1).default('admin').describe('Bootstrap admin user name.'),
   email: z.string().min(1).default('admin@localhost').describe('Bootstrap admin e-mail.'),
   password: nullableString().default(null).describe('Bootstrap admin password; null generates one.'),
-});
-
-const logging = z.strictObject({
   // Issue #6 (spec §5.3): Authly's AUTHLY_BOOTSTRAP_ENABLED / AUTHLY_BOOTSTRAP_DEV_MODE.
   bootstrap: bool().default(true).describe('Create the admin scopes and the admin user at start-up.'),
   dev_mode: bool()
@@ -209,6 +209,9 @@ const cors = z.strictObject({
   origins: stringList().default([]).describe('Allowed origins (exact, e.g. https://app.example.com); `*` allows any.'),
   credentials: bool().default(false).describe('Send Access-Control-Allow-Credentials: true.'),
   max_age_seconds: int(0).default(600).describe('How long browsers may cache a preflight answer.'),
+});
+
+const logging = z.strictObject({
   level: z
     .preprocess(toLogLevel, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .default('info')
@@ -227,13 +230,13 @@ export const configSchema = z
     keys: keys.prefault({}),
     secrets: secrets.prefault({}),
     admin: admin.prefault({}),
-    logging: logging.prefault({}),
-  })
-  .superRefine(requireRedisForRedisCache, { when: () => true })
     admin_api: adminApi.prefault({}),
     rate_limit: rateLimit.prefault({}),
     lockout: lockout.prefault({}),
     cors: cors.prefault({}),
+    logging: logging.prefault({}),
+  })
+  .superRefine(requireRedisForRedisCache, { when: () => true })
   .superRefine(requireSecretsForHs256, { when: () => true });
 
 function requireSecretsForHs256(

@@ -5,7 +5,7 @@ import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
-import { AccessDenied, LoginRequired, OAuthError } from '../protocol/errors.js';
+import { AccessDenied, ConsentRequired, LoginRequired, OAuthError } from '../protocol/errors.js';
 import type { AuthorizationParams, AuthorizationRequest } from '../protocol/authorize/request.js';
 import { validateAuthorizationRequest, validateRedirectTarget, type RedirectTarget } from '../protocol/authorize/validate-request.js';
 import { buildAuthorizationResponse, type AuthorizationResponse } from '../protocol/redirect.js';
@@ -71,8 +71,6 @@ export async function validateAuthorization(
     const active = (await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName);
     const defaults = requested.length === 0 ? (await deps.repos.scopes.findDefaults()).map((s) => s.scopeName) : [];
     const request = validateAuthorizationRequest(params, target, active, defaults);
-    // OIDC Core §3.1.2.1: prompt=none needs an existing session, and this server keeps none yet.
-    if (request.prompt === 'none') return { target, result: { ok: false, error: new LoginRequired() } };
     return { target, result: { ok: true, request } };
   } catch (err) {
     if (err instanceof OAuthError && err.redirectable) return { target, result: { ok: false, error: err } };
@@ -90,8 +88,37 @@ export async function consentView(request: AuthorizationRequest, client: Client,
 /** How the resource owner answered the consent page. */
 export type ConsentDecision =
   | { approved: false }
-  | { approved: true; user: User }
+  | { approved: true; user: User; authTime: Date }
   | { approved: true; credentials: { username: string; password: string } };
+
+/** What the user must do: log in (with consent), or only consent (a live session suffices). */
+export type Interaction = 'login' | 'consent';
+
+/**
+ * OIDC Core §3.1.2.1: `prompt=login` forces a fresh login; `max_age` forces one when the last
+ * login is older; otherwise a live browser session only needs consent.
+ */
+export function decideInteraction(request: AuthorizationRequest, sessionAuthTime: Date | undefined, now: Date): Interaction {
+  if (!sessionAuthTime || request.prompt === 'login') return 'login';
+  if (request.maxAge !== undefined && now.getTime() - sessionAuthTime.getTime() > request.maxAge * 1000) return 'login';
+  return 'consent';
+}
+
+/**
+ * OIDC Core §3.1.2.6: with `prompt=none` the server must not show a page. Without a usable
+ * session that is `login_required`; with one it is `consent_required`, because consent is not
+ * remembered (spec §7.9: there is no consent table).
+ */
+export function promptNoneError(interaction: Interaction): OAuthError {
+  return interaction === 'login' ? new LoginRequired() : new ConsentRequired();
+}
+
+/** A completed authorization: where to send the browser, and who logged in when. */
+export interface CompletedAuthorization {
+  response: AuthorizationResponse;
+  /** Set when the user authenticated (or re-used a session): the browser session to remember. */
+  login?: { user: User; authTime: Date; fresh: boolean };
+}
 
 /**
  * Completes a validated request: a denial goes back as `access_denied`; an approval by an
@@ -103,11 +130,13 @@ export async function completeAuthorization(
   decision: ConsentDecision,
   issuer: string,
   deps: AuthorizeDeps,
-): Promise<AuthorizationResponse> {
-  if (!decision.approved) return errorResponse(target, new AccessDenied(), issuer);
-  const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps);
-  const code = deps.random.token(32);
+): Promise<CompletedAuthorization> {
+  if (!decision.approved) return { response: errorResponse(target, new AccessDenied(), issuer) };
   const now = deps.clock.now();
+  const fresh = !('user' in decision);
+  const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps);
+  const authTime = 'authTime' in decision ? decision.authTime : now;
+  const code = deps.random.token(32);
   await deps.repos.authorizationCodes.save({
     code: credentialDigest(code),
     clientId: target.client.id,
@@ -127,8 +156,10 @@ export async function completeAuthorization(
     idTokenHint: request.idTokenHint ?? null,
     loginHint: request.loginHint ?? null,
     acrValues: request.acrValues ?? null,
+    authTime,
   });
-  await deps.repos.users.update(user.id, { lastLogin: now });
+  if (fresh) await deps.repos.users.update(user.id, { lastLogin: now });
   // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).
-  return buildAuthorizationResponse(request.redirectUri, { code, state: request.state, iss: issuer }, request.responseMode);
+  const response = buildAuthorizationResponse(request.redirectUri, { code, state: request.state, iss: issuer }, request.responseMode);
+  return { response, login: { user, authTime, fresh } };
 }

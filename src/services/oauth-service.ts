@@ -8,7 +8,17 @@ import type { RedirectTarget } from '../protocol/authorize/validate-request.js';
 import type { AuthorizationResponse } from '../protocol/redirect.js';
 import { authorizationServerMetadata, type AuthorizationServerMetadata } from '../protocol/discovery.js';
 import { authenticateBearer, type BearerPrincipal } from './authenticate-bearer.js';
-import { completeAuthorization, consentView, errorResponse, validateAuthorization, type ConsentDecision, type ConsentView } from './authorize.js';
+import {
+  completeAuthorization,
+  consentView,
+  errorResponse,
+  validateAuthorization,
+  type CompletedAuthorization,
+  type ConsentDecision,
+  type ConsentView,
+} from './authorize.js';
+import type { BrowserSession, BrowserSessions } from './browser-session.js';
+import type { User } from '../domain/user.js';
 import { exchangeToken } from './exchange-token.js';
 import { refreshTokens } from './grants/refresh-token.js';
 import { introspectToken, type IntrospectionResponse } from './introspect-token.js';
@@ -30,6 +40,7 @@ export interface OAuthServiceDeps {
   passwords: PasswordHasher;
   secrets: ClientSecrets;
   settings: OAuthSettings;
+  sessions: BrowserSessions;
   idTokens?: IdTokenMinter;
 }
 
@@ -62,8 +73,31 @@ export class OAuthService {
   }
 
   /** Denies, or authenticates the user and issues a code. */
-  completeAuthorization(request: AuthorizationRequest, target: RedirectTarget, decision: ConsentDecision, issuer: string): Promise<AuthorizationResponse> {
+  completeAuthorization(request: AuthorizationRequest, target: RedirectTarget, decision: ConsentDecision, issuer: string): Promise<CompletedAuthorization> {
     return completeAuthorization(request, target, decision, issuer, { ...this.#deps, codeTtlSeconds: this.#deps.settings.authorizationCodeTtlSeconds });
+  }
+
+  /** The browser session behind a cookie, with its user, when both are still valid and active. */
+  async browserSession(cookie: string | undefined): Promise<{ session: BrowserSession; user: User } | undefined> {
+    const session = await this.#deps.sessions.read(cookie);
+    if (!session) return undefined;
+    const user = await this.#deps.repos.users.findById(session.userId);
+    return user?.isActive ? { session, user } : undefined;
+  }
+
+  /** A new browser-session cookie value for a login at `authTime`. */
+  startBrowserSession(user: User, authTime: Date): Promise<string> {
+    return this.#deps.sessions.issue(user.id, authTime);
+  }
+
+  /** Seconds a browser session lasts. */
+  get browserSessionTtlSeconds(): number {
+    return this.#deps.sessions.ttlSeconds;
+  }
+
+  /** The current time, from the injected clock. */
+  now(): Date {
+    return this.#deps.clock.now();
   }
 
   /** An error response to a validated redirect target. */

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
         access_token_expire_minutes: 60,
         refresh_token_expire_days: 7,
         id_token_expire_minutes: 15,
+        session_expire_minutes: 720,
         authorization_code_expire_seconds: 600,
         algorithm: 'ES256',
         jwt_secret_key: null,

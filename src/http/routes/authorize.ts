@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../../crypto/digest.js';
-import { AUTHORIZATION_PARAMETERS, type AuthorizationParams } from '../../protocol/authorize/request.js';
+import type { User } from '../../domain/user.js';
+import { AUTHORIZATION_PARAMETERS, type AuthorizationParams, type AuthorizationRequest } from '../../protocol/authorize/request.js';
+import type { RedirectTarget } from '../../protocol/authorize/validate-request.js';
 import { InvalidGrant, OAuthError } from '../../protocol/errors.js';
 import type { AuthorizationResponse } from '../../protocol/redirect.js';
-import { AuthorizationPageError, type ConsentDecision } from '../../services/authorize.js';
+import { AuthorizationPageError, decideInteraction, promptNoneError, type ConsentDecision, type Interaction } from '../../services/authorize.js';
 import type { OAuthService } from '../../services/oauth-service.js';
 import { issuerFor } from '../issuer.js';
 import { singleValues } from '../request-params.js';
@@ -12,16 +14,24 @@ import { formActionSource } from '../security-headers.js';
 import { renderErrorPage } from '../views/error-page.js';
 import { renderFormPostPage } from '../views/form-post-page.js';
 import { renderLoginPage } from '../views/login-page.js';
+import { CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from './session-cookies.js';
 
 /** Options of the authorization routes. */
 export interface AuthorizeRoutesOptions {
   oauth: OAuthService;
   issuer: string | null;
-  /** Absolute path of the endpoint, for the form's `action` and the cookie's `Path`. */
+  /** Absolute path of the endpoint, for the form's `action` and the CSRF cookie's `Path`. */
   path: string;
 }
 
-const CSRF_COOKIE = 'authly_csrf';
+/** A request that passed validation, with who is (or is not) signed in. */
+interface Validated {
+  params: Record<string, string>;
+  request: AuthorizationRequest;
+  target: RedirectTarget;
+  signedIn: { user: User; authTime: Date } | undefined;
+  interaction: Interaction;
+}
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
@@ -36,8 +46,10 @@ function respond(reply: FastifyReply, response: AuthorizationResponse): FastifyR
 
 function pageError(reply: FastifyReply, error: OAuthError, request: FastifyRequest): FastifyReply {
   // API clients asking for JSON get the OAuth body; browsers get a page (spec D7).
-  const wantsJson = /application\/json/.test(request.headers.accept ?? '') && !/text\/html/.test(request.headers.accept ?? '');
-  if (wantsJson) return reply.code(error.status).send({ error: error.error, error_description: error.description });
+  const accept = request.headers.accept ?? '';
+  if (/application\/json/.test(accept) && !/text\/html/.test(accept)) {
+    return reply.code(error.status).send({ error: error.error, error_description: error.description });
+  }
   return html(reply, error.status, renderErrorPage(error.error, error.description));
 }
 
@@ -48,80 +60,104 @@ function authorizationParams(all: Record<string, string>): Record<string, string
 }
 
 /**
- * `GET` and `POST {P}/oauth/authorize` (RFC 6749 §4.1.1, spec §3.3.1–3.3.2 with D6/D7): the GET
- * validates and shows the login and consent page; the POST re-validates, checks the CSRF token
- * (or accepts Authly's bearer-token API style), authenticates and redirects with a code.
+ * `GET` and `POST {P}/oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2, spec §3.3.1–3.3.2 with
+ * D6/D7): the GET validates and shows the login and consent page (consent only, when a browser
+ * session is live); the POST re-validates, checks the CSRF token (or accepts Authly's bearer-token
+ * API style), authenticates and redirects with a code.
  */
 export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async function authorizeRoutes(app: FastifyInstance, options) {
-  async function handle(request: FastifyRequest, reply: FastifyReply, all: Record<string, string>, submit: boolean) {
+  const { oauth } = options;
+
+  /** Validates (spec D6) and resolves the session; `undefined` when a response was already sent. */
+  async function validate(request: FastifyRequest, reply: FastifyReply, all: Record<string, string>): Promise<Validated | undefined> {
     const params = authorizationParams(all);
-    const issuer = issuerFor(request, options.issuer);
     let validation;
     try {
-      validation = await options.oauth.validateAuthorization(params);
+      validation = await oauth.validateAuthorization(params);
     } catch (err) {
-      if (err instanceof AuthorizationPageError) return pageError(reply, err.oauth, request);
-      throw err;
-    }
-    const { target, result } = validation;
-    if (!result.ok) return respond(reply, options.oauth.authorizationError(target, result.error, issuer));
-    // The consent form's POST ends in a redirect to the client; CSP form-action must allow it.
-    reply.formActionSources = [formActionSource(target.redirectUri)];
-
-    if (!submit) return showLoginPage(request, reply, params, result.request, target);
-    const decision = await consentDecision(request, all);
-    if (decision === 'csrf') return pageError(reply, new OAuthError('invalid_request', 'The form has expired; start again from the application', 403, false), request);
-    try {
-      return respond(reply, await options.oauth.completeAuthorization(result.request, target, decision, issuer));
-    } catch (err) {
-      // A failed login shows the page again (OWASP: generic message), never a redirect.
-      if (err instanceof InvalidGrant && 'credentials' in decision) {
-        return showLoginPage(request, reply, params, result.request, target, err.description, decision.credentials.username);
+      if (err instanceof AuthorizationPageError) {
+        pageError(reply, err.oauth, request);
+        return undefined;
       }
       throw err;
     }
+    const { target, result } = validation;
+    if (!result.ok) {
+      respond(reply, oauth.authorizationError(target, result.error, issuerFor(request, options.issuer)));
+      return undefined;
+    }
+    const browser = await oauth.browserSession(request.cookies[SESSION_COOKIE]);
+    const signedIn = browser ? { user: browser.user, authTime: browser.session.authTime } : undefined;
+    const interaction = decideInteraction(result.request, signedIn?.authTime, oauth.now());
+    // The consent form's POST ends in a redirect to the client; CSP form-action must allow it.
+    reply.formActionSources = [formActionSource(target.redirectUri)];
+    return { params, request: result.request, target, signedIn, interaction };
   }
 
-  async function showLoginPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    params: Record<string, string>,
-    authRequest: Parameters<OAuthService['consentView']>[0],
-    target: Parameters<OAuthService['consentView']>[1],
-    error?: string,
-    username?: string,
-  ) {
-    const view = await options.oauth.consentView(authRequest, target);
+  async function showPage(request: FastifyRequest, reply: FastifyReply, v: Validated, error?: string, username?: string) {
+    const view = await oauth.consentView(v.request, v.target);
     const csrfToken = randomBytes(32).toString('base64url');
     // Double-submit CSRF token: SameSite=Lax keeps it off cross-site POSTs (OWASP CSRF cheat sheet).
-    reply.setCookie(CSRF_COOKIE, csrfToken, {
-      path: options.path,
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: request.protocol === 'https',
+    reply.setCookie(CSRF_COOKIE, csrfToken, { ...sessionCookieOptions(request), path: options.path });
+    const signedInAs = v.interaction === 'consent' ? v.signedIn?.user.username : undefined;
+    const page = renderLoginPage(view, {
+      action: options.path,
+      params: v.params,
+      csrfToken,
+      error,
+      username: username ?? v.request.loginHint,
+      signedInAs,
     });
-    return html(reply, error ? 401 : 200, renderLoginPage(view, { action: options.path, params, csrfToken, error, username }));
+    return html(reply, error ? 401 : 200, page);
   }
 
-  async function consentDecision(request: FastifyRequest, all: Record<string, string>): Promise<ConsentDecision | 'csrf'> {
+  async function consentDecision(request: FastifyRequest, all: Record<string, string>, v: Validated): Promise<ConsentDecision | 'csrf' | 'login'> {
     const approved = (all.approved ?? '').toLowerCase() === 'true';
     // Authly's API style (spec §3.3.2): a bearer token authenticates; no browser cookie is involved.
     if (request.headers.authorization) {
-      const principal = await options.oauth.authenticateBearer(request.headers.authorization);
+      const principal = await oauth.authenticateBearer(request.headers.authorization);
       if (!principal.user) throw new InvalidGrant('A user token is required');
-      return approved ? { approved: true, user: principal.user } : { approved: false };
+      return approved ? { approved: true, user: principal.user, authTime: oauth.now() } : { approved: false };
     }
     const cookie = request.cookies[CSRF_COOKIE];
     if (!cookie || !all.csrf_token || !constantTimeEqual(cookie, all.csrf_token)) return 'csrf';
     if (!approved) return { approved: false };
-    return { approved: true, credentials: { username: all.username ?? '', password: all.password ?? '' } };
+    if (all.password) return { approved: true, credentials: { username: all.username ?? '', password: all.password } };
+    if (v.interaction === 'consent' && v.signedIn) return { approved: true, user: v.signedIn.user, authTime: v.signedIn.authTime };
+    return 'login';
   }
 
   app.get('/oauth/authorize', { config: { oauthErrors: true } }, async function authorizeGet(request, reply) {
-    return handle(request, reply, singleValues(request.query), false);
+    const v = await validate(request, reply, singleValues(request.query));
+    if (!v) return reply;
+    if (v.request.prompt === 'none') {
+      return respond(reply, oauth.authorizationError(v.target, promptNoneError(v.interaction), issuerFor(request, options.issuer)));
+    }
+    return showPage(request, reply, v);
   });
 
   app.post('/oauth/authorize', { config: { oauthErrors: true } }, async function authorizePost(request, reply) {
-    return handle(request, reply, singleValues(request.body), true);
+    const all = singleValues(request.body);
+    const v = await validate(request, reply, all);
+    if (!v) return reply;
+    const decision = await consentDecision(request, all, v);
+    if (decision === 'csrf') {
+      return pageError(reply, new OAuthError('invalid_request', 'The form has expired; start again from the application', 403, false), request);
+    }
+    if (decision === 'login') return showPage(request, reply, { ...v, interaction: 'login' }, 'Please sign in', all.username);
+    try {
+      const done = await oauth.completeAuthorization(v.request, v.target, decision, issuerFor(request, options.issuer));
+      if (done.login?.fresh && !request.headers.authorization) {
+        const session = await oauth.startBrowserSession(done.login.user, done.login.authTime);
+        reply.setCookie(SESSION_COOKIE, session, { ...sessionCookieOptions(request), maxAge: oauth.browserSessionTtlSeconds });
+      }
+      return respond(reply, done.response);
+    } catch (err) {
+      // A failed login shows the page again (OWASP: generic message), never a redirect.
+      if (err instanceof InvalidGrant && 'credentials' in decision) {
+        return showPage(request, reply, { ...v, interaction: 'login' }, err.description, decision.credentials.username);
+      }
+      throw err;
+    }
   });
 };

@@ -11,6 +11,15 @@ export interface LoginPageOptions {
   /** Shown above the form after a failed attempt. */
   error?: string;
   username?: string;
+  /** Set when a live browser session makes the password unnecessary: only consent is asked. */
+  signedInAs?: string;
+}
+
+function loginFields(username: string | undefined): string {
+  return `<label for="username">Username</label>
+<input type="text" id="username" name="username" autocomplete="username" value="${escapeHtml(username ?? '')}" autofocus>
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password">`;
 }
 
 function hidden(name: string, value: string): string {
@@ -38,10 +47,7 @@ ${options.error ? `<p class="error" role="alert" id="login-error">${escapeHtml(o
 <form method="post" action="${escapeHtml(options.action)}" id="consent-form">
 ${fields}
 ${hidden('csrf_token', options.csrfToken)}
-<label for="username">Username</label>
-<input type="text" id="username" name="username" autocomplete="username" value="${escapeHtml(options.username ?? '')}" autofocus>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password">
+${options.signedInAs ? `<p id="signed-in-as">Signed in as <strong>${escapeHtml(options.signedInAs)}</strong></p>` : loginFields(options.username)}
 <div class="actions">
 <button type="submit" name="approved" value="false" id="deny-btn">Deny</button>
 <button type="submit" name="approved" value="true" id="authorize-btn" class="primary">Allow</button>

@@ -47,7 +47,7 @@ export async function exchangeAuthorizationCode(request: TokenRequest, deps: Gra
   await deps.repos.users.update(user.id, { lastLogin: now });
   const idToken =
     scopes.includes('openid') && deps.idTokens
-      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: stored.nonce, authTime: stored.createdAt, accessToken: tokens.accessToken })
+      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: stored.nonce, authTime: stored.authTime ?? stored.createdAt, accessToken: tokens.accessToken })
       : undefined;
   return toTokenResponse(tokens, { idToken, scope: tokens.scope });
 }
