@@ -1,0 +1,65 @@
+import { badRequest } from '../users/detail-error.js';
+
+/** Spec §6 `REDIRECT_URI_MAX_LENGTH`. */
+export const REDIRECT_URI_MAX_LENGTH = 2000;
+
+/** The OIDC fields the business rules look at (Authly's names, spec §3.7). */
+export interface OidcRuleInput {
+  subject_type?: string;
+  sector_identifier_uri?: string | null;
+  default_max_age?: number | null;
+  request_uris?: string[];
+  contacts?: string[];
+  application_type?: string;
+}
+
+/** Spec §3.7 rule 1: a public client authenticates with `none`, a confidential one never does. */
+export function checkAuthMethod(clientType: string, method: string): void {
+  if (clientType === 'public' && method !== 'none') throw badRequest("Public clients must use 'none' token endpoint auth method");
+  if (clientType === 'confidential' && method === 'none') throw badRequest("Confidential clients cannot use 'none' token endpoint auth method");
+}
+
+/**
+ * Spec §3.7 rule 2. Public clients cannot keep a secret, so plain `http://` is allowed only on
+ * loopback (RFC 8252 §7.3); custom schemes are native-app redirects (RFC 8252 §7.1).
+ */
+export function checkRedirectUris(clientType: string, uris: readonly string[]): void {
+  if (uris.length === 0) throw badRequest('At least one redirect URI is required');
+  for (const uri of uris) {
+    if (uri === '' || uri.length > REDIRECT_URI_MAX_LENGTH) throw badRequest(`Invalid redirect URI: ${uri}`);
+    if (!uri.includes('://')) throw badRequest(`Invalid redirect URI - missing scheme: ${uri}`);
+    if (clientType === 'public' && !publicRedirectAllowed(uri)) {
+      throw badRequest(`Public clients must use HTTPS, localhost, or custom schemes: ${uri}`);
+    }
+  }
+}
+
+function publicRedirectAllowed(uri: string): boolean {
+  if (uri.startsWith('https://')) return true;
+  if (uri.startsWith('http://')) return uri.startsWith('http://localhost') || uri.startsWith('http://127.0.0.1');
+  return true;
+}
+
+/** Spec §3.7 rule 4, in Authly's order. `scopes` are the client's requested scope names. */
+export function checkOidcFields(input: OidcRuleInput, scopes: readonly string[]): void {
+  if (input.subject_type === 'pairwise' && scopes.includes('openid') && !input.sector_identifier_uri) {
+    throw badRequest('sector_identifier_uri is required for pairwise subject type');
+  }
+  if (input.default_max_age !== undefined && input.default_max_age !== null && input.default_max_age < 0) {
+    throw badRequest('default_max_age must be non-negative');
+  }
+  for (const uri of input.request_uris ?? []) {
+    if (!uri.startsWith('https://')) throw badRequest(`request_uris must use HTTPS: ${uri}`);
+  }
+  for (const contact of input.contacts ?? []) {
+    if (!contact.includes('@') || !contact.includes('.')) throw badRequest(`Invalid contact email format: ${contact}`);
+  }
+  if (input.application_type !== undefined && input.application_type !== 'web' && input.application_type !== 'native') {
+    throw badRequest("application_type must be 'web' or 'native'");
+  }
+}
+
+/** Space-separated scope string → names (RFC 6749 §3.3). */
+export function scopeNames(scope: string | null | undefined): string[] {
+  return (scope ?? '').split(/\s+/).filter(Boolean);
+}

@@ -1,0 +1,21 @@
+/** Authly's `page_info` object (spec §3.7). */
+export interface PageInfo {
+  skip: number;
+  limit: number;
+  has_next: boolean;
+  has_previous: boolean;
+  current_page: number;
+  total_pages: number;
+}
+
+/** Pagination facts of one page of `total` rows (spec §3.7: `total_pages` is 0 when empty). */
+export function pageInfo(skip: number, limit: number, total: number): PageInfo {
+  return {
+    skip,
+    limit,
+    has_next: skip + limit < total,
+    has_previous: skip > 0,
+    current_page: Math.floor(skip / limit) + 1,
+    total_pages: Math.ceil(total / limit),
+  };
+}

@@ -1,0 +1,129 @@
+import type { TokenRecord } from '../../domain/token.js';
+import type { User } from '../../domain/user.js';
+import type { Repositories } from '../../repositories/repositories.js';
+import type { Clock } from '../../repositories/ports.js';
+import { badRequest, notFound } from '../users/detail-error.js';
+import { pageInfo, type PageInfo } from './page-info.js';
+
+/** One "session" (an issued access token) as Authly lists it (spec §3.7). */
+export interface SessionView {
+  session_id: string;
+  token_jti: string;
+  token_type: string;
+  created_at: string;
+  expires_at: string;
+  /** Authly has no activity tracking: the creation time. */
+  last_activity: string;
+  is_active: boolean;
+  /** `oauth_clients.id` of the client the token was issued to, when known (Authly: always null). */
+  client_id: string | null;
+  scope: string | null;
+  is_expired: boolean;
+  is_invalidated: boolean;
+  invalidated_at: string | null;
+}
+
+/** `GET /admin/users/{id}/sessions` answer. */
+export interface SessionList {
+  sessions: SessionView[];
+  total_count: number;
+  active_count: number;
+  page_info: PageInfo;
+}
+
+/** Sessions read per round trip; a user's token rows are few (expired ones are pruned). */
+const CHUNK = 500;
+
+function toSessionView(token: TokenRecord, now: Date): SessionView {
+  const expired = token.expiresAt.getTime() <= now.getTime();
+  return {
+    session_id: token.id,
+    token_jti: token.jti,
+    token_type: token.tokenType,
+    created_at: token.createdAt.toISOString(),
+    expires_at: token.expiresAt.toISOString(),
+    last_activity: token.createdAt.toISOString(),
+    is_active: !token.invalidated && !expired,
+    client_id: token.clientId,
+    scope: token.scope,
+    is_expired: expired,
+    is_invalidated: token.invalidated,
+    invalidated_at: token.invalidatedAt ? token.invalidatedAt.toISOString() : null,
+  };
+}
+
+/**
+ * A user's sessions (spec §3.7, §4.6). A session is an access token row, newest first; revoking
+ * sessions invalidates tokens, which every bearer check sees at once (spec §1.4).
+ */
+export class SessionAdmin {
+  readonly #repos: Repositories;
+  readonly #clock: Clock;
+
+  constructor(deps: { repos: Repositories; clock: Clock }) {
+    this.#repos = deps.repos;
+    this.#clock = deps.clock;
+  }
+
+  async list(userId: string, query: { skip: number; limit: number; includeInactive: boolean }): Promise<SessionList> {
+    await this.#user(userId);
+    const now = this.#clock.now();
+    const all = await this.#all(userId, !query.includeInactive);
+    const active = await this.#activeCount(userId);
+    return {
+      sessions: all.slice(query.skip, query.skip + query.limit).map((t) => toSessionView(t, now)),
+      total_count: all.length,
+      active_count: active,
+      page_info: pageInfo(query.skip, query.limit, all.length),
+    };
+  }
+
+  /** Invalidates every token of the user, access and refresh (spec §3.7, §4.6). */
+  async revokeAll(userId: string): Promise<{ user_id: string; username: string; revoked_sessions: number; active_sessions_remaining: number; message: string }> {
+    const user = await this.#user(userId);
+    const before = await this.#activeCount(userId);
+    await this.#repos.tokens.invalidateByUser(userId, this.#clock.now());
+    const after = await this.#activeCount(userId);
+    const revoked = before - after;
+    return {
+      user_id: user.id,
+      username: user.username,
+      revoked_sessions: revoked,
+      active_sessions_remaining: after,
+      message: `Successfully revoked ${revoked} active sessions. User must re-authenticate.`,
+    };
+  }
+
+  /**
+   * One session. An id that is not among the user's sessions is 404 `Session not found` (spec
+   * D9/Q16); a session of another user cannot be told apart without a lookup by token id.
+   */
+  async revokeOne(userId: string, sessionId: string): Promise<{ user_id: string; username: string; session_id: string; token_jti: string; token_type: string; message: string }> {
+    const user = await this.#user(userId);
+    const session = (await this.#all(userId, false)).find((t) => t.id === sessionId);
+    if (!session) throw notFound('Session not found');
+    if (session.invalidated) throw badRequest('Session is already invalidated');
+    await this.#repos.tokens.invalidate(session.jti, this.#clock.now());
+    return { user_id: user.id, username: user.username, session_id: session.id, token_jti: session.jti, token_type: session.tokenType, message: 'Session successfully revoked.' };
+  }
+
+  async #user(id: string): Promise<User> {
+    const user = await this.#repos.users.findById(id);
+    if (!user) throw notFound('User not found');
+    return user;
+  }
+
+  async #activeCount(userId: string): Promise<number> {
+    return (await this.#repos.users.activeSessionCounts([userId], this.#clock.now())).get(userId) ?? 0;
+  }
+
+  async #all(userId: string, activeOnly: boolean): Promise<TokenRecord[]> {
+    const rows: TokenRecord[] = [];
+    const now = this.#clock.now();
+    for (let offset = 0; ; offset += CHUNK) {
+      const page = await this.#repos.tokens.listSessions(userId, { activeOnly, now, limit: CHUNK, offset });
+      rows.push(...page);
+      if (page.length < CHUNK) return rows;
+    }
+  }
+}

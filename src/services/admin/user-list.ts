@@ -1,0 +1,129 @@
+import type { User, UserListQuery, UserSortField } from '../../domain/user.js';
+import type { Repositories } from '../../repositories/repositories.js';
+import type { Clock } from '../../repositories/ports.js';
+import { badRequest } from '../users/detail-error.js';
+import { toAdminUserResponse, type AdminUserResponse } from '../users/user-views.js';
+import { pageInfo, type PageInfo } from './page-info.js';
+
+/** `GET /admin/users` query after schema checks (spec §3.7); dates are still raw text. */
+export interface AdminUserListInput {
+  skip: number;
+  limit: number;
+  /** Ours: one case-insensitive substring over username, e-mail, given and family name. */
+  search?: string;
+  username?: string;
+  email?: string;
+  given_name?: string;
+  family_name?: string;
+  is_active?: boolean;
+  is_verified?: boolean;
+  is_admin?: boolean;
+  requires_password_change?: boolean;
+  created_after?: string;
+  created_before?: string;
+  last_login_after?: string;
+  last_login_before?: string;
+  locale?: string;
+  zoneinfo?: string;
+  sort_by?: UserSortField;
+  sort_order?: 'asc' | 'desc';
+}
+
+/** `GET /admin/users` answer. */
+export interface AdminUserList {
+  users: AdminUserResponse[];
+  total_count: number;
+  page_info: PageInfo;
+  filters_applied: Record<string, unknown> | null;
+}
+
+const DATE_PARAMS = ['created_after', 'created_before', 'last_login_after', 'last_login_before'] as const;
+const TEXT_FIELDS = { username: 'username', email: 'email', given_name: 'givenName', family_name: 'familyName' } as const;
+const EXACT_FIELDS = { locale: 'locale', zoneinfo: 'zoneinfo' } as const;
+const FLAG_PARAMS = ['is_active', 'is_verified', 'is_admin', 'requires_password_change'] as const;
+/** Rows read per round trip when per-field filters are applied in process. */
+const CHUNK = 500;
+
+/** ISO-8601 date or date-time with a 4-digit year (PostgreSQL's range); no zone means UTC. */
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** Spec §3.7: a bad date is 400 `Invalid <param> date format. Use ISO format.` */
+export function parseIsoDate(name: string, value: string): Date {
+  const match = ISO.exec(value.trim());
+  const text = match && value.length > 10 && !match[1] ? `${value.trim()}Z` : value.trim();
+  const date = match ? new Date(text.replace(' ', 'T')) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) throw badRequest(`Invalid ${name} date format. Use ISO format.`);
+  return date;
+}
+
+function filtersApplied(input: AdminUserListInput, dates: Record<string, Date>): Record<string, unknown> | null {
+  const applied: Record<string, unknown> = {};
+  const keys = ['search', ...Object.keys(TEXT_FIELDS), ...Object.keys(EXACT_FIELDS), ...FLAG_PARAMS] as (keyof AdminUserListInput)[];
+  for (const key of keys) {
+    const value = input[key];
+    if (value !== undefined) applied[key] = value;
+  }
+  for (const [key, date] of Object.entries(dates)) applied[key] = date.toISOString();
+  return Object.keys(applied).length > 0 ? applied : null;
+}
+
+/** The per-field filters the repository's single `search` cannot express exactly. */
+function fieldPredicate(input: AdminUserListInput): ((user: User) => boolean) | undefined {
+  const checks: ((user: User) => boolean)[] = [];
+  for (const [param, field] of Object.entries(TEXT_FIELDS)) {
+    const wanted = input[param as keyof typeof TEXT_FIELDS]?.toLowerCase();
+    if (wanted !== undefined) checks.push((u) => (u[field] ?? '').toLowerCase().includes(wanted));
+  }
+  for (const [param, field] of Object.entries(EXACT_FIELDS)) {
+    const wanted = input[param as keyof typeof EXACT_FIELDS];
+    if (wanted !== undefined) checks.push((u) => u[field] === wanted);
+  }
+  return checks.length === 0 ? undefined : (user) => checks.every((check) => check(user));
+}
+
+/**
+ * Admin user listing (spec §3.7): flags, date ranges, search and sort run in the database; the
+ * per-column substring filters narrow the database query through `search`, then are applied
+ * exactly in process (the repository has one search over the four columns).
+ */
+export async function listUsers(input: AdminUserListInput, deps: { repos: Repositories; clock: Clock }): Promise<AdminUserList> {
+  const dates: Record<string, Date> = {};
+  for (const name of DATE_PARAMS) if (input[name] !== undefined) dates[name] = parseIsoDate(name, input[name]);
+  const base: Omit<UserListQuery, 'limit' | 'offset'> = {
+    search: input.search ?? input.username ?? input.email ?? input.given_name ?? input.family_name,
+    isActive: input.is_active,
+    isVerified: input.is_verified,
+    isAdmin: input.is_admin,
+    requiresPasswordChange: input.requires_password_change,
+    createdAfter: dates.created_after,
+    createdBefore: dates.created_before,
+    lastLoginAfter: dates.last_login_after,
+    lastLoginBefore: dates.last_login_before,
+    sortBy: input.sort_by ?? 'created_at',
+    sortOrder: input.sort_order ?? 'desc',
+  };
+  const predicate = fieldPredicate(input);
+  const { users, total } = predicate ? await filteredPage(base, predicate, input, deps.repos) : await deps.repos.users.list({ ...base, limit: input.limit, offset: input.skip });
+  const sessions = await deps.repos.users.activeSessionCounts(users.map((u) => u.id), deps.clock.now());
+  return {
+    users: users.map((u) => toAdminUserResponse(u, sessions.get(u.id) ?? 0)),
+    total_count: total,
+    page_info: pageInfo(input.skip, input.limit, total),
+    filters_applied: filtersApplied(input, dates),
+  };
+}
+
+async function filteredPage(
+  base: Omit<UserListQuery, 'limit' | 'offset'>,
+  predicate: (user: User) => boolean,
+  input: AdminUserListInput,
+  repos: Repositories,
+): Promise<{ users: User[]; total: number }> {
+  const matching: User[] = [];
+  for (let offset = 0; ; offset += CHUNK) {
+    const page = await repos.users.list({ ...base, limit: CHUNK, offset });
+    matching.push(...page.users.filter(predicate));
+    if (page.users.length < CHUNK) break;
+  }
+  return { users: matching.slice(input.skip, input.skip + input.limit), total: matching.length };
+}

@@ -1,0 +1,118 @@
+import type { PasswordHasher } from '../crypto/password-hasher.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { User } from '../domain/user.js';
+import { ConflictError } from '../repositories/errors.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Logger } from '../repositories/ports.js';
+import { ADMIN_SCOPES, OIDC_SCOPE_DESCRIPTIONS } from './admin/admin-scopes.js';
+import { BOOTSTRAP_PASSWORD, generatePassword } from './users/password-rules.js';
+
+/** The `admin` config section as bootstrap reads it (spec §5.3). */
+export interface BootstrapSettings {
+  username: string;
+  email: string;
+  /** `null` generates one, shown once in the log. */
+  password: string | null;
+  /** A configured password need not be changed at first login (`AUTHLY_BOOTSTRAP_DEV_MODE`). */
+  devMode: boolean;
+}
+
+/** What bootstrap needs. */
+export interface BootstrapDeps {
+  repos: Repositories;
+  passwords: PasswordHasher;
+  random: RandomSource;
+  logger: Logger;
+}
+
+/** What bootstrap did; `generatedPassword` is set only when it created the admin with one. */
+export interface BootstrapReport {
+  scopesCreated: string[];
+  scopesUpdated: string[];
+  admin: 'created' | 'upgraded' | 'unchanged';
+  generatedPassword?: string;
+}
+
+/**
+ * First-start set-up (spec §5.3), idempotent and safe when several instances start together:
+ * registers the eight `admin:*` scopes, rewrites the OIDC scope descriptions, and makes sure the
+ * configured admin user exists and is an admin. An existing admin's password is never reset.
+ */
+export async function bootstrap(settings: BootstrapSettings, deps: BootstrapDeps): Promise<BootstrapReport> {
+  const report: BootstrapReport = { scopesCreated: [], scopesUpdated: [], admin: 'unchanged' };
+  for (const [name, description] of [...Object.entries(ADMIN_SCOPES), ...Object.entries(OIDC_SCOPE_DESCRIPTIONS)]) {
+    const outcome = await ensureScope(name, description, deps.repos);
+    if (outcome === 'created') report.scopesCreated.push(name);
+    if (outcome === 'updated') report.scopesUpdated.push(name);
+  }
+  await ensureAdmin(settings, deps, report);
+  return report;
+}
+
+async function ensureScope(name: string, description: string, repos: Repositories): Promise<'created' | 'updated' | 'unchanged'> {
+  const existing = await repos.scopes.findByName(name);
+  if (!existing) {
+    try {
+      await repos.scopes.create({ scopeName: name, description, isDefault: false, isActive: true });
+      return 'created';
+    } catch (error) {
+      // Another instance created it first: fall through to the description check.
+      if (!(error instanceof ConflictError)) throw error;
+      return ensureScope(name, description, repos);
+    }
+  }
+  // Spec §5.3: only the description is rewritten; `is_default` of existing rows stays.
+  if (existing.description === description) return 'unchanged';
+  await repos.scopes.update(existing.id, { description });
+  return 'updated';
+}
+
+async function ensureAdmin(settings: BootstrapSettings, deps: BootstrapDeps, report: BootstrapReport): Promise<void> {
+  const { users } = deps.repos;
+  const existing = await users.findByUsername(settings.username);
+  if (existing) {
+    if (!existing.isAdmin) {
+      await users.update(existing.id, { isAdmin: true });
+      report.admin = 'upgraded';
+      deps.logger.info({ username: existing.username }, 'bootstrap: existing user promoted to admin');
+    }
+    return;
+  }
+  const generated = settings.password === null ? generatePassword(deps.random, BOOTSTRAP_PASSWORD) : undefined;
+  const created = await createAdmin(settings, generated ?? settings.password ?? '', generated !== undefined, deps);
+  if (!created) return;
+  report.admin = 'created';
+  if (generated !== undefined) {
+    report.generatedPassword = generated;
+    // Spec §5.3: the generated password is shown once; it is in the message, not a redacted field.
+    deps.logger.warn(
+      { username: created.username },
+      `bootstrap: created admin user "${created.username}" with the generated password ${generated} — ` +
+        'it is shown only this once; log in and change it (it must be changed at first login)',
+    );
+  } else {
+    deps.logger.info({ username: created.username }, 'bootstrap: created admin user');
+  }
+}
+
+async function createAdmin(settings: BootstrapSettings, password: string, generated: boolean, deps: BootstrapDeps): Promise<User | undefined> {
+  try {
+    return await deps.repos.users.create({
+      username: settings.username,
+      email: settings.email,
+      passwordHash: await deps.passwords.hash(password),
+      isActive: true,
+      isVerified: true,
+      isAdmin: true,
+      // Spec §5.3: a change is required, except for a configured password in development mode.
+      requiresPasswordChange: generated || !settings.devMode,
+    });
+  } catch (error) {
+    // Another instance created the admin (or the e-mail is taken): leave the existing account alone.
+    if (error instanceof ConflictError) {
+      deps.logger.warn({ username: settings.username, err: error }, 'bootstrap: admin user not created (name or e-mail taken)');
+      return undefined;
+    }
+    throw error;
+  }
+}
