@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../repositories/ports.js';
 import { BrowserSessions } from '../services/browser-session.js';
 import { createIdTokenMinter } from '../services/id-token-minter.js';
 import { OAuthService } from '../services/oauth-service.js';
+import { OidcService } from '../services/oidc-service.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
 
@@ -105,6 +106,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       version: deps.version,
       oauth,
       jwks: keystore,
+      oidc: new OidcService({ repos: container.repositories, keystore, clock }),
     });
     let closed = false;
     return {

@@ -22,4 +22,4 @@ export interface SigningKey {
 
 /** What a caller supplies to add a key. */
 export type NewSigningKey = Pick<SigningKey, 'kid' | 'keyData' | 'keyType' | 'algorithm'> &
-  Partial<Pick<SigningKey, 'keyUse' | 'isActive' | 'expiresAt' | 'keySize' | 'curve' | 'privateKeyData'>>;
+  Partial<Pick<SigningKey, 'keyUse' | 'isActive' | 'createdAt' | 'expiresAt' | 'keySize' | 'curve' | 'privateKeyData'>>;

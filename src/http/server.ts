@@ -14,6 +14,8 @@ import { oauthMetadataRoutes } from './routes/oauth-metadata.js';
 import { revokeIntrospectRoutes } from './routes/revoke-introspect.js';
 import { tokenRoutes } from './routes/token.js';
 import { jwksRoutes, type JwksSource } from './routes/jwks.js';
+import { oidcRoutes } from './routes/oidc.js';
+import type { OidcService } from '../services/oidc-service.js';
 
 /** 1 MiB: far above any OAuth form post; becomes a setting when an endpoint needs more. */
 const BODY_LIMIT = 1024 * 1024;
@@ -31,6 +33,8 @@ export interface BuildServerOptions {
   oauth?: OAuthService;
   /** The JWK Set source (the keystore); absent in tests of the bare server. */
   jwks?: JwksSource;
+  /** UserInfo, discovery and logout; registered together with `oauth`. */
+  oidc?: OidcService;
 }
 
 /**
@@ -54,6 +58,9 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(healthRoutes, { health: options.health, version: options.version });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer);
   if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
+  if (options.oauth && options.oidc) {
+    await app.register(oidcRoutes, { oauth: options.oauth, oidc: options.oidc, issuer: options.config.server.issuer });
+  }
   return app;
 }
 

@@ -1,0 +1,128 @@
+import type { Keystore } from '../crypto/keystore.js';
+import { TokenVerificationError } from '../crypto/token-signer.js';
+import type { UserPatch } from '../domain/user.js';
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock } from '../repositories/ports.js';
+import { openIdConfiguration } from '../protocol/oidc/discovery.js';
+import { userInfoDocument } from '../protocol/oidc/claims.js';
+import { isRegisteredRedirectUri } from '../protocol/redirect.js';
+import type { BearerPrincipal } from './authenticate-bearer.js';
+
+/** A UserInfo failure Authly answers with a Detail body (spec §3.6). */
+export class UserInfoError extends Error {
+  override readonly name = 'UserInfoError';
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, detail: string, headers: Record<string, string> = {}) {
+    super(detail);
+    this.status = status;
+    this.headers = headers;
+  }
+}
+
+/** The profile claims `PUT /oidc/userinfo` may change, and their columns (spec §3.6). */
+const UPDATABLE: Record<string, { scope: string; field: keyof UserPatch }> = {
+  given_name: { scope: 'profile', field: 'givenName' },
+  family_name: { scope: 'profile', field: 'familyName' },
+  middle_name: { scope: 'profile', field: 'middleName' },
+  nickname: { scope: 'profile', field: 'nickname' },
+  preferred_username: { scope: 'profile', field: 'preferredUsername' },
+  profile: { scope: 'profile', field: 'profile' },
+  picture: { scope: 'profile', field: 'picture' },
+  website: { scope: 'profile', field: 'website' },
+  gender: { scope: 'profile', field: 'gender' },
+  birthdate: { scope: 'profile', field: 'birthdate' },
+  zoneinfo: { scope: 'profile', field: 'zoneinfo' },
+  locale: { scope: 'profile', field: 'locale' },
+  phone_number: { scope: 'phone', field: 'phoneNumber' },
+  address: { scope: 'address', field: 'address' },
+};
+
+const OPENID_CHALLENGE = { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="openid"' };
+
+/** What `GET /oidc/logout` decided (OIDC RP-Initiated Logout 1.0 §2–3). */
+export type LogoutResult = { kind: 'page' } | { kind: 'redirect'; location: string };
+
+/** OIDC endpoints beyond the OAuth core: UserInfo, discovery, logout. */
+export class OidcService {
+  readonly #repos: Repositories;
+  readonly #keystore: Pick<Keystore, 'verify' | 'algorithms'>;
+  readonly #clock: Clock;
+
+  constructor(deps: { repos: Repositories; keystore: Pick<Keystore, 'verify' | 'algorithms'>; clock: Clock }) {
+    this.#repos = deps.repos;
+    this.#keystore = deps.keystore;
+    this.#clock = deps.clock;
+  }
+
+  /** OIDC Core §5.3: the claims the token's scopes release; `openid` is required (spec §3.6). */
+  userInfo(principal: BearerPrincipal): Record<string, unknown> {
+    if (!principal.scopes.includes('openid') || !principal.user) {
+      throw new UserInfoError(403, "UserInfo endpoint requires 'openid' scope", OPENID_CHALLENGE);
+    }
+    return userInfoDocument(principal.user, principal.scopes);
+  }
+
+  /** Authly's `PUT /oidc/userinfo`: updates the claims the scopes allow; `name` is derived, so ignored. */
+  async updateUserInfo(principal: BearerPrincipal, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!principal.scopes.includes('openid') || !principal.user) {
+      throw new UserInfoError(403, "UserInfo update requires 'openid' scope", OPENID_CHALLENGE);
+    }
+    const patch: Record<string, unknown> = {};
+    for (const [claim, value] of Object.entries(body)) {
+      const rule = UPDATABLE[claim];
+      if (rule && value !== null && value !== undefined && principal.scopes.includes(rule.scope)) patch[rule.field] = value;
+    }
+    if (Object.keys(patch).length === 0) {
+      throw new UserInfoError(400, 'No valid OIDC claims provided for update, or insufficient scope for requested claims');
+    }
+    const updated = await this.#repos.users.update(principal.user.id, patch as UserPatch);
+    if (!updated) throw new UserInfoError(404, 'User not found');
+    return userInfoDocument(updated, principal.scopes);
+  }
+
+  /** The discovery document for this issuer. */
+  async discovery(issuer: string): Promise<Record<string, unknown>> {
+    const scopes = await this.#repos.scopes.list({ limit: 100, offset: 0 });
+    const algorithms = (await this.#keystore.algorithms()).filter((a) => a !== 'HS256');
+    const idTokenAlgorithms = [...new Set(['RS256', 'ES256', 'EdDSA', ...algorithms])];
+    return openIdConfiguration(issuer, scopes.map((s) => s.scopeName), idTokenAlgorithms);
+  }
+
+  /**
+   * RP-initiated logout (spec §3.6 intended behaviour, D2): a verified `id_token_hint` names the
+   * user and client; its tokens are revoked and a registered `post_logout_redirect_uri` gets
+   * `state`. An expired hint is accepted (the RP may log out after the ID token expired).
+   */
+  async logout(input: { idTokenHint?: string; postLogoutRedirectUri?: string; state?: string }): Promise<LogoutResult> {
+    const hint = input.idTokenHint ? await this.#verifyHint(input.idTokenHint) : undefined;
+    if (!hint) {
+      if (input.postLogoutRedirectUri) throw new UserInfoError(400, 'post_logout_redirect_uri requires valid id_token_hint');
+      return { kind: 'page' };
+    }
+    await this.#repos.tokens.invalidateByUser(hint.sub, this.#clock.now());
+    if (!input.postLogoutRedirectUri) return { kind: 'page' };
+    const client = await this.#repos.clients.findByClientId(hint.aud);
+    // No post_logout_redirect_uris column exists (spec §3.6): the registered redirect URIs serve.
+    if (!client || !isRegisteredRedirectUri(input.postLogoutRedirectUri, client.redirectUris)) {
+      throw new UserInfoError(400, 'Could not validate post_logout_redirect_uri');
+    }
+    const url = new URL(input.postLogoutRedirectUri);
+    if (input.state) url.searchParams.append('state', input.state);
+    return { kind: 'redirect', location: url.toString() };
+  }
+
+  async #verifyHint(token: string): Promise<{ sub: string; aud: string } | undefined> {
+    try {
+      // currentDate at the epoch: the signature must be ours, but `exp` may have passed.
+      const { claims } = await this.#keystore.verify(token, { typ: 'JWT', currentDate: new Date(0) });
+      const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+      if (typeof claims.sub !== 'string' || typeof aud !== 'string') return undefined;
+      return { sub: claims.sub, aud };
+    } catch (err) {
+      if (err instanceof TokenVerificationError) return undefined;
+      throw err;
+    }
+  }
+}
