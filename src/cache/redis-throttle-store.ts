@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../repositories/ports.js';
+import type { ThrottleCount, ThrottleStore } from '../services/login-throttle-store.js';
+
+/** Options of {@link RedisThrottleStore}. */
+export interface RedisThrottleStoreOptions {
+  url: string;
+  /** `redis.key_prefix`; counters live under `<prefix>throttle:`. */
+  keyPrefix: string;
+  logger: Logger;
+  /** A command without an answer fails after this (the throttle then lets the request through); default 500 ms. */
+  commandTimeoutMs?: number;
+}
+
+/*
+ * One round trip, atomic on the server: INCR, and start the window on the first hit. The PTTL
+ * check also repairs a key that lost its expiry, so a counter can never live forever.
+ */
+const INCREMENT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}`;
+
+const PEEK = `
+local count = redis.call('GET', KEYS[1])
+if not count then return nil end
+return {tonumber(count), redis.call('PTTL', KEYS[1])}`;
+
+function toCount(reply: unknown): ThrottleCount | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  const [count, ttl] = reply as [number, number];
+  return { count: Number(count), resetInMs: Math.max(0, Number(ttl)) };
+}
+
+/**
+ * Rate-limit and lockout counters in Redis, shared by every instance (DESIGN.md §5), so a
+ * client cannot multiply its budget by spreading requests over instances. Commands issued
+ * while connecting wait in the offline queue up to the command timeout.
+ */
+export class RedisThrottleStore implements ThrottleStore {
+  readonly #client: Redis;
+  readonly #prefix: string;
+  #lastErrorLog = 0;
+
+  constructor(options: RedisThrottleStoreOptions) {
+    this.#prefix = `${options.keyPrefix}throttle:`;
+    this.#client = new Redis(options.url, {
+      connectTimeout: 1000,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), 2000),
+    });
+    this.#client.on('error', (error: unknown) => {
+      // Reconnect failures repeat every few seconds: log at most one a minute.
+      if (Date.now() - this.#lastErrorLog < 60_000) return;
+      this.#lastErrorLog = Date.now();
+      options.logger.warn({ err: error }, 'rate-limit store: Redis unavailable');
+    });
+  }
+
+  async increment(key: string, windowMs: number): Promise<ThrottleCount> {
+    const reply = await this.#client.eval(INCREMENT, 1, this.#prefix + key, String(windowMs));
+    const count = toCount(reply);
+    if (!count) throw new Error('unexpected Redis reply to the throttle increment');
+    return count;
+  }
+
+  async peek(key: string): Promise<ThrottleCount | undefined> {
+    return toCount(await this.#client.eval(PEEK, 1, this.#prefix + key));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#client.del(this.#prefix + key);
+  }
+
+  async close(): Promise<void> {
+    this.#client.disconnect();
+  }
+}
