@@ -3,6 +3,7 @@
  * The `authly` command. This file only registers commands (one line each) and runs the program;
  * each command lives in `commands/<name>.ts`.
  */
+import { registerCache } from './commands/cache.js';
 import { registerDb } from './commands/db.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
@@ -14,6 +15,7 @@ const program = createProgram();
 registerServe(program);
 registerDb(program);
 registerKeys(program);
+registerCache(program);
 
 try {
   await program.parseAsync(process.argv);

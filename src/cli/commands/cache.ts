@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { countCachedKeys, flushCachedKeys } from '../../cache/index.js';
+import { loadConfig, type Config } from '../../config/index.js';
+import { configOption } from '../config-option.js';
+import { processOutput } from '../output.js';
+import type { CliOutput } from '../output.js';
+
+interface CacheFlags {
+  config?: string;
+}
+
+/** `authly cache stats` and `authly cache flush`. */
+export function registerCache(program: Command, output: CliOutput = processOutput): void {
+  const cache = program.command('cache').description('inspect or empty the shared (Redis) cache');
+  cache
+    .command('stats')
+    .description('count cache entries in Redis per namespace (hit/miss counters live in each server)')
+    .addOption(configOption())
+    .action((flags: CacheFlags) => stats(loadConfig({ flags }), output));
+  cache
+    .command('flush')
+    .description('delete every cache entry under redis.key_prefix and tell running servers to drop theirs')
+    .addOption(configOption())
+    .action((flags: CacheFlags) => flush(loadConfig({ flags }), output));
+}
+
+/** The Redis location when the backend shares one, else a line explaining why there is none. */
+function sharedCache(config: Config): { redisUrl: string; keyPrefix: string } | string {
+  const { backend } = config.cache;
+  if (backend === 'none') return 'cache.backend is none: nothing is cached';
+  if (backend === 'memory') return 'cache.backend is memory: each server process has its own cache, nothing shared to report or flush';
+  // Config validation requires redis.url for redis/tiered.
+  return { redisUrl: config.redis.url ?? '', keyPrefix: config.redis.key_prefix };
+}
+
+async function stats(config: Config, output: CliOutput): Promise<void> {
+  const location = sharedCache(config);
+  if (typeof location === 'string') return output.out(location);
+  const counts = await countCachedKeys(location);
+  output.out(`keys in Redis under "${location.keyPrefix}" (a separate process cannot see the servers' hit/miss counters):`);
+  const rows = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  const width = Math.max('NAMESPACE'.length, ...rows.map(([namespace]) => namespace.length));
+  output.out(`${'NAMESPACE'.padEnd(width)}  KEYS`);
+  for (const [namespace, count] of rows) output.out(`${namespace.padEnd(width)}  ${count}`);
+  if (rows.length === 0) output.out('(empty)');
+}
+
+async function flush(config: Config, output: CliOutput): Promise<void> {
+  const location = sharedCache(config);
+  if (typeof location === 'string') return output.out(location);
+  const deleted = await flushCachedKeys(location);
+  output.out(`deleted ${deleted} keys under "${location.keyPrefix}"; published a flush to running servers`);
+}
