@@ -24,7 +24,7 @@ input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.
 ul.scopes{padding-left:1.2rem}
 .error{background:#fde8e8;color:#9b1c1c;padding:.5rem .75rem;border-radius:4px}
 .actions{display:flex;gap:.75rem;margin-top:1.25rem}
-button{flex:1;padding:.6rem;border-radius:4px;border:1px solid #cbd2d9;font-size:1rem;cursor:pointer}
+button{flex:1;padding:.6rem;border-radius:4px;border:1px solid #cbd2d9;font:inherit;font-size:1rem;cursor:pointer}
 button.primary{background:#2563eb;color:#fff;border-color:#2563eb}
 .muted{color:#52606d;font-size:.9rem}
 </style>
