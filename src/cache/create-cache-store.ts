@@ -91,7 +91,7 @@ function createRedisBackedStore(options: CacheStoreOptions, tiered: boolean): Ti
     channel,
     instanceId,
     onEvent: (event) => late.store?.receive(event),
-    onState: (subscribed) => late.store?.subscriptionChanged(subscribed),
+    onState: () => late.store?.subscriptionChanged(),
   });
   const store = new TieredStore({
     l1: tiered ? new MemoryTier({ maxSize: options.maxSize, ttlSeconds: options.ttlSeconds, counters, now: options.now }) : undefined,

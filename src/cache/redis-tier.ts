@@ -21,8 +21,13 @@ const INVALIDATE = `local n = redis.call('INCR', KEYS[1])
 for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[1] .. n, 'PX', ARGV[2]) end
 return n`;
 
-/** KEYS[1] key; ARGV value, ticket, ttl seconds, tombstone prefix. 1 = stored, 0 = refused. */
-const FILL = `local current = redis.call('GET', KEYS[1])
+/**
+ * KEYS[1] key, KEYS[2] sequence; ARGV value, ticket, ttl seconds, tombstone prefix. 1 = stored,
+ * 0 = refused. A counter below the ticket means Redis lost data (restart, FLUSHALL): tombstones
+ * may be gone too, so nothing read before that is trusted.
+ */
+const FILL = `if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[2]) then return 0 end
+local current = redis.call('GET', KEYS[1])
 if current then
   if string.sub(current, 1, #ARGV[4]) ~= ARGV[4] then return 0 end
   local n = tonumber(string.sub(current, #ARGV[4] + 1))
@@ -88,7 +93,7 @@ export class RedisTier {
   async fill<T>(key: string, value: T, codec: CacheCodec<T>, ticket: number): Promise<FillOutcome> {
     const text = codec.encode(value);
     const reply = await this.#run(key, (redis, full) =>
-      redis.eval(FILL, 1, full, text, ticket, this.#o.ttlSeconds, TOMBSTONE),
+      redis.eval(FILL, 2, full, this.#o.prefix + SEQUENCE_KEY, text, ticket, this.#o.ttlSeconds, TOMBSTONE),
     );
     if (reply === undefined) return 'failed';
     return reply === 1 ? 'stored' : 'exists';

@@ -49,7 +49,7 @@ export class TieredStore implements CacheStore {
   }
 
   /** The subscription went up or down (wired to the bus). */
-  subscriptionChanged(_subscribed: boolean): void {
+  subscriptionChanged(): void {
     // Down: L1 is bypassed from now on, and emptied. Up: whatever happened while we were not
     // listening is unknown, so L1 starts empty again. Either way, fills whose database read
     // began before this point are refused, and listeners hear an invalidation of everything.

@@ -69,6 +69,18 @@ describe.skipIf(!hasRedis)('Redis-backed stores', () => {
     expect(await raw.get(`${prefix}${key}`)).not.toContain('stale');
   });
 
+  it('refuses fills whose read began before Redis lost its data', async () => {
+    const own = uniquePrefix();
+    const a = await stack('redis', own);
+    const client = await a.repositories.clients.create(makeClient());
+    const key = `clients:id:${client.id}`;
+    await a.store.invalidate(['clients:id:unrelated']); // the counter is now 1
+    const ticket = await a.store.ticket();
+    await raw.del(`${own}_meta:sequence`); // a restart without persistence, or FLUSHALL
+    await a.store.fill(key, client, codecs.client, ticket);
+    expect(await raw.get(`${own}${key}`)).toBeNull();
+  });
+
   it('flushes every key under the prefix and every other instance drops its L1', async () => {
     const own = uniquePrefix();
     const a = await stack('tiered', own);
