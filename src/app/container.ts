@@ -4,6 +4,7 @@ import type { Logger } from '../repositories/ports.js';
 import type { Storage } from '../storage/storage.js';
 import { storageOptionsFrom } from './storage-options.js';
 import { openStorage } from './storage.js';
+import { createCacheStore, warmUp, withCache, type CacheStats } from '../cache/index.js';
 
 /** What the process runs on: configuration, logging, storage and the repositories services use. */
 export interface Container {
@@ -12,6 +13,8 @@ export interface Container {
   readonly storage: Storage;
   /** The repositories services receive (cached or not, they cannot tell: DESIGN.md §1). */
   readonly repositories: Repositories;
+  /** Hit, miss, eviction and error counters per cached namespace; `undefined` without a cache. */
+  cacheStats(): CacheStats | undefined;
   /** Releases everything the container opened; idempotent. */
   close(): Promise<void>;
 }
@@ -37,16 +40,45 @@ export async function createContainer(config: Config, deps: ContainerDeps): Prom
   }
 
   // The one place repositories are chosen: the cache decorators (DESIGN.md §3) wrap them here.
-  const repositories: Repositories = storage.repositories;
+  const cache = createCacheStore({
+    backend: config.cache.backend,
+    ttlSeconds: config.cache.ttl,
+    maxSize: config.cache.max_size,
+    redisUrl: config.redis.url,
+    keyPrefix: config.redis.key_prefix,
+    logger,
+  });
+  const repositories: Repositories = cache.store ? withCache(storage.repositories, { store: cache.store }) : storage.repositories;
+  try {
+    if (cache.store) {
+      // Until Redis confirms the subscription nothing is cached, so a warm-up before it would fill nothing.
+      await cache.store.ready(CACHE_READY_TIMEOUT_MS);
+      if (config.cache.warm_up) await warmUp(repositories);
+    }
+  } catch (error) {
+    await cache.close();
+    await storage.close();
+    throw error;
+  }
 
+  let closed = false;
   return {
     config,
     logger,
     storage,
     repositories,
-    close: () => storage.close(),
+    cacheStats: () => cache.store?.stats(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await cache.close();
+      await storage.close();
+    },
   };
 }
+
+/** How long start-up waits for the Redis subscription before serving from the database. */
+const CACHE_READY_TIMEOUT_MS = 2000;
 
 async function migrateOnStart(storage: Storage, logger: Logger): Promise<void> {
   const report = await storage.migrate();
