@@ -17,6 +17,9 @@ import { OAuthService } from '../services/oauth-service.js';
 import { OidcService } from '../services/oidc-service.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
+import { RedisThrottleStore } from '../cache/redis-throttle-store.js';
+import { createAccountServices } from '../services/admin/account-services.js';
+import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -55,6 +58,12 @@ function tokenSigners(config: Config, keystore: Keystore): TokenSigners {
   return { access: signer, refresh: signer };
 }
 
+/** Issue #6: rate-limit and lockout counters in Redis when `redis.url` is set, else in process. */
+function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clock: Clock): ThrottleStore {
+  if (config.redis.url) return new RedisThrottleStore({ url: config.redis.url, keyPrefix: config.redis.key_prefix, logger });
+  return new MemoryThrottleStore({ now: () => clock.now().getTime() });
+}
+
 /**
  * The composition root of the server (DESIGN.md §1): storage and repositories from the
  * container, the master key and persisted signing keys, the OAuth services and the routes.
@@ -63,6 +72,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? cryptoRandom;
   const container = await createContainer(config, { logger: deps.logger });
+  let throttleStore: ThrottleStore | undefined;
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
     const { tokens } = config;
@@ -82,14 +92,17 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
     });
     await keystore.ensureSigningKey();
     if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
+    // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.
+    const passwords = createPasswordHasher();
+    const secrets = createClientSecrets(deriveKey(master, 'client-secret-hmac'), random);
     const oauth = new OAuthService({
       repos: container.repositories,
       clock,
       random,
       logger: deps.logger,
       signers: tokenSigners(config, keystore),
-      passwords: createPasswordHasher(),
-      secrets: createClientSecrets(deriveKey(master, 'client-secret-hmac'), random),
+      passwords,
+      secrets,
       settings: {
         accessTokenTtlSeconds: tokens.access_token_expire_minutes * 60,
         refreshTokenTtlSeconds: tokens.refresh_token_expire_days * 86_400,
@@ -99,6 +112,20 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
     });
+    // Issue #6: users/auth/admin services, bootstrap (spec §5.3) and the login throttle, whose
+    // counters live in Redis when redis.url is set, so limits hold across instances (DESIGN.md §5).
+    throttleStore = throttleStoreFor(config, deps.logger, clock);
+    const accounts = await createAccountServices(config, {
+      repos: container.repositories,
+      passwords,
+      secrets,
+      clock,
+      random,
+      logger: deps.logger,
+      authenticate: (authorization) => oauth.authenticateBearer(authorization),
+      throttleStore,
+      database: { backend: container.storage.backend, ping: () => container.storage.ping() },
+    });
     const server = await buildServer({
       config,
       logger: deps.logger,
@@ -107,6 +134,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       oauth,
       jwks: keystore,
       oidc: new OidcService({ repos: container.repositories, keystore, clock }),
+      accounts,
     });
     let closed = false;
     return {
@@ -118,10 +146,12 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         if (closed) return;
         closed = true;
         await server.close();
+        await throttleStore?.close();
         await container.close();
       },
     };
   } catch (error) {
+    await throttleStore?.close();
     await container.close();
     throw error;
   }

@@ -16,6 +16,8 @@ import { tokenRoutes } from './routes/token.js';
 import { jwksRoutes, type JwksSource } from './routes/jwks.js';
 import { oidcRoutes } from './routes/oidc.js';
 import type { OidcService } from '../services/oidc-service.js';
+import type { LoginThrottle } from '../services/login-throttle.js';
+import { registerAccountRoutes, registerProtection, type AccountApis } from './plugins/accounts.js';
 
 /** 1 MiB: far above any OAuth form post; becomes a setting when an endpoint needs more. */
 const BODY_LIMIT = 1024 * 1024;
@@ -35,6 +37,8 @@ export interface BuildServerOptions {
   jwks?: JwksSource;
   /** UserInfo, discovery and logout; registered together with `oauth`. */
   oidc?: OidcService;
+  /** Issue #6: users, auth and admin APIs and the login throttle; absent in bare-server tests. */
+  accounts?: AccountApis;
 }
 
 /**
@@ -52,21 +56,25 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
+  // Issue #6: client address, admin network filter, CORS and rate limits, before any route.
+  await registerProtection(app, options.config, options.accounts?.throttle);
   await app.register(fastifyCookie);
   // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded.
   await app.register(fastifyFormbody);
   await app.register(healthRoutes, { health: options.health, version: options.version });
-  if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer);
+  if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer, options.accounts?.throttle);
   if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
   if (options.oauth && options.oidc) {
     await app.register(oidcRoutes, { oauth: options.oauth, oidc: options.oidc, issuer: options.config.server.issuer });
   }
+  if (options.accounts) await registerAccountRoutes(app, options.accounts);
   return app;
 }
 
-async function registerOAuth(app: FastifyInstance, oauth: OAuthService, issuer: string | null): Promise<void> {
-  await app.register(authorizeRoutes, { prefix: API_PREFIX, oauth, issuer, path: `${API_PREFIX}/oauth/authorize` });
-  await app.register(tokenRoutes, { prefix: API_PREFIX, oauth, issuer });
+async function registerOAuth(app: FastifyInstance, oauth: OAuthService, issuer: string | null, throttle?: LoginThrottle): Promise<void> {
+  // Issue #6: `throttle` guards password logins (password grant, login form).
+  await app.register(authorizeRoutes, { prefix: API_PREFIX, oauth, issuer, path: `${API_PREFIX}/oauth/authorize`, throttle });
+  await app.register(tokenRoutes, { prefix: API_PREFIX, oauth, issuer, throttle });
   await app.register(revokeIntrospectRoutes, { prefix: API_PREFIX, oauth });
   await app.register(oauthMetadataRoutes, { oauth, issuer });
 }

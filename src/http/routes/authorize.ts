@@ -7,6 +7,7 @@ import type { RedirectTarget } from '../../protocol/authorize/validate-request.j
 import { InvalidGrant, OAuthError } from '../../protocol/errors.js';
 import type { AuthorizationResponse } from '../../protocol/redirect.js';
 import { AuthorizationPageError, decideInteraction, promptNoneError, type ConsentDecision, type Interaction } from '../../services/authorize.js';
+import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { OAuthService } from '../../services/oauth-service.js';
 import { issuerFor } from '../issuer.js';
 import { singleValues } from '../request-params.js';
@@ -22,6 +23,8 @@ export interface AuthorizeRoutesOptions {
   issuer: string | null;
   /** Absolute path of the endpoint, for the form's `action` and the CSRF cookie's `Path`. */
   path: string;
+  /** Issue #6: rate limits and lockout of login-form sign-ins (spec §8.1–8.2); optional in tests. */
+  throttle?: LoginThrottle;
 }
 
 /** A request that passed validation, with who is (or is not) signed in. */
@@ -94,7 +97,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     return { params, request: result.request, target, signedIn, interaction };
   }
 
-  async function showPage(request: FastifyRequest, reply: FastifyReply, v: Validated, error?: string, username?: string) {
+  async function showPage(request: FastifyRequest, reply: FastifyReply, v: Validated, error?: string, username?: string, status = 401) {
     const view = await oauth.consentView(v.request, v.target);
     const csrfToken = randomBytes(32).toString('base64url');
     // Double-submit CSRF token: SameSite=Lax keeps it off cross-site POSTs (OWASP CSRF cheat sheet).
@@ -108,7 +111,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
       username: username ?? v.request.loginHint,
       signedInAs,
     });
-    return html(reply, error ? 401 : 200, page);
+    return html(reply, error ? status : 200, page);
   }
 
   async function consentDecision(request: FastifyRequest, all: Record<string, string>, v: Validated): Promise<ConsentDecision | 'csrf' | 'login'> {
@@ -146,7 +149,12 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     }
     if (decision === 'login') return showPage(request, reply, { ...v, interaction: 'login' }, 'Please sign in', all.username);
     try {
-      const done = await oauth.completeAuthorization(v.request, v.target, decision, issuerFor(request, options.issuer));
+      const complete = () => oauth.completeAuthorization(v.request, v.target, decision, issuerFor(request, options.issuer));
+      // Issue #6: a login-form sign-in passes the login throttle (rate limits + lockout, spec §8.1–8.2).
+      const done =
+        options.throttle && 'credentials' in decision
+          ? await options.throttle.guard({ ip: request.clientAddress, username: decision.credentials.username }, complete)
+          : await complete();
       if (done.login?.fresh && !request.headers.authorization) {
         const session = await oauth.startBrowserSession(done.login.user, done.login.authTime);
         reply.setCookie(SESSION_COOKIE, session, { ...sessionCookieOptions(request), maxAge: oauth.browserSessionTtlSeconds });
@@ -155,7 +163,9 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     } catch (err) {
       // A failed login shows the page again (OWASP: generic message), never a redirect.
       if (err instanceof InvalidGrant && 'credentials' in decision) {
-        return showPage(request, reply, { ...v, interaction: 'login' }, err.description, decision.credentials.username);
+        // Issue #6: a locked account keeps its 429 and Retry-After on the page.
+        reply.headers(err.headers);
+        return showPage(request, reply, { ...v, interaction: 'login' }, err.description, decision.credentials.username, err.status === 429 ? 429 : 401);
       }
       throw err;
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { OAuthService } from '../../services/oauth-service.js';
 import type { TokenRequest } from '../../services/token-request.js';
 import { presentedCredentials } from '../client-credentials.js';
@@ -10,6 +11,8 @@ import { missingField, RequestValidationError } from '../validation.js';
 export interface TokenRoutesOptions {
   oauth: OAuthService;
   issuer: string | null;
+  /** Issue #6: rate limits and lockout of password-grant logins (spec §8.1–8.2); optional in tests. */
+  throttle?: LoginThrottle;
 }
 
 /** RFC 6749 §5.1: token responses must not be cached. */
@@ -40,7 +43,13 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async functio
     if (!isFormRequest(request.headers['content-type'])) throw new RequestValidationError([missingField('body', 'grant_type')]);
     const params = singleValues(request.body);
     if (!params.grant_type) throw new RequestValidationError([missingField('body', 'grant_type')]);
-    return options.oauth.token(tokenRequest(request, params, issuerFor(request, options.issuer)));
+    const exchange = () => options.oauth.token(tokenRequest(request, params, issuerFor(request, options.issuer)));
+    // Issue #6: a password-grant login (after the missing-field check, spec §8.1) passes the login
+    // throttle: 429 when rate-limited or locked; failures count toward the lockout, success clears it.
+    if (options.throttle && params.grant_type === 'password' && params.username && params.password) {
+      return options.throttle.guard({ ip: request.clientAddress, username: params.username }, exchange);
+    }
+    return exchange();
   });
 
   app.post('/oauth/refresh', { config: { oauthErrors: true } }, async function refresh(request, reply) {

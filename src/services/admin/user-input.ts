@@ -25,14 +25,17 @@ export interface AdminUserCreateInput extends ProfileInput {
   email: string;
   password?: string | null;
   generate_temp_password?: boolean;
-  is_active?: boolean;
-  is_verified?: boolean;
-  is_admin?: boolean;
-  requires_password_change?: boolean;
+  is_active?: boolean | null;
+  is_verified?: boolean | null;
+  is_admin?: boolean | null;
+  requires_password_change?: boolean | null;
 }
 
 /** `PUT /admin/users/{id}` body (spec §3.7): all optional; nulls are dropped. */
-export type AdminUserUpdateInput = Partial<Omit<AdminUserCreateInput, 'generate_temp_password'>>;
+export type AdminUserUpdateInput = Omit<AdminUserCreateInput, 'generate_temp_password' | 'username' | 'email'> & {
+  username?: string | null;
+  email?: string | null;
+};
 
 const FIELDS = {
   username: 'username',

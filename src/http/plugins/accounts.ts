@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/index.js';
+import { API_PREFIX } from '../../protocol/discovery.js';
+import type { AdminService } from '../../services/admin/admin-service.js';
+import type { LoginThrottle } from '../../services/login-throttle.js';
+import type { BearerAuthenticator } from '../../services/users/current-user.js';
+import type { UserService } from '../../services/users/user-service.js';
+import { registerAdminGuard } from '../admin-guard.js';
+import { adminRoutes } from '../routes/admin/index.js';
+import { authRoutes } from '../routes/auth.js';
+import { usersRoutes } from '../routes/users.js';
+import { registerClientAddress } from './client-address.js';
+import { registerCors } from './cors.js';
+import { registerRateLimits } from './rate-limit.js';
+
+/** The users, auth and admin APIs (issue #6), wired by the composition root. */
+export interface AccountApis {
+  users: UserService;
+  admin: AdminService;
+  throttle: LoginThrottle;
+  /** The OAuth service's bearer check (spec §1.4). */
+  authenticate: BearerAuthenticator;
+}
+
+/**
+ * Request protection that must see every request, so it is registered before any route: the
+ * client address (trusted proxies, D11), the admin network filter (spec §1.2), CORS (off by
+ * default) and the declared per-address rate limits (spec §8.1, D8).
+ */
+export async function registerProtection(app: FastifyInstance, config: Config, throttle: LoginThrottle | undefined): Promise<void> {
+  registerClientAddress(app, config.server.trusted_proxies);
+  registerAdminGuard(app, {
+    enabled: config.admin_api.enabled,
+    localhostOnly: config.admin_api.localhost_only,
+    allowedNetworks: config.admin_api.allowed_networks,
+  });
+  await registerCors(app, {
+    enabled: config.cors.enabled,
+    origins: config.cors.origins,
+    credentials: config.cors.credentials,
+    maxAgeSeconds: config.cors.max_age_seconds,
+  });
+  if (throttle) registerRateLimits(app, throttle);
+}
+
+/** `{P}/auth/*`, `{P}/users/*` and `/admin/*` (spec §3.4, §3.5, §3.7). */
+export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis): Promise<void> {
+  await app.register(authRoutes, { prefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
+  await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
+  await app.register(adminRoutes, { admin: apis.admin });
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { AdminService } from '../../../services/admin/admin-service.js';
+import { MAX_OFFSET, parseRequest, queryBool, queryInt, text } from '../../plugins/request-schema.js';
+import { clientCreateBody, clientOidcBody, clientUpdateBody } from './client-schemas.js';
+
+/** Options of the admin client routes. */
+export interface AdminClientRoutesOptions {
+  admin: AdminService;
+}
+
+const listQuery = z.object({
+  limit: queryInt(1, 1000, 100),
+  offset: queryInt(0, MAX_OFFSET, 0),
+  include_inactive: queryBool().default(false),
+});
+const clientPath = z.object({ client_id: text(255) });
+
+/** Spec §3.7 Clients. The secret is returned by create and regenerate-secret only (D9). */
+export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = async function adminClientRoutes(app: FastifyInstance, { admin }) {
+  const clientId = (params: unknown) => parseRequest(clientPath, params, 'path').client_id;
+
+  app.get('/admin/clients', async function listClients(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    const q = parseRequest(listQuery, request.query, 'query');
+    return admin.clients.list({ limit: q.limit, offset: q.offset, includeInactive: q.include_inactive });
+  });
+
+  app.post('/admin/clients', async function createClient(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    return admin.clients.create(parseRequest(clientCreateBody, request.body, 'body'));
+  });
+
+  // Static segment: matched before `/admin/clients/:client_id` (spec §2 route ordering).
+  app.get('/admin/clients/oidc/algorithms', async function algorithms(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    return SUPPORTED_ALGORITHMS;
+  });
+
+  app.get('/admin/clients/:client_id', async function getClient(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    return admin.clients.get(clientId(request.params));
+  });
+
+  app.put('/admin/clients/:client_id', async function updateClient(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    return admin.clients.update(clientId(request.params), parseRequest(clientUpdateBody, request.body, 'body'));
+  });
+
+  app.post('/admin/clients/:client_id/regenerate-secret', async function regenerateSecret(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    return admin.clients.regenerateSecret(clientId(request.params));
+  });
+
+  app.delete('/admin/clients/:client_id', async function deactivateClient(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    return admin.clients.deactivate(clientId(request.params));
+  });
+
+  app.get('/admin/clients/:client_id/oidc', async function getOidc(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    return admin.clients.getOidc(clientId(request.params));
+  });
+
+  app.put('/admin/clients/:client_id/oidc', async function updateOidc(request) {
+    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    return admin.clients.updateOidc(clientId(request.params), parseRequest(clientOidcBody, request.body, 'body'));
+  });
+};
+
+/** Spec §3.7: the constant answer of `GET /admin/clients/oidc/algorithms`. */
+const SUPPORTED_ALGORITHMS = {
+  supported_algorithms: [
+    { algorithm: 'RS256', description: 'RSA using SHA-256 (recommended)', default: true },
+    { algorithm: 'HS256', description: 'HMAC using SHA-256', default: false },
+    { algorithm: 'ES256', description: 'ECDSA using P-256 and SHA-256', default: false },
+  ],
+  subject_types: [
+    { type: 'public', description: 'Same subject identifier for all clients', default: true },
+    { type: 'pairwise', description: 'Different subject identifier per client', default: false },
+  ],
+};

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { requireAdmin } from '../../services/admin/admin-authority.js';
+import { currentUser, type BearerAuthenticator } from '../../services/users/current-user.js';
+import { MIN_PASSWORD_LENGTH } from '../../services/users/password-rules.js';
+import type { UserService } from '../../services/users/user-service.js';
+import { toUserResponse } from '../../services/users/user-views.js';
+import { MAX_OFFSET, parseRequest, queryInt, text, uuidParam } from '../plugins/request-schema.js';
+import { redirectSlash } from '../plugins/trailing-slash.js';
+import { MAX_PASSWORD_LENGTH } from './auth.js';
+
+/** Options of the users router. */
+export interface UsersRoutesOptions {
+  users: UserService;
+  authenticate: BearerAuthenticator;
+  /** `/api/v1`; paths are absolute here, because `/users/` and `/users` differ (spec §1.3). */
+  apiPrefix: string;
+}
+
+// Spec §3.5 field rules; lengths are the PostgreSQL column sizes (spec §7.1), so no write fails.
+const username = text(50, 1);
+const email = text(255);
+const password = text(MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH);
+const registration = z.object({ username, email, password, is_admin: z.unknown().optional() });
+const update = z.object({
+  username: username.nullish(),
+  email: email.nullish(),
+  password: password.nullish(),
+  is_admin: z.boolean().nullish(),
+});
+const listQuery = z.object({ skip: queryInt(0, MAX_OFFSET, 0), limit: queryInt(1, 100, 100) });
+const userPath = z.object({ user_id: uuidParam });
+
+/** Explicit nulls mean "leave as is" (spec D9: never a 500 for a null on a NOT NULL column). */
+function present<T extends object>(input: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
+}
+
+/** `{P}/users/*` (spec §3.5): public registration, `me`, and admin-only (`is_admin`) management. */
+export const usersRoutes: FastifyPluginAsync<UsersRoutesOptions> = async function usersRoutes(app: FastifyInstance, options) {
+  const base = `${options.apiPrefix}/users`;
+  const admin = async (request: FastifyRequest) => requireAdmin(await currentUser(options.authenticate, request.headers.authorization));
+  const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
+
+  app.post(`${base}/`, { config: { rateLimit: 'registration' } }, async function register(request, reply) {
+    const body = parseRequest(registration, request.body, 'body');
+    const user = await options.users.register(body);
+    return reply.code(201).send(toUserResponse(user));
+  });
+  redirectSlash(app, base, `${base}/`, ['GET', 'POST']);
+
+  app.get(`${base}/me`, async function me(request) {
+    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    return toUserResponse(user);
+  });
+
+  app.get(`${base}/`, async function list(request) {
+    await admin(request);
+    const query = parseRequest(listQuery, request.query, 'query');
+    return (await options.users.list(query.skip, query.limit)).map(toUserResponse);
+  });
+
+  app.get(`${base}/:user_id`, async function get(request) {
+    await admin(request);
+    return toUserResponse(await options.users.get(userId(request)));
+  });
+
+  app.put(`${base}/:user_id`, async function put(request) {
+    await admin(request);
+    const id = userId(request);
+    const body = present(parseRequest(update, request.body, 'body'));
+    return toUserResponse(await options.users.update(id, body));
+  });
+
+  app.delete(`${base}/:user_id`, async function remove(request, reply) {
+    await admin(request);
+    await options.users.delete(userId(request));
+    return reply.code(204).send();
+  });
+
+  app.put(`${base}/:user_id/verify`, async function verify(request) {
+    await admin(request);
+    return toUserResponse(await options.users.verify(userId(request)));
+  });
+};

@@ -1,0 +1,74 @@
+import type { Config } from '../../config/index.js';
+import type { ClientSecrets } from '../../crypto/client-secret.js';
+import type { PasswordHasher } from '../../crypto/password-hasher.js';
+import type { RandomSource } from '../../crypto/random.js';
+import { API_PREFIX } from '../../protocol/discovery.js';
+import type { Repositories } from '../../repositories/repositories.js';
+import type { Clock, Logger } from '../../repositories/ports.js';
+import { bootstrap } from '../bootstrap.js';
+import { LoginThrottle } from '../login-throttle.js';
+import type { ThrottleStore } from '../login-throttle-store.js';
+import type { BearerAuthenticator } from '../users/current-user.js';
+import { UserService } from '../users/user-service.js';
+import { AdminService } from './admin-service.js';
+
+/** What the account services are built from; the store is chosen by the composition root. */
+export interface AccountServicesDeps {
+  repos: Repositories;
+  passwords: PasswordHasher;
+  secrets: ClientSecrets;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  authenticate: BearerAuthenticator;
+  throttleStore: ThrottleStore;
+  database: { backend: string; ping(): Promise<void> };
+}
+
+/** The users, auth and admin services and the login throttle (issue #6). */
+export interface AccountServices {
+  users: UserService;
+  admin: AdminService;
+  throttle: LoginThrottle;
+  authenticate: BearerAuthenticator;
+}
+
+/**
+ * Builds the account services and runs the start-up bootstrap (spec §5.3) when `admin.bootstrap`
+ * is set. A bootstrap failure is logged and start-up continues, as in Authly.
+ */
+export async function createAccountServices(config: Config, deps: AccountServicesDeps): Promise<AccountServices> {
+  const { tokens, rate_limit: rate, lockout } = config;
+  const throttle = new LoginThrottle({
+    store: deps.throttleStore,
+    logger: deps.logger,
+    settings: {
+      rateLimit: {
+        enabled: rate.enabled,
+        windowSeconds: rate.window_seconds,
+        loginPerIp: rate.login_per_ip,
+        loginPerUsername: rate.login_per_username,
+        registrationPerIp: rate.registration_per_ip,
+      },
+      lockout: { enabled: lockout.enabled, maxAttempts: lockout.max_attempts, durationSeconds: lockout.duration_seconds },
+    },
+  });
+  const admin = new AdminService({
+    ...deps,
+    system: {
+      apiPrefix: API_PREFIX,
+      jwtAlgorithm: tokens.algorithm,
+      accessTokenExpiryMinutes: tokens.access_token_expire_minutes,
+      refreshTokenExpiryDays: tokens.refresh_token_expire_days,
+      databaseBackend: deps.database.backend,
+      ping: () => deps.database.ping(),
+    },
+  });
+  if (config.admin.bootstrap) {
+    const { username, email, password, dev_mode: devMode } = config.admin;
+    await bootstrap({ username, email, password, devMode }, deps).catch((error: unknown) => {
+      deps.logger.error({ err: error }, 'bootstrap failed; the server starts without it');
+    });
+  }
+  return { users: new UserService(deps), admin, throttle, authenticate: deps.authenticate };
+}
