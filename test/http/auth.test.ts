@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/app.js';
-import type { ApiClient} from '../protection/api-client.js';
+import type { ApiClient } from '../protection/api-client.js';
 import { ADMIN_PASSWORD, startAdminServer } from '../protection/api-client.js';
 
 describe('auth router (spec §3.4)', () => {

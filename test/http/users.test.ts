@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../helpers/app.js';
-import type { ApiClient} from '../protection/api-client.js';
+import type { ApiClient } from '../protection/api-client.js';
 import { startAdminServer } from '../protection/api-client.js';
 
 const USER_KEYS = ['created_at', 'email', 'id', 'is_active', 'is_admin', 'is_verified', 'last_login', 'updated_at', 'username'];
