@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../src/storage/storage.js';
+import { openStorage } from '../../src/app/storage.js';
+import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
+import { cryptoRandom } from '../../src/crypto/random.js';
+import { ADMIN_SCOPES, OIDC_SCOPE_DESCRIPTIONS } from '../../src/services/admin/admin-scopes.js';
+import { bootstrap, type BootstrapSettings } from '../../src/services/bootstrap.js';
+
+interface LogLine {
+  level: string;
+  obj: object;
+  msg?: string;
+}
+
+const PRAGMAS = { journal_mode: 'WAL', synchronous: 'NORMAL', cache_size: -2000, temp_store: 'MEMORY', busy_timeout: 5000, foreign_keys: true };
+const SETTINGS: BootstrapSettings = { username: 'admin', email: 'admin@localhost', password: null, devMode: false };
+
+describe('bootstrap (spec §5.3)', () => {
+  let storage: Storage;
+  let lines: LogLine[];
+  const passwords = createPasswordHasher();
+  const logger = {
+    debug: (obj: object, msg?: string) => lines.push({ level: 'debug', obj, msg }),
+    info: (obj: object, msg?: string) => lines.push({ level: 'info', obj, msg }),
+    warn: (obj: object, msg?: string) => lines.push({ level: 'warn', obj, msg }),
+    error: (obj: object, msg?: string) => lines.push({ level: 'error', obj, msg }),
+  };
+  const deps = () => ({ repos: storage.repositories, passwords, random: cryptoRandom, logger });
+
+  beforeEach(async () => {
+    lines = [];
+    storage = await openStorage({ backend: 'memory', pragmas: PRAGMAS }, { logger });
+    await storage.migrate();
+  });
+  afterEach(async () => storage.close());
+
+  it('registers the 8 admin scopes and rewrites the OIDC descriptions, keeping is_default', async () => {
+    const report = await bootstrap(SETTINGS, deps());
+    expect(report.scopesCreated.sort()).toEqual(Object.keys(ADMIN_SCOPES).sort());
+    for (const [name, description] of Object.entries(ADMIN_SCOPES)) {
+      expect(await storage.repositories.scopes.findByName(name)).toMatchObject({ description, isDefault: false, isActive: true });
+    }
+    for (const [name, description] of Object.entries(OIDC_SCOPE_DESCRIPTIONS)) {
+      expect((await storage.repositories.scopes.findByName(name))?.description).toBe(description);
+    }
+    expect((await storage.repositories.scopes.findByName('profile'))?.isDefault).toBe(true);
+  });
+
+  it('creates the admin with a generated 16-character password, shown once, that must be changed', async () => {
+    const report = await bootstrap(SETTINGS, deps());
+    expect(report.admin).toBe('created');
+    const password = report.generatedPassword!;
+    expect(password).toHaveLength(16);
+    for (const cls of [/[A-Z]/, /[a-z]/, /\d/, /[!@#$%^&*()\-_=+]/]) expect(password).toMatch(cls);
+    const admin = await storage.repositories.users.findByUsername('admin');
+    expect(admin).toMatchObject({ email: 'admin@localhost', isActive: true, isVerified: true, isAdmin: true, requiresPasswordChange: true });
+    expect((await passwords.verify(password, admin!.passwordHash)).ok).toBe(true);
+    const shown = lines.filter((l) => l.msg?.includes(password));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.level).toBe('warn');
+    expect(shown[0]!.msg).toMatch(/change it/);
+  });
+
+  it('is idempotent: a second run changes nothing and never resets the password', async () => {
+    const first = await bootstrap({ ...SETTINGS, password: 'First-Passw0rd!' }, deps());
+    expect(first.generatedPassword).toBeUndefined();
+    const second = await bootstrap({ ...SETTINGS, password: 'Other-Passw0rd!' }, deps());
+    expect(second).toEqual({ scopesCreated: [], scopesUpdated: [], admin: 'unchanged' });
+    const admin = await storage.repositories.users.findByUsername('admin');
+    expect((await passwords.verify('First-Passw0rd!', admin!.passwordHash)).ok).toBe(true);
+    expect(await storage.repositories.scopes.count(true)).toBe(16);
+  });
+
+  it('survives instances starting together', async () => {
+    const reports = await Promise.all([bootstrap(SETTINGS, deps()), bootstrap(SETTINGS, deps()), bootstrap(SETTINGS, deps())]);
+    expect(reports.filter((r) => r.admin === 'created')).toHaveLength(1);
+    expect(await storage.repositories.scopes.count(true)).toBe(16);
+  });
+
+  it('promotes an existing non-admin user with the configured name, changing nothing else', async () => {
+    const hash = await passwords.hash('Mine-Passw0rd!');
+    await storage.repositories.users.create({ username: 'root', email: 'root@example.com', passwordHash: hash, isVerified: false });
+    const report = await bootstrap({ ...SETTINGS, username: 'root' }, deps());
+    expect(report.admin).toBe('upgraded');
+    expect(await storage.repositories.users.findByUsername('root')).toMatchObject({ isAdmin: true, isVerified: false, passwordHash: hash });
+  });
+
+  it('with dev_mode, a configured password need not be changed; a generated one still must', async () => {
+    await bootstrap({ ...SETTINGS, password: 'Dev-Passw0rd!', devMode: true }, deps());
+    expect((await storage.repositories.users.findByUsername('admin'))?.requiresPasswordChange).toBe(false);
+    await bootstrap({ ...SETTINGS, username: 'other', email: 'o@localhost', devMode: true }, deps());
+    expect((await storage.repositories.users.findByUsername('other'))?.requiresPasswordChange).toBe(true);
+  });
+});
