@@ -90,7 +90,7 @@ describe('admin API authority and network filter (spec §1.2, §1.4, §5.1–5.2
   });
 
   it('ignores X-Forwarded-For and X-Real-IP from an untrusted peer', async () => {
-    for (const headers of [{ 'x-forwarded-for': '127.0.0.1' }, { 'x-real-ip': '127.0.0.1' }]) {
+    for (const headers of [{ 'x-forwarded-for': '127.0.0.1' }, { 'x-real-ip': '127.0.0.1' }] as Record<string, string>[]) {
       const res = await api.call('GET', '/admin/health', { headers, remoteAddress: '203.0.113.9' });
       expect(res.status).toBe(403);
       expect(res.json).toEqual(LOCALHOST_ONLY);

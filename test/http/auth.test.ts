@@ -18,7 +18,7 @@ describe('auth router (spec §3.4)', () => {
 
   describe('bearer authentication (spec §1.4)', () => {
     it('answers 401 Not authenticated with a Bearer challenge when the header is missing or not Bearer', async () => {
-      for (const headers of [{}, { authorization: 'Basic abc' }]) {
+      for (const headers of [{}, { authorization: 'Basic abc' }] as Record<string, string>[]) {
         const res = await api.call('GET', '/api/v1/auth/password-status', { headers });
         expect(res.status).toBe(401);
         expect(res.json).toEqual({ detail: 'Not authenticated' });
