@@ -3,6 +3,7 @@
  * The `authly` command. This file only registers commands (one line each) and runs the program;
  * each command lives in `commands/<name>.ts`.
  */
+import { registerAdmin } from './commands/admin/index.js';
 import { registerCache } from './commands/cache.js';
 import { registerDb } from './commands/db.js';
 import { registerKeys } from './commands/keys.js';
@@ -16,6 +17,7 @@ registerServe(program);
 registerDb(program);
 registerKeys(program);
 registerCache(program);
+registerAdmin(program);
 
 try {
   await program.parseAsync(process.argv);

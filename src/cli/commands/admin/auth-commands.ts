@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import type { CliOutput } from '../../output.js';
+import { adminContext } from './context.js';
+import { renderRecord } from './format.js';
+import { ask } from './prompt.js';
+
+/** Scopes `login` asks for: Authly's CLI default (spec §5.5) plus `admin:users:write` for `user` commands. */
+export const DEFAULT_LOGIN_SCOPE = 'admin:clients:read admin:clients:write admin:scopes:read admin:scopes:write admin:users:read admin:users:write admin:system:read';
+
+interface LoginFlags {
+  username?: string;
+  password?: string;
+  scope: string;
+  showToken?: boolean;
+}
+
+/** Adds login/logout/whoami/status/refresh/info to a group (`admin` itself and `admin auth`). */
+export function addAuthCommands(group: Command, output: CliOutput): void {
+  group
+    .command('login')
+    .description('log in with the password grant and save the token (mode 0600)')
+    .option('-u, --username <name>', 'admin user name (prompted when absent)')
+    .option('-p, --password <password>', 'password (prompted when absent)')
+    .option('-s, --scope <scopes>', 'scopes to request', DEFAULT_LOGIN_SCOPE)
+    .option('--show-token', 'print the access token')
+    .action(async (flags: LoginFlags, command: Command) => login(command, flags, output));
+  group
+    .command('logout')
+    .description('revoke the saved tokens and delete them')
+    .action(async (_flags: object, command: Command) => {
+      const { api } = adminContext(command, output);
+      output.out((await api.logout()) ? 'Logged out' : 'Not logged in');
+    });
+  group
+    .command('whoami')
+    .description('show the logged-in user')
+    .option('-v, --verbose', 'also show the token scopes and expiry')
+    .action(async (flags: { verbose?: boolean }, command: Command) => whoami(command, flags, output));
+  group
+    .command('status')
+    .description('show the admin API health and the server status')
+    .option('-v, --verbose', 'show every status field')
+    .action(async (flags: { verbose?: boolean }, command: Command) => status(command, flags, output));
+  group
+    .command('refresh')
+    .description('exchange the saved refresh token for new tokens')
+    .action(async (_flags: object, command: Command) => {
+      const tokens = await adminContext(command, output).api.refresh();
+      output.out(`Token refreshed; expires in ${tokens.expires_in} s`);
+    });
+}
+
+async function login(command: Command, flags: LoginFlags, output: CliOutput): Promise<void> {
+  const { api } = adminContext(command, output);
+  const username = flags.username ?? (await ask('Username: '));
+  const password = flags.password ?? (await ask('Password: ', { secret: true }));
+  const tokens = await api.login(username, password, flags.scope);
+  output.out(`Logged in to ${api.baseUrl} as ${username}`);
+  output.out(`Scopes: ${tokens.scope ?? '(none)'}`);
+  if (tokens.requires_password_change) {
+    output.err('warning: this password must be changed (POST /api/v1/auth/change-password)');
+  }
+  if (flags.showToken) output.out(`Access token: ${tokens.access_token}`);
+  // Authly's CLI checks the admin API right away, so a missing admin flag shows at login.
+  await api.request('GET', '/admin/status').catch((error: Error) => output.err(`warning: admin API check failed: ${error.message}`));
+}
+
+async function whoami(command: Command, flags: { verbose?: boolean }, output: CliOutput): Promise<void> {
+  const { api } = adminContext(command, output);
+  const me = await api.request<Record<string, unknown>>('GET', '/api/v1/users/me');
+  const saved = api.saved();
+  const record: Record<string, unknown> = { username: me.username, id: me.id, email: me.email, admin: me.is_admin, api: api.baseUrl };
+  if (flags.verbose) Object.assign(record, { scopes: saved?.scope, expires_at: saved?.expires_at });
+  for (const line of renderRecord(record)) output.out(line);
+}
+
+async function status(command: Command, flags: { verbose?: boolean }, output: CliOutput): Promise<void> {
+  const { api } = adminContext(command, output);
+  const health = await api.request<{ status: string }>('GET', '/admin/health', { auth: false });
+  output.out(`Admin API: ${health.status} (${api.baseUrl})`);
+  if (!api.saved()) {
+    output.out('Not logged in: run `authly admin login` for the server status');
+    return;
+  }
+  const s = await api.request<{ status: string; database: Record<string, unknown>; configuration: Record<string, unknown>; statistics: Record<string, unknown>; timestamp: string }>('GET', '/admin/status');
+  const record: Record<string, unknown> = {
+    status: s.status,
+    database: s.database.connected ? `connected (${String(s.database.version)})` : `error: ${String(s.database.error)}`,
+    clients: `${String(s.statistics.active_clients)} active of ${String(s.statistics.oauth_clients)}`,
+    scopes: `${String(s.statistics.active_scopes)} active of ${String(s.statistics.oauth_scopes)}`,
+  };
+  if (flags.verbose) Object.assign(record, s.configuration, { timestamp: s.timestamp });
+  for (const line of renderRecord(record)) output.out(line);
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { processOutput, type CliOutput } from '../../output.js';
+import { addAuthCommands } from './auth-commands.js';
+import { addClientCommands } from './client-commands.js';
+import { addScopeCommands } from './scope-commands.js';
+import { addUserCommands } from './user-commands.js';
+
+/**
+ * `authly admin …`: an HTTP client of the admin API with Authly's command tree (spec §5.5).
+ * `login`/`logout`/`whoami`/`status`/`refresh` exist at the top and, as in Authly, under `auth`.
+ */
+export function registerAdmin(program: Command, output: CliOutput = processOutput): void {
+  const admin = program
+    .command('admin')
+    .description('administer a running server over its admin API (AUTHLY_API_URL, default http://localhost:8000)')
+    .option('--api-url <url>', 'server base URL (default: $AUTHLY_API_URL, else the saved login\'s, else http://localhost:8000)');
+  addAuthCommands(admin, output);
+  addAuthCommands(admin.command('auth').description('log in and out (same as the top-level commands)'), output);
+  addClientCommands(admin, output);
+  addScopeCommands(admin, output);
+  addUserCommands(admin, output);
+}
