@@ -28,6 +28,58 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
       await subject?.close();
     });
 
+    describe('reads after writes (what a cache in front must not get wrong)', () => {
+      it('sees every write to a client on the next read, by id and by client_id', async () => {
+        const created = await repos.clients.create(makeClient({ clientName: 'Before' }), ['read']);
+        expect((await repos.clients.findByClientId(created.clientId))?.clientName).toBe('Before');
+        expect((await repos.clients.findById(created.id))?.clientName).toBe('Before');
+        expect(await repos.clients.findScopes(created.id)).toEqual(['read']);
+        await repos.clients.update(created.id, { clientName: 'After', redirectUris: ['https://after.example/cb'] });
+        expect((await repos.clients.findByClientId(created.clientId))?.clientName).toBe('After');
+        expect((await repos.clients.findById(created.id))?.redirectUris).toEqual(['https://after.example/cb']);
+        await repos.clients.setScopes(created.id, ['write']);
+        expect(await repos.clients.findScopes(created.id)).toEqual(['write']);
+        await repos.clients.update(created.id, { isActive: false });
+        expect(await repos.clients.findByClientId(created.clientId)).toBeUndefined();
+        await repos.clients.delete(created.id);
+        expect(await repos.clients.findById(created.id)).toBeUndefined();
+      });
+
+      it('sees a renamed user under the new name only, and a deleted user nowhere', async () => {
+        const created = await repos.users.create(makeUser());
+        expect((await repos.users.findByUsername(created.username))?.id).toBe(created.id);
+        expect((await repos.users.findByEmail(created.email))?.id).toBe(created.id);
+        const renamed = unique('renamed_');
+        await repos.users.update(created.id, { username: renamed, email: `${renamed}@example.com`, isActive: false });
+        expect(await repos.users.findByUsername(created.username)).toBeUndefined();
+        expect(await repos.users.findByEmail(created.email)).toBeUndefined();
+        expect(await repos.users.findByUsername(renamed)).toMatchObject({ id: created.id, isActive: false });
+        expect((await repos.users.findById(created.id))?.username).toBe(renamed);
+        await repos.users.delete(created.id);
+        expect(await repos.users.findById(created.id)).toBeUndefined();
+        expect(await repos.users.findByUsername(renamed)).toBeUndefined();
+      });
+
+      it('sees scope and signing-key changes in lookups and listings at once', async () => {
+        const name = unique('rw:');
+        const scope = await repos.scopes.create({ scopeName: name, isDefault: true });
+        expect((await repos.scopes.findDefaults()).map((s) => s.scopeName)).toContain(name);
+        expect((await repos.scopes.list({ limit: 1000, offset: 0 })).map((s) => s.scopeName)).toContain(name);
+        await repos.scopes.update(scope.id, { isDefault: false, isActive: false });
+        expect((await repos.scopes.findDefaults()).map((s) => s.scopeName)).not.toContain(name);
+        expect((await repos.scopes.list({ limit: 1000, offset: 0 })).map((s) => s.scopeName)).not.toContain(name);
+        expect((await repos.scopes.findByName(name))?.isActive).toBe(false);
+
+        const kid = unique('rw-kid-');
+        await repos.signingKeys.add({ kid, keyData: { kty: 'EC' }, keyType: 'EC', algorithm: 'ES256' });
+        expect((await repos.signingKeys.listActive()).map((k) => k.kid)).toContain(kid);
+        expect((await repos.signingKeys.findByKid(kid))?.isActive).toBe(true);
+        await repos.signingKeys.retire(kid, new Date(Date.now() + HOUR));
+        expect((await repos.signingKeys.listActive()).map((k) => k.kid)).not.toContain(kid);
+        expect((await repos.signingKeys.findByKid(kid))?.isActive).toBe(false);
+      });
+    });
+
     describe('users', () => {
       it('creates a user with schema defaults and finds it by id', async () => {
         const created = await repos.users.create(makeUser());
