@@ -16,38 +16,8 @@ interface LoginFlags {
 
 /** Adds login/logout/whoami/status/refresh/info to a group (`admin` itself and `admin auth`). */
 export function addAuthCommands(group: Command, output: CliOutput): void {
-  group
-    .command('login')
-    .description('log in with the password grant and save the token (mode 0600)')
-    .option('-u, --username <name>', 'admin user name (prompted when absent)')
-    .option('-p, --password <password>', 'password (prompted when absent)')
-    .option('-s, --scope <scopes>', 'scopes to request', DEFAULT_LOGIN_SCOPE)
-    .option('--show-token', 'print the access token')
-    .action(async (flags: LoginFlags, command: Command) => login(command, flags, output));
-  group
-    .command('logout')
-    .description('revoke the saved tokens and delete them')
-    .action(async (_flags: object, command: Command) => {
-      const { api } = adminContext(command, output);
-      output.out((await api.logout()) ? 'Logged out' : 'Not logged in');
-    });
-  group
-    .command('whoami')
-    .description('show the logged-in user')
-    .option('-v, --verbose', 'also show the token scopes and expiry')
-    .action(async (flags: { verbose?: boolean }, command: Command) => whoami(command, flags, output));
-  group
-    .command('status')
-    .description('show the admin API health and the server status')
-    .option('-v, --verbose', 'show every status field')
-    .action(async (flags: { verbose?: boolean }, command: Command) => status(command, flags, output));
-  group
-    .command('refresh')
-    .description('exchange the saved refresh token for new tokens')
-    .action(async (_flags: object, command: Command) => {
-      const tokens = await adminContext(command, output).api.refresh();
-      output.out(`Token refreshed; expires in ${tokens.expires_in} s`);
-    });
+
+  for (const add of [authLogin, authLogout, authWhoami, authStatus, authRefresh]) add(group, output);
 }
 
 async function login(command: Command, flags: LoginFlags, output: CliOutput): Promise<void> {
@@ -91,4 +61,51 @@ async function status(command: Command, flags: { verbose?: boolean }, output: Cl
   };
   if (flags.verbose) Object.assign(record, s.configuration, { timestamp: s.timestamp });
   for (const line of renderRecord(record)) output.out(line);
+}
+
+function authLogin(group: Command, output: CliOutput): void {
+  group
+    .command('login')
+    .description('log in with the password grant and save the token (mode 0600)')
+    .option('-u, --username <name>', 'admin user name (prompted when absent)')
+    .option('-p, --password <password>', 'password (prompted when absent)')
+    .option('-s, --scope <scopes>', 'scopes to request', DEFAULT_LOGIN_SCOPE)
+    .option('--show-token', 'print the access token')
+    .action(async (flags: LoginFlags, command: Command) => login(command, flags, output));
+}
+
+function authLogout(group: Command, output: CliOutput): void {
+  group
+    .command('logout')
+    .description('revoke the saved tokens and delete them')
+    .action(async (_flags: object, command: Command) => {
+      const { api } = adminContext(command, output);
+      output.out((await api.logout()) ? 'Logged out' : 'Not logged in');
+    });
+}
+
+function authWhoami(group: Command, output: CliOutput): void {
+  group
+    .command('whoami')
+    .description('show the logged-in user')
+    .option('-v, --verbose', 'also show the token scopes and expiry')
+    .action(async (flags: { verbose?: boolean }, command: Command) => whoami(command, flags, output));
+}
+
+function authStatus(group: Command, output: CliOutput): void {
+  group
+    .command('status')
+    .description('show the admin API health and the server status')
+    .option('-v, --verbose', 'show every status field')
+    .action(async (flags: { verbose?: boolean }, command: Command) => status(command, flags, output));
+}
+
+function authRefresh(group: Command, output: CliOutput): void {
+  group
+    .command('refresh')
+    .description('exchange the saved refresh token for new tokens')
+    .action(async (_flags: object, command: Command) => {
+      const tokens = await adminContext(command, output).api.refresh();
+      output.out(`Token refreshed; expires in ${tokens.expires_in} s`);
+    });
 }

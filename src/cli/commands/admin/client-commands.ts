@@ -43,66 +43,7 @@ interface UpdateFlags {
 /** `authly admin client …` (spec §5.5), over `/admin/clients`. */
 export function addClientCommands(admin: Command, output: CliOutput): void {
   const client = admin.command('client').description('manage OAuth clients');
-  client
-    .command('create')
-    .description('register a client; a confidential client\'s secret is shown once')
-    .requiredOption('--name <name>', 'client name')
-    .requiredOption('--type <type>', 'confidential or public')
-    .requiredOption('--redirect-uri <uri>', 'redirect URI (repeatable)', collect)
-    .option('--scope <scopes>', 'space-separated scopes')
-    .option('--client-uri <uri>').option('--logo-uri <uri>').option('--tos-uri <uri>').option('--policy-uri <uri>')
-    .option('--auth-method <method>', 'client_secret_basic, client_secret_post or none')
-    .option('--no-pkce', 'do not require PKCE')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (flags: CreateFlags, command: Command) => create(command, flags, output));
-  client
-    .command('list')
-    .description('list clients, newest first')
-    .option('--limit <n>', 'page size', '100')
-    .option('--offset <n>', 'rows to skip', '0')
-    .option('--show-inactive', 'include deactivated clients')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (flags: { limit: string; offset: string; showInactive?: boolean }, command: Command) => {
-      const { api } = adminContext(command, output);
-      const query = { limit: flags.limit, offset: flags.offset, include_inactive: String(flags.showInactive === true), active_only: String(flags.showInactive !== true) };
-      const clients = await api.request<Client[]>('GET', '/admin/clients', { query });
-      print(output, outputFormat(command), clients, () => renderTable(clients, COLUMNS));
-    });
-  client
-    .command('show <client_id>')
-    .description('show one client')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (clientId: string, _flags: object, command: Command) => {
-      const shown = await adminContext(command, output).api.request<Client>('GET', `/admin/clients/${encodeURIComponent(clientId)}`);
-      print(output, outputFormat(command), shown, () => renderRecord(shown));
-    });
-  client
-    .command('update <client_id>')
-    .description('change a client')
-    .option('--name <name>').option('--redirect-uri <uri>', 'replaces the redirect URIs (repeatable)', collect)
-    .option('--scope <scopes>').option('--client-uri <uri>').option('--logo-uri <uri>').option('--tos-uri <uri>').option('--policy-uri <uri>')
-    .option('--activate', 'reactivate the client').option('--deactivate', 'deactivate the client')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (clientId: string, flags: UpdateFlags, command: Command) => update(command, clientId, flags, output));
-  client
-    .command('regenerate-secret <client_id>')
-    .description('replace a confidential client\'s secret; the new one is shown once')
-    .option('--confirm', 'do not ask')
-    .action(async (clientId: string, flags: { confirm?: boolean }, command: Command) => {
-      await confirmed(`regenerate the secret of ${clientId}`, flags.confirm);
-      const res = await adminContext(command, output).api.request<{ new_secret: string }>('POST', `/admin/clients/${encodeURIComponent(clientId)}/regenerate-secret`);
-      output.out(`New client secret: ${res.new_secret}`);
-      output.out('Store it now: it cannot be shown again.');
-    });
-  client
-    .command('delete <client_id>')
-    .description('deactivate a client')
-    .option('--confirm', 'do not ask')
-    .action(async (clientId: string, flags: { confirm?: boolean }, command: Command) => {
-      await confirmed(`deactivate client ${clientId}`, flags.confirm);
-      const res = await adminContext(command, output).api.request<{ message: string }>('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`);
-      output.out(res.message);
-    });
+  for (const add of [clientCreate, clientList, clientShow, clientUpdate, clientRegenerateSecret, clientDelete]) add(client, output);
 }
 
 async function create(command: Command, flags: CreateFlags, output: CliOutput): Promise<void> {
@@ -142,4 +83,82 @@ async function update(command: Command, clientId: string, flags: UpdateFlags, ou
   };
   const updated = await adminContext(command, output).api.request<Client>('PUT', `/admin/clients/${encodeURIComponent(clientId)}`, { body });
   print(output, outputFormat(command), updated, () => renderRecord({ client_id: updated.client_id, name: updated.client_name, active: updated.is_active, scope: updated.scope, redirect_uris: updated.redirect_uris }));
+}
+
+function clientCreate(client: Command, output: CliOutput): void {
+  client
+    .command('create')
+    .description('register a client; a confidential client\'s secret is shown once')
+    .requiredOption('--name <name>', 'client name')
+    .requiredOption('--type <type>', 'confidential or public')
+    .requiredOption('--redirect-uri <uri>', 'redirect URI (repeatable)', collect)
+    .option('--scope <scopes>', 'space-separated scopes')
+    .option('--client-uri <uri>').option('--logo-uri <uri>').option('--tos-uri <uri>').option('--policy-uri <uri>')
+    .option('--auth-method <method>', 'client_secret_basic, client_secret_post or none')
+    .option('--no-pkce', 'do not require PKCE')
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (flags: CreateFlags, command: Command) => create(command, flags, output));
+}
+
+function clientList(client: Command, output: CliOutput): void {
+  client
+    .command('list')
+    .description('list clients, newest first')
+    .option('--limit <n>', 'page size', '100')
+    .option('--offset <n>', 'rows to skip', '0')
+    .option('--show-inactive', 'include deactivated clients')
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (flags: { limit: string; offset: string; showInactive?: boolean }, command: Command) => {
+      const { api } = adminContext(command, output);
+      const query = { limit: flags.limit, offset: flags.offset, include_inactive: String(flags.showInactive === true), active_only: String(flags.showInactive !== true) };
+      const clients = await api.request<Client[]>('GET', '/admin/clients', { query });
+      print(output, outputFormat(command), clients, () => renderTable(clients, COLUMNS));
+    });
+}
+
+function clientShow(client: Command, output: CliOutput): void {
+  client
+    .command('show <client_id>')
+    .description('show one client')
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (clientId: string, _flags: object, command: Command) => {
+      const shown = await adminContext(command, output).api.request<Client>('GET', `/admin/clients/${encodeURIComponent(clientId)}`);
+      print(output, outputFormat(command), shown, () => renderRecord(shown));
+    });
+}
+
+function clientUpdate(client: Command, output: CliOutput): void {
+  client
+    .command('update <client_id>')
+    .description('change a client')
+    .option('--name <name>').option('--redirect-uri <uri>', 'replaces the redirect URIs (repeatable)', collect)
+    .option('--scope <scopes>').option('--client-uri <uri>').option('--logo-uri <uri>').option('--tos-uri <uri>').option('--policy-uri <uri>')
+    .option('--activate', 'reactivate the client').option('--deactivate', 'deactivate the client')
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (clientId: string, flags: UpdateFlags, command: Command) => update(command, clientId, flags, output));
+}
+
+function clientRegenerateSecret(client: Command, output: CliOutput): void {
+  client
+    .command('regenerate-secret <client_id>')
+    .description('replace a confidential client\'s secret; the new one is shown once')
+    .option('--confirm', 'do not ask')
+    .action(async (clientId: string, flags: { confirm?: boolean }, command: Command) => {
+      await confirmed(`regenerate the secret of ${clientId}`, flags.confirm);
+      const res = await adminContext(command, output).api.request<{ new_secret: string }>('POST', `/admin/clients/${encodeURIComponent(clientId)}/regenerate-secret`);
+      output.out(`New client secret: ${res.new_secret}`);
+      output.out('Store it now: it cannot be shown again.');
+    });
+}
+
+function clientDelete(client: Command, output: CliOutput): void {
+  client
+    .command('delete <client_id>')
+    .description('deactivate a client')
+    .option('--confirm', 'do not ask')
+    .action(async (clientId: string, flags: { confirm?: boolean }, command: Command) => {
+      await confirmed(`deactivate client ${clientId}`, flags.confirm);
+      const res = await adminContext(command, output).api.request<{ message: string }>('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`);
+      output.out(res.message);
+    });
 }

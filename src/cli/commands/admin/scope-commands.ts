@@ -26,6 +26,10 @@ const path = (name: string) => `/admin/scopes/${encodeURIComponent(name)}`;
 /** `authly admin scope …` (spec §5.5), over `/admin/scopes`. */
 export function addScopeCommands(admin: Command, output: CliOutput): void {
   const scope = admin.command('scope').description('manage OAuth scopes');
+  for (const add of [scopeCreate, scopeList, scopeDefaults, scopeShow, scopeUpdate, scopeDelete]) add(scope, output);
+}
+
+function scopeCreate(scope: Command, output: CliOutput): void {
   scope
     .command('create')
     .description('create a scope')
@@ -38,6 +42,9 @@ export function addScopeCommands(admin: Command, output: CliOutput): void {
       const created = await adminContext(command, output).api.request<Scope>('POST', '/admin/scopes', { body });
       print(output, outputFormat(command), created, () => renderRecord(created));
     });
+}
+
+function scopeList(scope: Command, output: CliOutput): void {
   scope
     .command('list')
     .description('list scopes by name')
@@ -51,6 +58,9 @@ export function addScopeCommands(admin: Command, output: CliOutput): void {
       const scopes = await adminContext(command, output).api.request<Scope[]>('GET', '/admin/scopes', { query });
       print(output, outputFormat(command), scopes, () => renderTable(scopes, COLUMNS));
     });
+}
+
+function scopeDefaults(scope: Command, output: CliOutput): void {
   scope
     .command('defaults')
     .description('list the default scopes')
@@ -59,6 +69,9 @@ export function addScopeCommands(admin: Command, output: CliOutput): void {
       const scopes = await adminContext(command, output).api.request<Scope[]>('GET', '/admin/scopes/defaults');
       print(output, outputFormat(command), scopes, () => renderTable(scopes, COLUMNS));
     });
+}
+
+function scopeShow(scope: Command, output: CliOutput): void {
   scope
     .command('show <name>')
     .description('show one scope')
@@ -67,6 +80,9 @@ export function addScopeCommands(admin: Command, output: CliOutput): void {
       const shown = await adminContext(command, output).api.request<Scope>('GET', path(name));
       print(output, outputFormat(command), shown, () => renderRecord(shown));
     });
+}
+
+function scopeUpdate(scope: Command, output: CliOutput): void {
   scope
     .command('update <name>')
     .description('change a scope')
@@ -83,6 +99,9 @@ export function addScopeCommands(admin: Command, output: CliOutput): void {
       const updated = await adminContext(command, output).api.request<Scope>('PUT', path(name), { body });
       print(output, outputFormat(command), updated, () => renderRecord(updated));
     });
+}
+
+function scopeDelete(scope: Command, output: CliOutput): void {
   scope
     .command('delete <name>')
     .description('deactivate a scope')

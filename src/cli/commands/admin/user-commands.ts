@@ -30,6 +30,10 @@ interface ListFlags {
 /** `authly admin user …`: the admin API's user and session management (spec §3.7). */
 export function addUserCommands(admin: Command, output: CliOutput): void {
   const user = admin.command('user').description('manage users and their sessions');
+  for (const add of [userList, userShow, addUserWriteCommands, userSessions, userRevokeSessions]) add(user, output);
+}
+
+function userList(user: Command, output: CliOutput): void {
   user
     .command('list')
     .description('list users, newest first')
@@ -53,6 +57,9 @@ export function addUserCommands(admin: Command, output: CliOutput): void {
       const page = await adminContext(command, output).api.request<{ users: AdminUser[]; total_count: number }>('GET', '/admin/users', { query });
       print(output, outputFormat(command), page, () => [...renderTable(page.users, COLUMNS), `${page.total_count} user(s)`]);
     });
+}
+
+function userShow(user: Command, output: CliOutput): void {
   user
     .command('show <user>')
     .description('show one user (id or username)')
@@ -62,7 +69,9 @@ export function addUserCommands(admin: Command, output: CliOutput): void {
       const shown = await api.request<AdminUser>('GET', `/admin/users/${await resolveUser(api, idOrName)}`);
       print(output, outputFormat(command), shown, () => renderRecord(shown));
     });
-  addUserWriteCommands(user, output);
+}
+
+function userSessions(user: Command, output: CliOutput): void {
   user
     .command('sessions <user>')
     .description("list a user's sessions (access tokens)")
@@ -85,6 +94,9 @@ export function addUserCommands(admin: Command, output: CliOutput): void {
         `${page.active_count} active of ${page.total_count}`,
       ]);
     });
+}
+
+function userRevokeSessions(user: Command, output: CliOutput): void {
   user
     .command('revoke-sessions <user>')
     .description("revoke all of a user's tokens (access and refresh)")

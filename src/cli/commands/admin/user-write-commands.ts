@@ -34,6 +34,11 @@ const summary = (u: AdminUser) => ({ id: u.id, username: u.username, email: u.em
 
 /** `user create|update|delete|reset-password`. */
 export function addUserWriteCommands(user: Command, output: CliOutput): void {
+
+  for (const add of [userCreate, userUpdate, userDelete, userResetPassword]) add(user, output);
+}
+
+function userCreate(user: Command, output: CliOutput): void {
   user
     .command('create')
     .description('create a user (admin password rules apply)')
@@ -63,6 +68,9 @@ export function addUserWriteCommands(user: Command, output: CliOutput): void {
         ...(created.temporary_password ? [`temporary_password: ${created.temporary_password}`, 'Share it securely: it cannot be shown again.'] : []),
       ]);
     });
+}
+
+function userUpdate(user: Command, output: CliOutput): void {
   user
     .command('update <user>')
     .description('change a user (id or username)')
@@ -88,6 +96,9 @@ export function addUserWriteCommands(user: Command, output: CliOutput): void {
       const updated = await api.request<AdminUser>('PUT', `/admin/users/${await resolveUser(api, idOrName)}`, { body });
       print(output, outputFormat(command), updated, () => renderRecord(summary(updated)));
     });
+}
+
+function userDelete(user: Command, output: CliOutput): void {
   user
     .command('delete <user>')
     .description('delete a user with its tokens and codes')
@@ -98,6 +109,9 @@ export function addUserWriteCommands(user: Command, output: CliOutput): void {
       await api.request('DELETE', `/admin/users/${await resolveUser(api, idOrName)}`);
       output.out(`User ${idOrName} deleted`);
     });
+}
+
+function userResetPassword(user: Command, output: CliOutput): void {
   user
     .command('reset-password <user>')
     .description("set a temporary password and revoke the user's access tokens")
