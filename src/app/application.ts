@@ -27,6 +27,8 @@ export interface Application {
   readonly keystore: Keystore;
   readonly oauth: OAuthService;
   readonly server: FastifyInstance;
+  /** Set when this start created the admin with a generated password: shown once, never logged. */
+  readonly generatedAdmin?: { username: string; password: string };
   /** Closes the server, then storage; idempotent. */
   close(): Promise<void>;
 }
@@ -142,6 +144,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       keystore,
       oauth,
       server,
+      generatedAdmin: accounts.generatedAdmin,
       async close() {
         if (closed) return;
         closed = true;

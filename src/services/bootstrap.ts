@@ -84,11 +84,11 @@ async function ensureAdmin(settings: BootstrapSettings, deps: BootstrapDeps, rep
   report.admin = 'created';
   if (generated !== undefined) {
     report.generatedPassword = generated;
-    // Spec §5.3: the generated password is shown once; it is in the message, not a redacted field.
+    // Spec §5.3: the password is shown once on the console by the caller (authly serve), never
+    // logged: logs are shipped and kept, and secrets must not reach them.
     deps.logger.warn(
       { username: created.username },
-      `bootstrap: created admin user "${created.username}" with the generated password ${generated} — ` +
-        'it is shown only this once; log in and change it (it must be changed at first login)',
+      `bootstrap: created admin user "${created.username}" with a generated password, printed once to the console; it must be changed at first login`,
     );
   } else {
     deps.logger.info({ username: created.username }, 'bootstrap: created admin user');

@@ -44,9 +44,38 @@ describe('authly serve', () => {
     expect(await response.json()).toMatchObject({ status: 'healthy', database: 'connected' });
 
     child.kill('SIGTERM');
-    const { code, stderr } = await result;
-    expect(stderr).toBe('');
+    const { code, stdout, stderr } = await result;
     expect(code).toBe(0);
+    // Spec §5.3: the generated admin password is shown once on the console, never in the logs.
+    const password = /password: (\S+)/.exec(stderr)?.[1];
+    expect(password).toBeDefined();
+    expect(stdout).not.toContain(password);
+  });
+
+  it('shows the generated admin password once, and it logs in with the password grant', async () => {
+    const cwd = workspace();
+    const child = startCli(['serve', '--host', '127.0.0.1', '--port', '0'], { cwd });
+    const result = finished(child);
+    const [[, url], [, password]] = await Promise.all([
+      waitForLine(child, /"url":"(http:\/\/[^"]+)"/),
+      waitForLine(child, /password: (\S+)/, 'stderr'),
+    ]);
+    const token = await fetch(`${url}/api/v1/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', username: 'admin', password: password! }),
+    });
+    expect(token.status).toBe(200);
+    expect(await token.json()).toMatchObject({ requires_password_change: true });
+    child.kill('SIGTERM');
+    expect((await result).code).toBe(0);
+
+    // A second start finds the admin and prints no password.
+    const again = startCli(['serve', '--host', '127.0.0.1', '--port', '0'], { cwd });
+    const secondResult = finished(again);
+    await waitForLine(again, /"url":"(http:\/\/[^"]+)"/);
+    again.kill('SIGTERM');
+    const second = await secondResult;
+    expect(second.stderr).not.toContain('password:');
   });
 });
 

@@ -48,19 +48,24 @@ export function runCli(args: readonly string[], options: CliRunOptions): Promise
   return finished(startCli(args, options));
 }
 
-/** Resolves with the first stdout line matching `pattern` (the test timeout bounds the wait). */
-export function waitForLine(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<RegExpMatchArray> {
+/** Resolves with the first output (stdout by default) matching `pattern`; the test timeout bounds the wait. */
+export function waitForLine(
+  child: ChildProcessWithoutNullStreams,
+  pattern: RegExp,
+  stream: 'stdout' | 'stderr' = 'stdout',
+): Promise<RegExpMatchArray> {
+  const source = child[stream];
   return new Promise((resolve, reject) => {
     let buffered = '';
     function onData(chunk: Buffer): void {
       buffered += chunk.toString();
       const match = buffered.match(pattern);
       if (match) {
-        child.stdout.off('data', onData);
+        source.off('data', onData);
         resolve(match);
       }
     }
-    child.stdout.on('data', onData);
+    source.on('data', onData);
     child.once('exit', (code) => reject(new Error(`CLI exited (${code}) before printing ${pattern}:\n${buffered}`)));
   });
 }

@@ -37,11 +37,31 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   const url = listeningUrl(config.server.host, application.server.server.address() as AddressInfo);
   logger.info({ url, backend: application.container.storage.backend }, `Authly listening on ${url}`);
+  if (application.generatedAdmin) printGeneratedAdmin(application.generatedAdmin, url);
 
   const signal = await stopRequested;
   logger.info({ signal }, 'shutting down');
   // Stops taking requests before the database goes away.
   await application.close();
+}
+
+/**
+ * Spec §5.3: the generated admin password is shown once, on the console (stderr), outside the log
+ * stream, so it never lands in shipped logs.
+ */
+function printGeneratedAdmin(admin: { username: string; password: string }, url: string): void {
+  process.stderr.write(
+    [
+      '',
+      '  Authly created the administrator account on first start:',
+      `    username: ${admin.username}`,
+      `    password: ${admin.password}`,
+      `  It is shown only this once. Log in at ${url} (authly admin login) and change it: the`,
+      '  account is flagged requires_password_change. Set AUTHLY_ADMIN_PASSWORD to choose it yourself.',
+      '',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** A URL a person can open: wildcard addresses are shown as localhost. */

@@ -31,6 +31,8 @@ export interface AccountServices {
   admin: AdminService;
   throttle: LoginThrottle;
   authenticate: BearerAuthenticator;
+  /** The admin created at this start with a generated password, to show once on the console. */
+  generatedAdmin?: { username: string; password: string };
 }
 
 /**
@@ -64,11 +66,14 @@ export async function createAccountServices(config: Config, deps: AccountService
       ping: () => deps.database.ping(),
     },
   });
+  let generatedAdmin: AccountServices['generatedAdmin'];
   if (config.admin.bootstrap) {
     const { username, email, password, dev_mode: devMode } = config.admin;
-    await bootstrap({ username, email, password, devMode }, deps).catch((error: unknown) => {
+    const report = await bootstrap({ username, email, password, devMode }, deps).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'bootstrap failed; the server starts without it');
+      return undefined;
     });
+    if (report?.generatedPassword) generatedAdmin = { username, password: report.generatedPassword };
   }
-  return { users: new UserService(deps), admin, throttle, authenticate: deps.authenticate };
+  return { users: new UserService(deps), admin, throttle, authenticate: deps.authenticate, generatedAdmin };
 }
