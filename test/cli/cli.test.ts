@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/app/storage.js';
+import { DEFAULT_TEST_PRAGMAS } from '../storage/pragmas.js';
 import { finished, runCli, startCli, waitForLine } from './run-cli.js';
 
 const workspaces: string[] = [];
@@ -97,6 +99,29 @@ describe('authly db', () => {
     expect(header).toMatch(/^MIGRATION\s+APPLIED$/);
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatch(/^\S+\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+  });
+
+  it('prunes expired tokens and codes, keeping live ones', async () => {
+    const cwd = workspace();
+    const file = join(cwd, 'authly.db');
+    const env = { AUTHLY_DATABASE__SQLITE__PATH: file };
+    expect((await runCli(['db', 'migrate'], { cwd, env })).code).toBe(0);
+    const storage = await openStorage({ backend: 'sqlite', path: file, pragmas: DEFAULT_TEST_PRAGMAS });
+    const user = await storage.repositories.users.create({ username: 'u', email: 'u@example.com', passwordHash: 'h' });
+    const past = new Date(Date.now() - 60_000);
+    const future = new Date(Date.now() + 3_600_000);
+    await storage.repositories.tokens.save({ userId: user.id, jti: 'old', tokenType: 'access', tokenValue: 'x', expiresAt: past });
+    await storage.repositories.tokens.save({ userId: user.id, jti: 'live', tokenType: 'access', tokenValue: 'y', expiresAt: future });
+    await storage.close();
+
+    const pruned = await runCli(['db', 'prune'], { cwd, env });
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain('deleted 1 expired tokens');
+
+    const after = await openStorage({ backend: 'sqlite', path: file, pragmas: DEFAULT_TEST_PRAGMAS });
+    expect(await after.repositories.tokens.findByJti('old')).toBeUndefined();
+    expect(await after.repositories.tokens.findByJti('live')).toBeDefined();
+    await after.close();
   });
 
   it('shows migrations of a fresh database as pending', async () => {

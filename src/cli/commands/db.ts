@@ -12,7 +12,7 @@ interface DbFlags {
   config?: string;
 }
 
-/** `authly db migrate` and `authly db status`. */
+/** `authly db migrate`, `authly db status` and `authly db prune`. */
 export function registerDb(program: Command, output: CliOutput = processOutput): void {
   const db = program.command('db').description('database schema management');
   db.command('migrate')
@@ -23,6 +23,23 @@ export function registerDb(program: Command, output: CliOutput = processOutput):
     .description('list migrations with the time each was applied, or "pending"')
     .addOption(configOption())
     .action((flags: DbFlags) => withStorage(flags, (storage) => status(storage, output)));
+  db.command('prune')
+    .description('delete expired tokens, expired authorization codes and retired keys past their publication')
+    .addOption(configOption())
+    .action((flags: DbFlags) => withStorage(flags, (storage) => prune(storage, output)));
+}
+
+/**
+ * Expired rows are dead weight: an expired token or code is refused whether or not its row
+ * exists, and a retired key past `expires_at` is no longer published. Authly never deleted them
+ * (spec §7.3, §7.6); run this from cron or a timer.
+ */
+async function prune(storage: Storage, output: CliOutput): Promise<void> {
+  const now = new Date();
+  const { tokens, authorizationCodes, signingKeys } = storage.repositories;
+  output.out(`deleted ${await tokens.deleteExpired(now)} expired tokens`);
+  output.out(`deleted ${await authorizationCodes.deleteExpired(now)} expired authorization codes`);
+  output.out(`deleted ${await signingKeys.deleteExpired(now)} retired signing keys`);
 }
 
 async function withStorage(flags: DbFlags, run: (storage: Storage) => Promise<void>): Promise<void> {
