@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, ServerError } from '../protocol/errors.js';
 import { RequestValidationError } from './validation.js';
+import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { DetailError } from '../services/users/detail-error.js';
 
 /**
@@ -8,8 +9,9 @@ import { DetailError } from '../services/users/detail-error.js';
  * shape, `{"detail": ...}` (spec §1.3), which Authly's clients parse.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler(function notFound(_request: FastifyRequest, reply: FastifyReply) {
-    return reply.code(404).send({ detail: 'Not Found' });
+  const methodNotAllowed = trackRoutesForMethodNotAllowed(app);
+  app.setNotFoundHandler(function notFound(request: FastifyRequest, reply: FastifyReply) {
+    return methodNotAllowed(request, reply) ?? reply.code(404).send({ detail: 'Not Found' });
   });
 
   app.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

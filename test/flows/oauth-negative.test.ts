@@ -225,3 +225,18 @@ describe('OAuth 2.1 rules, each with its status and error code', () => {
     });
   });
 });
+
+describe('methods on the OAuth paths', () => {
+  it('answers 405 with Allow for a wrong method on a prefixed route', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const response = await fetch(`${server.url}/api/v1/oauth/token`, { method: 'PUT' });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      const authorize = await fetch(`${server.url}/api/v1/oauth/authorize`, { method: 'DELETE' });
+      expect(authorize.headers.get('allow')).toBe('GET, POST');
+    } finally {
+      await server.close();
+    }
+  });
+});

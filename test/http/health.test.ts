@@ -96,3 +96,16 @@ describe('errors', () => {
     expect(response.json()).toHaveProperty('detail');
   });
 });
+
+describe('a known path asked with another method', () => {
+  it('answers 405 with Allow, as FastAPI does (spec §1.3), and 404 stays for unknown paths', async () => {
+    const app = await serverWith(async () => {});
+    const wrong = await app.inject({ method: 'POST', url: '/health' });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe('GET');
+    expect(wrong.json()).toEqual({ detail: 'Method Not Allowed' });
+    const head = await app.inject({ method: 'HEAD', url: '/health/live' });
+    expect(head.statusCode).toBe(405);
+    expect((await app.inject({ method: 'POST', url: '/nowhere' })).statusCode).toBe(404);
+  });
+});
