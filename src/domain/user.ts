@@ -73,6 +73,12 @@ export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 export interface UserListQuery {
   /** Case-insensitive substring over username, email, given and family name. */
   search?: string;
+  /** Case-insensitive substrings of single columns, all of which must match. */
+  contains?: Partial<Record<'username' | 'email' | 'givenName' | 'familyName', string>>;
+  /** Exact `locale` (e.g. `nb-NO`). */
+  locale?: string;
+  /** Exact `zoneinfo` (e.g. `Europe/Oslo`). */
+  zoneinfo?: string;
   isActive?: boolean;
   isAdmin?: boolean;
   isVerified?: boolean;

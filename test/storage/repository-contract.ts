@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Repositories } from '../../src/repositories/repositories.js';
+import type { UserListQuery } from '../../src/domain/user.js';
 import { ConflictError } from '../../src/repositories/errors.js';
 import { digest, makeClient, makeCode, makeToken, makeUser, unique } from './fixtures.js';
 
@@ -161,6 +162,21 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         const future = new Date(Date.now() + 24 * HOUR);
         expect((await repos.users.list({ search: tag, createdAfter: future, limit: 10, offset: 0 })).total).toBe(0);
         expect((await repos.users.list({ search: tag, createdBefore: future, limit: 10, offset: 0 })).total).toBe(4);
+      });
+
+      it('filters by single-column substrings and exact locale and zoneinfo', async () => {
+        const tag = unique('col');
+        const a = await repos.users.create(makeUser({ username: `${tag}_ann`, email: `${tag}_x@example.com`, givenName: 'Ann', locale: 'nb-NO', zoneinfo: 'Europe/Oslo' }));
+        const b = await repos.users.create(makeUser({ username: `${tag}_bob`, email: `${tag}_ann@example.com`, familyName: 'Annsen', locale: 'en' }));
+        const ids = async (q: Omit<UserListQuery, 'limit' | 'offset'>) => (await repos.users.list({ ...q, search: tag, limit: 10, offset: 0, sortBy: 'username', sortOrder: 'asc' })).users.map((u) => u.id);
+        expect(await ids({ contains: { username: 'ANN' } })).toEqual([a.id]);
+        expect(await ids({ contains: { email: '_ann@' } })).toEqual([b.id]);
+        expect(await ids({ contains: { familyName: 'annsen' } })).toEqual([b.id]);
+        expect(await ids({ contains: { givenName: 'an', username: 'bob' } })).toEqual([]);
+        expect(await ids({ locale: 'nb-NO' })).toEqual([a.id]);
+        expect(await ids({ zoneinfo: 'Europe/Oslo', locale: 'en' })).toEqual([]);
+        const page = await repos.users.list({ search: tag, contains: { username: tag }, limit: 1, offset: 1, sortBy: 'username', sortOrder: 'asc' });
+        expect(page).toMatchObject({ total: 2, users: [{ id: b.id }] });
       });
 
       it('matches search text literally, not as a LIKE pattern', async () => {

@@ -134,6 +134,14 @@ export class KyselyUserRepository implements UserRepository {
         ),
       );
     }
+    const columns = { username: 'username', email: 'email', givenName: 'given_name', familyName: 'family_name' } as const;
+    for (const [field, text] of Object.entries(q.contains ?? {})) {
+      const column = columns[field as keyof typeof columns];
+      if (text === undefined || column === undefined) continue;
+      query = query.where(sql`lower(${sql.ref(column)})`, 'like', sql`${likePattern(text)} ESCAPE '\\'`);
+    }
+    if (q.locale !== undefined) query = query.where('locale', '=', q.locale);
+    if (q.zoneinfo !== undefined) query = query.where('zoneinfo', '=', q.zoneinfo);
     const flags = [
       ['is_active', q.isActive],
       ['is_admin', q.isAdmin],
