@@ -34,6 +34,8 @@ export type NewToken = Pick<TokenRecord, 'userId' | 'jti' | 'tokenType' | 'token
 export interface SessionListQuery {
   /** Only tokens that are neither invalidated nor expired at `now`. */
   activeOnly?: boolean;
+  /** Refresh tokens count as sessions too (the admin API lists both types, spec §3.7). */
+  includeRefresh?: boolean;
   now: Date;
   limit: number;
   offset: number;

@@ -5,6 +5,8 @@ export interface TokenRepository {
   /** Records a token; throws `ConflictError` on a duplicate `jti`. */
   save(input: NewToken): Promise<TokenRecord>;
   findByJti(jti: string): Promise<TokenRecord | undefined>;
+  /** By row id (the admin API's `session_id`). */
+  findById(id: string): Promise<TokenRecord | undefined>;
   /**
    * Invalidates one token in a single statement. Returns `true` only for the call that
    * flipped it, so refresh rotation can detect reuse under concurrency (RFC 9700 §4.14.2).
@@ -19,8 +21,10 @@ export interface TokenRepository {
    * issued; RFC 9700 §4.14.2: a replayed refresh token revokes its family). Returns how many.
    */
   invalidateByGrant(grantId: string, at: Date): Promise<number>;
-  /** A user's access tokens (their "sessions"), newest first. */
+  /** A user's access tokens (their "sessions"; refresh tokens too on request), newest first. */
   listSessions(userId: string, query: SessionListQuery): Promise<TokenRecord[]>;
+  /** How many rows `listSessions` would return without `limit`/`offset`. */
+  countSessions(userId: string, query: Omit<SessionListQuery, 'limit' | 'offset'>): Promise<number>;
   /** Removes tokens that expired before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

@@ -211,11 +211,15 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         const second = await api.login('kate', STRONG, '');
         const list = await api.call('GET', `/admin/users/${user.id}/sessions`, { token });
         expect(list.status).toBe(200);
-        expect(list.json).toMatchObject({ total_count: 2, active_count: 2, page_info: { skip: 0, limit: 25, total_pages: 1 } });
-        expect(list.json.sessions[0]).toMatchObject({ token_type: 'access', is_active: true, is_expired: false, is_invalidated: false, invalidated_at: null });
-        expect(list.json.sessions[0].token_jti).toBe(jtiOf(second.json.access_token));
+        // Spec §3.7: sessions are token rows of both types; active_count counts access tokens.
+        expect(list.json).toMatchObject({ total_count: 4, active_count: 2, page_info: { skip: 0, limit: 25, total_pages: 1 } });
+        expect(list.json.sessions.map((s: { token_type: string }) => s.token_type).sort()).toEqual(['access', 'access', 'refresh', 'refresh']);
+        const newest = list.json.sessions.find((s: { token_jti: string }) => s.token_jti === jtiOf(second.json.access_token));
+        expect(newest).toMatchObject({ token_type: 'access', is_active: true, is_expired: false, is_invalidated: false, invalidated_at: null });
+        const paged = await api.call('GET', `/admin/users/${user.id}/sessions`, { token, query: { skip: '1', limit: '2' } });
+        expect(paged.json).toMatchObject({ total_count: 4, sessions: [{}, {}] });
 
-        const sessionId = list.json.sessions[0].session_id;
+        const sessionId = newest.session_id;
         const one = await api.call('DELETE', `/admin/users/${user.id}/sessions/${sessionId}`, { token });
         expect(one.status).toBe(200);
         expect(one.json).toEqual({ user_id: user.id, username: 'kate', session_id: sessionId, token_jti: jtiOf(second.json.access_token), token_type: 'access', message: 'Session successfully revoked.' });
@@ -225,8 +229,12 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         const unknown = await api.call('DELETE', `/admin/users/${user.id}/sessions/00000000-0000-4000-8000-000000000000`, { token });
         expect(unknown.status).toBe(404);
         expect(unknown.json).toEqual({ detail: 'Session not found' });
+        const other = await createVerified('kate_other');
+        const foreign = await api.call('DELETE', `/admin/users/${other.id}/sessions/${sessionId}`, { token });
+        expect(foreign.status).toBe(400);
+        expect(foreign.json).toEqual({ detail: 'Session does not belong to the specified user' });
         const activeOnly = await api.call('GET', `/admin/users/${user.id}/sessions`, { token, query: { include_inactive: 'false' } });
-        expect(activeOnly.json.total_count).toBe(1);
+        expect(activeOnly.json.total_count).toBe(3);
 
         const all = await api.call('DELETE', `/admin/users/${user.id}/sessions`, { token });
         expect(all.status).toBe(200);

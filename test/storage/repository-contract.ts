@@ -393,6 +393,12 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         const active = await repos.tokens.listSessions(user.id, { now, activeOnly: true, limit: 10, offset: 0 });
         expect(active.map((t) => t.jti)).toEqual([current.jti]);
         expect(await repos.tokens.listSessions(user.id, { now, limit: 1, offset: 1 })).toHaveLength(1);
+        expect(await repos.tokens.listSessions(user.id, { now, includeRefresh: true, limit: 10, offset: 0 })).toHaveLength(3);
+        expect(await repos.tokens.countSessions(user.id, { now })).toBe(2);
+        expect(await repos.tokens.countSessions(user.id, { now, activeOnly: true })).toBe(1);
+        expect(await repos.tokens.countSessions(user.id, { now, includeRefresh: true, activeOnly: true })).toBe(2);
+        expect(await repos.tokens.findById(current.id)).toEqual(current);
+        expect(await repos.tokens.findById('00000000-0000-4000-8000-000000000000')).toBeUndefined();
       });
 
       it('deletes expired tokens only', async () => {

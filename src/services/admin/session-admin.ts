@@ -5,7 +5,7 @@ import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
 import { pageInfo, type PageInfo } from './page-info.js';
 
-/** One "session" (an issued access token) as Authly lists it (spec §3.7). */
+/** One "session" (an issued access or refresh token) as Authly lists it (spec §3.7). */
 export interface SessionView {
   session_id: string;
   token_jti: string;
@@ -31,9 +31,6 @@ export interface SessionList {
   page_info: PageInfo;
 }
 
-/** Sessions read per round trip; a user's token rows are few (expired ones are pruned). */
-const CHUNK = 500;
-
 function toSessionView(token: TokenRecord, now: Date): SessionView {
   const expired = token.expiresAt.getTime() <= now.getTime();
   return {
@@ -53,8 +50,8 @@ function toSessionView(token: TokenRecord, now: Date): SessionView {
 }
 
 /**
- * A user's sessions (spec §3.7, §4.6). A session is an access token row, newest first; revoking
- * sessions invalidates tokens, which every bearer check sees at once (spec §1.4).
+ * A user's sessions (spec §3.7, §4.6). A session is a token row of either type, newest first;
+ * revoking sessions invalidates tokens, which every bearer check sees at once (spec §1.4).
  */
 export class SessionAdmin {
   readonly #repos: Repositories;
@@ -68,13 +65,17 @@ export class SessionAdmin {
   async list(userId: string, query: { skip: number; limit: number; includeInactive: boolean }): Promise<SessionList> {
     await this.#user(userId);
     const now = this.#clock.now();
-    const all = await this.#all(userId, !query.includeInactive);
-    const active = await this.#activeCount(userId);
+    const filter = { now, activeOnly: !query.includeInactive, includeRefresh: true };
+    const [sessions, total, active] = await Promise.all([
+      this.#repos.tokens.listSessions(userId, { ...filter, limit: query.limit, offset: query.skip }),
+      this.#repos.tokens.countSessions(userId, filter),
+      this.#activeCount(userId),
+    ]);
     return {
-      sessions: all.slice(query.skip, query.skip + query.limit).map((t) => toSessionView(t, now)),
-      total_count: all.length,
+      sessions: sessions.map((t) => toSessionView(t, now)),
+      total_count: total,
       active_count: active,
-      page_info: pageInfo(query.skip, query.limit, all.length),
+      page_info: pageInfo(query.skip, query.limit, total),
     };
   }
 
@@ -95,13 +96,14 @@ export class SessionAdmin {
   }
 
   /**
-   * One session. An id that is not among the user's sessions is 404 `Session not found` (spec
-   * D9/Q16); a session of another user cannot be told apart without a lookup by token id.
+   * One session. An unknown id is 404 `Session not found` (spec D9/Q16); another user's token is
+   * 400 `Session does not belong to the specified user` (spec §3.7).
    */
   async revokeOne(userId: string, sessionId: string): Promise<{ user_id: string; username: string; session_id: string; token_jti: string; token_type: string; message: string }> {
     const user = await this.#user(userId);
-    const session = (await this.#all(userId, false)).find((t) => t.id === sessionId);
+    const session = await this.#repos.tokens.findById(sessionId);
     if (!session) throw notFound('Session not found');
+    if (session.userId !== userId) throw badRequest('Session does not belong to the specified user');
     if (session.invalidated) throw badRequest('Session is already invalidated');
     await this.#repos.tokens.invalidate(session.jti, this.#clock.now());
     return { user_id: user.id, username: user.username, session_id: session.id, token_jti: session.jti, token_type: session.tokenType, message: 'Session successfully revoked.' };
@@ -115,15 +117,5 @@ export class SessionAdmin {
 
   async #activeCount(userId: string): Promise<number> {
     return (await this.#repos.users.activeSessionCounts([userId], this.#clock.now())).get(userId) ?? 0;
-  }
-
-  async #all(userId: string, activeOnly: boolean): Promise<TokenRecord[]> {
-    const rows: TokenRecord[] = [];
-    const now = this.#clock.now();
-    for (let offset = 0; ; offset += CHUNK) {
-      const page = await this.#repos.tokens.listSessions(userId, { activeOnly, now, limit: CHUNK, offset });
-      rows.push(...page);
-      if (page.length < CHUNK) return rows;
-    }
   }
 }

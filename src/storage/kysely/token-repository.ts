@@ -1,6 +1,6 @@
 import type { NewToken, SessionListQuery, TokenRecord, TokenType } from '../../domain/token.js';
 import type { TokenRepository } from '../../repositories/token-repository.js';
-import { translated, type RepositoryContext } from './context.js';
+import { toCount, translated, type RepositoryContext } from './context.js';
 import { decodeRow, encodeRow, type FieldMap } from './row-mapper.js';
 
 const TOKEN_FIELDS: FieldMap<TokenRecord> = {
@@ -83,14 +83,35 @@ export class KyselyTokenRepository implements TokenRepository {
     return Number(result.numUpdatedRows);
   }
 
-  async listSessions(userId: string, query: SessionListQuery): Promise<TokenRecord[]> {
+  async findById(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.#ctx.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && this.#decode(row);
+  }
+
+  #sessions(userId: string, query: Omit<SessionListQuery, 'limit' | 'offset'>) {
     const { db, codec } = this.#ctx;
-    let q = db.selectFrom('tokens').selectAll().where('user_id', '=', userId).where('token_type', '=', 'access');
+    let q = db.selectFrom('tokens').where('user_id', '=', userId);
+    if (!query.includeRefresh) q = q.where('token_type', '=', 'access');
     if (query.activeOnly) {
       q = q.where('invalidated', '=', codec.bool(false)).where('expires_at', '>', codec.time(query.now));
     }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(query.limit).offset(query.offset).execute();
+    return q;
+  }
+
+  async listSessions(userId: string, query: SessionListQuery): Promise<TokenRecord[]> {
+    const rows = await this.#sessions(userId, query)
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(query.limit)
+      .offset(query.offset)
+      .execute();
     return rows.map(this.#decode);
+  }
+
+  async countSessions(userId: string, query: Omit<SessionListQuery, 'limit' | 'offset'>): Promise<number> {
+    const row = await this.#sessions(userId, query).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return toCount(row.n);
   }
 
   async deleteExpired(now: Date): Promise<number> {
