@@ -146,7 +146,7 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
     expect(list).toMatch(/cli_user\s+cli_user@example\.com\s+yes\s+yes\s+no\s+1/);
     expect(list).toContain('1 user(s)');
     expect(json<{ username: string }>(showRun).username).toBe('cli_user');
-    expect(ok(sessionsRun)).toContain('1 active of 1');
+    expect(ok(sessionsRun)).toContain('2 token(s), 1 active access token(s)');
 
     expect(ok(await admin('user', 'update', 'cli_user', '--given-name', 'Cli', '--deactivate'))).toMatch(/^active:\s+no$/m);
     const reset = ok(await admin('user', 'reset-password', 'cli_user', '--confirm'));

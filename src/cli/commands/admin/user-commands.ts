@@ -86,12 +86,14 @@ function userSessions(user: Command, output: CliOutput): void {
       print(output, outputFormat(command), page, () => [
         ...renderTable(page.sessions, [
           { header: 'SESSION_ID', value: (s) => s.session_id },
+          { header: 'TYPE', value: (s) => s.token_type },
           { header: 'CREATED', value: (s) => s.created_at },
           { header: 'EXPIRES', value: (s) => s.expires_at },
           { header: 'ACTIVE', value: (s) => s.is_active },
           { header: 'SCOPE', value: (s) => s.scope },
         ]),
-        `${page.active_count} active of ${page.total_count}`,
+        // Sessions are tokens of both types; the active count is of access tokens (spec §3.7).
+        `${page.total_count} token(s), ${page.active_count} active access token(s)`,
       ]);
     });
 }
