@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * Which real servers the integration suites may use. On a laptop without PostgreSQL or Redis
@@ -25,12 +28,25 @@ function reachable(url: string): Promise<boolean> {
   });
 }
 
+/**
+ * Every test file probes on its own (files run isolated), so the notice would repeat per file; a
+ * marker keyed by the runner's pid makes it one line per run.
+ */
+function firstNoticeOfRun(name: string): boolean {
+  try {
+    fs.writeFileSync(path.join(os.tmpdir(), `authly-skip-${name}-${process.ppid}`), '', { flag: 'wx' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function probe(name: string, url: string, enableHint: string): Promise<boolean> {
   const ok = await reachable(url);
   if (!ok && process.env.CI === 'true') {
     throw new Error(`${name} is not reachable at ${url} and CI=true: start it (see .ci/run).`);
   }
-  if (!ok) {
+  if (!ok && firstNoticeOfRun(name)) {
     console.warn(`[skip] ${name} suites skipped: nothing answers at ${url}. ${enableHint}`);
   }
   return ok;
