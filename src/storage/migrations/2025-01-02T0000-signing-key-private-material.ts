@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Migration } from 'kysely';
+import { addColumnIfMissing } from './add-column.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
@@ -11,17 +11,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 export function signingKeyPrivateMaterial(flavour: SqlFlavour): Migration {
   return {
     async up(db: MigrationDb): Promise<void> {
-      if (flavour === 'postgresql') {
-        await sql`ALTER TABLE oidc_jwks_keys ADD COLUMN IF NOT EXISTS private_key_data TEXT`.execute(db);
-        return;
-      }
-      // SQLite's ALTER TABLE has no IF NOT EXISTS; ask the table itself.
-      const { rows } = await sql<{ name: string }>`
-        SELECT name FROM pragma_table_info('oidc_jwks_keys') WHERE name = 'private_key_data'
-      `.execute(db);
-      if (rows.length === 0) {
-        await sql`ALTER TABLE oidc_jwks_keys ADD COLUMN private_key_data TEXT`.execute(db);
-      }
+      await addColumnIfMissing(db, flavour, { table: 'oidc_jwks_keys', column: 'private_key_data', postgresType: 'TEXT', sqliteType: 'TEXT' });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Migration } from 'kysely';
+import { addColumnIfMissing } from './add-column.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
@@ -15,16 +16,9 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 export function tokenGrants(flavour: SqlFlavour): Migration {
   return {
     async up(db: MigrationDb): Promise<void> {
-      if (flavour === 'postgresql') {
-        await sql`ALTER TABLE tokens ALTER COLUMN user_id DROP NOT NULL`.execute(db);
-        await sql`ALTER TABLE tokens ADD COLUMN IF NOT EXISTS grant_id UUID`.execute(db);
-      } else {
-        // The SQLite baseline already declares user_id nullable (no SQLite database predates it).
-        const { rows } = await sql<{ name: string }>`
-          SELECT name FROM pragma_table_info('tokens') WHERE name = 'grant_id'
-        `.execute(db);
-        if (rows.length === 0) await sql`ALTER TABLE tokens ADD COLUMN grant_id TEXT`.execute(db);
-      }
+      // The SQLite baseline already declares user_id nullable (no SQLite database predates it).
+      if (flavour === 'postgresql') await sql`ALTER TABLE tokens ALTER COLUMN user_id DROP NOT NULL`.execute(db);
+      await addColumnIfMissing(db, flavour, { table: 'tokens', column: 'grant_id', postgresType: 'UUID', sqliteType: 'TEXT' });
       await sql`CREATE INDEX IF NOT EXISTS idx_tokens_grant_id ON tokens (grant_id) WHERE grant_id IS NOT NULL`.execute(db);
     },
   };

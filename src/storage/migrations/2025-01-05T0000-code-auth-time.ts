@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Migration } from 'kysely';
+import { addColumnIfMissing } from './add-column.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
@@ -10,14 +10,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 export function codeAuthTime(flavour: SqlFlavour): Migration {
   return {
     async up(db: MigrationDb): Promise<void> {
-      if (flavour === 'postgresql') {
-        await sql`ALTER TABLE oauth_authorization_codes ADD COLUMN IF NOT EXISTS auth_time TIMESTAMPTZ`.execute(db);
-        return;
-      }
-      const { rows } = await sql<{ name: string }>`
-        SELECT name FROM pragma_table_info('oauth_authorization_codes') WHERE name = 'auth_time'
-      `.execute(db);
-      if (rows.length === 0) await sql`ALTER TABLE oauth_authorization_codes ADD COLUMN auth_time TEXT`.execute(db);
+      await addColumnIfMissing(db, flavour, { table: 'oauth_authorization_codes', column: 'auth_time', postgresType: 'TIMESTAMPTZ', sqliteType: 'TEXT' });
     },
   };
 }
