@@ -15,6 +15,7 @@ import { BrowserSessions } from '../services/browser-session.js';
 import { createIdTokenMinter } from '../services/id-token-minter.js';
 import { OAuthService } from '../services/oauth-service.js';
 import { OidcService } from '../services/oidc-service.js';
+import { createMetrics } from '../metrics/registry.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
 import { RedisThrottleStore } from '../cache/redis-throttle-store.js';
@@ -136,6 +137,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       oauth,
       jwks: keystore,
       oidc: new OidcService({ repos: container.repositories, keystore, clock }),
+      metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
     });
     let closed = false;

@@ -5,6 +5,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { registerMetrics } from './routes/metrics.js';
+import type { AuthlyMetrics } from '../metrics/registry.js';
 import type { HealthCheck } from './routes/health.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import type { OAuthService } from '../services/oauth-service.js';
@@ -37,6 +39,8 @@ export interface BuildServerOptions {
   jwks?: JwksSource;
   /** UserInfo, discovery and logout; registered together with `oauth`. */
   oidc?: OidcService;
+  /** Prometheus metrics behind `GET /metrics`; absent in bare-server tests. */
+  metrics?: AuthlyMetrics;
   /** Issue #6: users, auth and admin APIs and the login throttle; absent in bare-server tests. */
   accounts?: AccountApis;
 }
@@ -61,6 +65,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(fastifyCookie);
   // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded.
   await app.register(fastifyFormbody);
+  if (options.metrics) registerMetrics(app, options.metrics);
   await app.register(healthRoutes, { health: options.health, version: options.version });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer, options.accounts?.throttle);
   if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
