@@ -28,7 +28,7 @@ function present(value: string | undefined): string | undefined {
  */
 export function validateRedirectTarget(params: AuthorizationParams, client: Client | undefined): RedirectTarget {
   const clientId = present(params.client_id);
-  if (!clientId) throw new InvalidRequest('client_id is required', { cause: 'not redirectable' });
+  if (!clientId) throw new OAuthError('invalid_request', 'client_id is required', 400, false);
   if (!client) throw new OAuthError('invalid_client', 'Unknown or inactive client', 400, false);
   const redirectUri = present(params.redirect_uri);
   if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required', 400, false);
