@@ -3,8 +3,7 @@ import type { Config } from '../config/index.js';
 import { createClientSecrets } from '../crypto/client-secret.js';
 import type { AsymmetricAlgorithm } from '../crypto/generate-key.js';
 import { createHmacSigner } from '../crypto/hmac-signer.js';
-import { createKeyCipher } from '../crypto/key-encryption.js';
-import { Keystore } from '../crypto/keystore.js';
+import type { Keystore } from '../crypto/keystore.js';
 import { deriveKey, loadMasterKey, masterKeySourceFrom } from '../crypto/master-key.js';
 import { createPasswordHasher } from '../crypto/password-hasher.js';
 import { cryptoRandom, type RandomSource } from '../crypto/random.js';
@@ -14,6 +13,7 @@ import { systemClock, type Clock } from '../repositories/ports.js';
 import { BrowserSessions } from '../services/browser-session.js';
 import { createIdTokenMinter } from '../services/id-token-minter.js';
 import { OAuthService } from '../services/oauth-service.js';
+import { createSigningKeys } from '../services/signing-keys.js';
 import { OidcService } from '../services/oidc-service.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { TokenSigners } from '../services/token-issuer.js';
@@ -79,20 +79,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
     const { tokens } = config;
-    const keystore = new Keystore({
-      repository: container.repositories.signingKeys,
-      cipher: createKeyCipher(deriveKey(master, 'signing-key-encryption'), random),
-      clock,
-      algorithm: config.keys.algorithm,
-      rotationDelaySeconds: config.keys.rotation_delay_seconds,
-      maxTokenLifetimeSeconds: Math.max(
-        tokens.access_token_expire_minutes * 60,
-        tokens.refresh_token_expire_days * 86_400,
-        tokens.id_token_expire_minutes * 60,
-        tokens.session_expire_minutes * 60,
-      ),
-      logger: deps.logger,
-    });
+    const { keystore } = createSigningKeys({ repository: container.repositories.signingKeys, masterKey: master, config, clock, random, logger: deps.logger });
     await keystore.ensureSigningKey();
     if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
     // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.

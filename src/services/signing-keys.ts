@@ -103,12 +103,19 @@ export interface SigningKeyConfig {
     readonly access_token_expire_minutes: number;
     readonly refresh_token_expire_days: number;
     readonly id_token_expire_minutes: number;
+    /** Browser sessions are JWTs signed with these keys too. */
+    readonly session_expire_minutes: number;
   };
 }
 
 /** The longest lifetime of any signed token: how long a retired key must stay verifiable. */
 export function maxTokenLifetimeSeconds(tokens: SigningKeyConfig['tokens']): number {
-  return Math.max(tokens.access_token_expire_minutes * 60, tokens.refresh_token_expire_days * 86_400, tokens.id_token_expire_minutes * 60);
+  return Math.max(
+    tokens.access_token_expire_minutes * 60,
+    tokens.refresh_token_expire_days * 86_400,
+    tokens.id_token_expire_minutes * 60,
+    tokens.session_expire_minutes * 60,
+  );
 }
 
 /** What {@link createSigningKeys} needs. */

@@ -121,7 +121,7 @@ describe('createSigningKeys', () => {
   it('builds a keystore and service from the configuration sections', async () => {
     const config = {
       keys: { algorithm: 'EdDSA' as const, rotation_delay_seconds: 60 },
-      tokens: { access_token_expire_minutes: 60, refresh_token_expire_days: 7, id_token_expire_minutes: 15 },
+      tokens: { access_token_expire_minutes: 60, refresh_token_expire_days: 7, id_token_expire_minutes: 15, session_expire_minutes: 720 },
     };
     const { keystore, service } = createSigningKeys({
       repository: storage.repositories.signingKeys,
@@ -139,8 +139,10 @@ describe('createSigningKeys', () => {
     expect(await service.listKeys()).toHaveLength(1);
   });
 
-  it('takes the longest token lifetime as how long retired keys stay published', () => {
-    expect(maxTokenLifetimeSeconds({ access_token_expire_minutes: 60, refresh_token_expire_days: 7, id_token_expire_minutes: 15 })).toBe(604_800);
-    expect(maxTokenLifetimeSeconds({ access_token_expire_minutes: 20_000, refresh_token_expire_days: 1, id_token_expire_minutes: 15 })).toBe(1_200_000);
+  it('takes the longest token or session lifetime as how long retired keys stay published', () => {
+    const base = { access_token_expire_minutes: 60, refresh_token_expire_days: 7, id_token_expire_minutes: 15, session_expire_minutes: 720 };
+    expect(maxTokenLifetimeSeconds(base)).toBe(604_800);
+    expect(maxTokenLifetimeSeconds({ ...base, access_token_expire_minutes: 20_000, refresh_token_expire_days: 1 })).toBe(1_200_000);
+    expect(maxTokenLifetimeSeconds({ ...base, refresh_token_expire_days: 1, session_expire_minutes: 2_000 })).toBe(120_000);
   });
 });
