@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   cache: () => import('./cache.js'),
   storage: () => import('./storage.js'),
+  tokens: () => import('./tokens.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
