@@ -2,7 +2,7 @@ import type { User } from '../domain/user.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
 import { InvalidToken } from '../protocol/errors.js';
-import { inspectToken, type LiveToken } from './inspect-token.js';
+import { inspectTokenOfKind, type LiveToken } from './inspect-token.js';
 import type { TokenSigners } from './token-issuer.js';
 
 /** The caller behind a valid bearer access token. */
@@ -23,8 +23,8 @@ export async function authenticateBearer(
 ): Promise<BearerPrincipal> {
   const match = authorization ? /^bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!match?.[1]) throw new InvalidToken('Not authenticated', { headers: { 'WWW-Authenticate': 'Bearer' } });
-  const live = await inspectToken(match[1], 'access_token', deps);
-  if (!live || live.kind !== 'access') throw new InvalidToken('Could not validate credentials');
+  const live = await inspectTokenOfKind(match[1], 'access', deps);
+  if (!live) throw new InvalidToken('Could not validate credentials');
   const user = live.record.userId ? await deps.repos.users.findById(live.record.userId) : undefined;
   if (live.record.userId && !user) throw new InvalidToken('Could not validate credentials');
   return { token: live, user, scopes: (live.record.scope ?? '').split(' ').filter(Boolean) };

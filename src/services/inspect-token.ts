@@ -24,13 +24,17 @@ export async function inspectToken(
 ): Promise<LiveToken | undefined> {
   const order: ('access' | 'refresh')[] = hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
   for (const kind of order) {
-    const live = await tryKind(token, kind, deps);
+    const live = await inspectTokenOfKind(token, kind, deps);
     if (live) return live;
   }
   return undefined;
 }
 
-async function tryKind(
+/**
+ * The live token of one kind behind a presented string, or `undefined`. A bearer check needs
+ * only access tokens, so it does not pay for a second verification as a refresh token.
+ */
+export async function inspectTokenOfKind(
   token: string,
   kind: 'access' | 'refresh',
   deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
