@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Client, ClientListQuery, ClientPatch, NewClient } from '../../domain/client.js';
 import type { ClientRepository } from '../../repositories/client-repository.js';
-import { toCount, translated, type RepositoryContext } from './context.js';
+import { totalAndActive, translated, type RepositoryContext } from './context.js';
 import type { Database } from './database.js';
 import { decodeRow, encodeRow, type FieldMap } from './row-mapper.js';
 
@@ -117,17 +117,10 @@ export class KyselyClientRepository implements ClientRepository {
     return rows.map(this.#decode);
   }
 
-  async counts(): Promise<{ total: number; active: number }> {
-    const { db, codec } = this.#ctx;
-    const row = await db
-      .selectFrom('oauth_clients')
-      .select((eb) => [
-        eb.fn.countAll().as('total'),
-        eb.fn.sum(eb.case().when('is_active', '=', codec.bool(true)).then(1).else(0).end()).as('active'),
-      ])
-      .executeTakeFirstOrThrow();
-    return { total: toCount(row.total), active: toCount(row.active) };
+  counts(): Promise<{ total: number; active: number }> {
+    return totalAndActive(this.#ctx, 'oauth_clients');
   }
+
 
   async update(id: string, patch: ClientPatch): Promise<Client | undefined> {
     const { codec, clock, db } = this.#ctx;

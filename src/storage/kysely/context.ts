@@ -20,6 +20,18 @@ export async function translated<T>(ctx: RepositoryContext, run: () => Promise<T
   }
 }
 
+/** Rows of a table with an `is_active` flag, and how many of them are active (one scan). */
+export async function totalAndActive(ctx: RepositoryContext, table: 'users' | 'oauth_clients'): Promise<{ total: number; active: number }> {
+  const row = await ctx.db
+    .selectFrom(table)
+    .select((eb) => [
+      eb.fn.countAll().as('total'),
+      eb.fn.sum(eb.case().when('is_active', '=', ctx.codec.bool(true)).then(1).else(0).end()).as('active'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { total: toCount(row.total), active: toCount(row.active) };
+}
+
 /** `count(*)` comes back as a string from pg (bigint) and a number from SQLite. */
 export function toCount(value: unknown): number {
   return Number(value ?? 0);

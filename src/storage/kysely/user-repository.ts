@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { USER_SORT_FIELDS, type NewUser, type User, type UserCounts, type UserListQuery, type UserPage, type UserPatch } from '../../domain/user.js';
 import type { UserRepository } from '../../repositories/user-repository.js';
-import { likePattern, toCount, translated, type RepositoryContext } from './context.js';
+import { likePattern, toCount, totalAndActive, translated, type RepositoryContext } from './context.js';
 import { decodeRow, encodeRow, type FieldMap } from './row-mapper.js';
 
 const USER_FIELDS: FieldMap<User> = {
@@ -163,17 +163,10 @@ export class KyselyUserRepository implements UserRepository {
     return query;
   }
 
-  async counts(): Promise<UserCounts> {
-    const { db, codec } = this.#ctx;
-    const row = await db
-      .selectFrom('users')
-      .select((eb) => [
-        eb.fn.countAll().as('total'),
-        eb.fn.sum(eb.case().when('is_active', '=', codec.bool(true)).then(1).else(0).end()).as('active'),
-      ])
-      .executeTakeFirstOrThrow();
-    return { total: toCount(row.total), active: toCount(row.active) };
+  counts(): Promise<UserCounts> {
+    return totalAndActive(this.#ctx, 'users');
   }
+
 
   async activeSessionCounts(userIds: readonly string[], now: Date): Promise<Map<string, number>> {
     const counts = new Map<string, number>(userIds.map((id) => [id, 0]));
