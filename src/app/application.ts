@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createClientSecrets } from '../crypto/client-secret.js';
+import { createCsrfTokens } from '../crypto/csrf.js';
 import type { AsymmetricAlgorithm } from '../crypto/generate-key.js';
 import { createHmacSigner } from '../crypto/hmac-signer.js';
 import type { Keystore } from '../crypto/keystore.js';
@@ -100,6 +101,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         audience: tokens.audience,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
+      csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
     });
     // Issue #6: users/auth/admin services, bootstrap (spec §5.3) and the login throttle, whose

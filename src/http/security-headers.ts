@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSafeFormActionSource } from '../protocol/redirect-uri.js';
 
 /** Spec §1.5: the Content-Security-Policy for every path (there is no /docs or /redoc yet). */
 const CONTENT_SECURITY_POLICY = [
@@ -71,20 +72,15 @@ declare module 'fastify' {
   }
 }
 
-/** The CSP source expression that allows navigating to `uri`: its origin, or its scheme for custom schemes. */
-export function formActionSource(uri: string): string {
-  const url = new URL(uri);
-  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
-}
-
 /** Adds the spec §1.5 headers in one onSend hook (no helmet: it is not a dependency). */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.decorateReply('formActionSources', null);
   app.addHook('onSend', async function addSecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload) {
     reply.headers(SECURITY_HEADERS);
-    if (reply.formActionSources) {
-      const sources = reply.formActionSources.join(' ');
-      reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${sources}`));
+    // Only an http(s) origin or a safe scheme: never `javascript:`, never text that ends the directive.
+    const sources = (reply.formActionSources ?? []).filter(isSafeFormActionSource);
+    if (sources.length > 0) {
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${sources.join(' ')}`));
     }
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     return payload;

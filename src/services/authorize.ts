@@ -5,11 +5,12 @@ import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
-import { AccessDenied, ConsentRequired, LoginRequired, OAuthError } from '../protocol/errors.js';
+import { AccessDenied, ConsentRequired, InvalidScope, LoginRequired, OAuthError } from '../protocol/errors.js';
 import type { AuthorizationParams, AuthorizationRequest } from '../protocol/authorize/request.js';
 import { validateAuthorizationRequest, validateRedirectTarget, type RedirectTarget } from '../protocol/authorize/validate-request.js';
 import { buildAuthorizationResponse, type AuthorizationResponse } from '../protocol/redirect.js';
-import { parseScope } from '../protocol/scope.js';
+import { isSubsetOf, parseRequestedScope } from '../protocol/scope.js';
+import { authorizableScopeFilter } from './client-scopes.js';
 import { verifyUserPassword } from './verify-user-password.js';
 
 /** Dependencies of the authorization endpoint. */
@@ -67,10 +68,12 @@ export async function validateAuthorization(
     throw err;
   }
   try {
-    const requested = parseScope(params.scope);
-    const active = (await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName);
-    const defaults = requested.length === 0 ? (await deps.repos.scopes.findDefaults()).map((s) => s.scopeName) : [];
-    const request = validateAuthorizationRequest(params, target, active, defaults);
+    // Bounded before the names become an `IN (…)` list.
+    const requested = parseRequestedScope(params.scope);
+    const mayGrant = await authorizableScopeFilter(target.client, deps.repos);
+    const grantable = (await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName).filter(mayGrant);
+    const defaults = requested.length === 0 ? (await deps.repos.scopes.findDefaults()).map((s) => s.scopeName).filter(mayGrant) : [];
+    const request = validateAuthorizationRequest(params, target, grantable, defaults);
     return { target, result: { ok: true, request } };
   } catch (err) {
     if (err instanceof OAuthError && err.redirectable) return { target, result: { ok: false, error: err } };
@@ -85,11 +88,44 @@ export async function consentView(request: AuthorizationRequest, client: Client,
   return { request, client, scopes: request.scopes.map((name) => ({ name, description: byName.get(name) ?? null })) };
 }
 
+/** The access token behind Authly's API-style authorization (a bearer token, not the form login). */
+export interface BearerGrant {
+  /** `oauth_clients.id` the token was issued to; `null` for a password grant without a client. */
+  clientId: string | null;
+  scopes: readonly string[];
+}
+
 /** How the resource owner answered the consent page. */
 export type ConsentDecision =
   | { approved: false }
-  | { approved: true; user: User; authTime: Date }
+  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant }
   | { approved: true; credentials: { username: string; password: string } };
+
+/**
+ * A bearer-authenticated authorization trades one token for a code, so, like a refresh (RFC 6749
+ * §6), it may only narrow: the code's scopes must be among the token's, and the token must have
+ * been issued to this client. A token issued to no client (Authly's password grant) may
+ * authorize any client, but still only narrow. A wider scope is `invalid_scope`, another client
+ * `access_denied`; both go back to the (already validated) redirect URI.
+ */
+export function bearerNarrowingError(bearer: BearerGrant, request: AuthorizationRequest, target: RedirectTarget): OAuthError | undefined {
+  if (bearer.clientId !== null && bearer.clientId !== target.client.id) {
+    return new AccessDenied('The access token was issued to another client');
+  }
+  if (!isSubsetOf(request.scopes, bearer.scopes)) {
+    return new InvalidScope('The requested scope exceeds the scope of the access token');
+  }
+  return undefined;
+}
+
+/**
+ * What a login form's CSRF token is bound to: the request's client, redirect URI and PKCE
+ * challenge, and who was signed in when the page was shown. A token taken from one form does not
+ * pass for another request, nor for another user's session.
+ */
+export function csrfBinding(request: AuthorizationRequest, signedInUserId: string | undefined): string {
+  return JSON.stringify([request.clientId, request.redirectUri, request.codeChallenge, signedInUserId ?? '']);
+}
 
 /** What the user must do: log in (with consent), or only consent (a live session suffices). */
 export type Interaction = 'login' | 'consent';
@@ -132,6 +168,8 @@ export async function completeAuthorization(
   deps: AuthorizeDeps,
 ): Promise<CompletedAuthorization> {
   if (!decision.approved) return { response: errorResponse(target, new AccessDenied(), issuer) };
+  const refusal = 'bearer' in decision && decision.bearer ? bearerNarrowingError(decision.bearer, request, target) : undefined;
+  if (refusal) return { response: errorResponse(target, refusal, issuer) };
   const now = deps.clock.now();
   const fresh = !('user' in decision);
   const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps);

@@ -1,4 +1,5 @@
 import type { ClientSecrets } from '../crypto/client-secret.js';
+import type { CsrfTokens } from '../crypto/csrf.js';
 import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { Repositories } from '../repositories/repositories.js';
@@ -11,6 +12,7 @@ import { authenticateBearer, type BearerPrincipal } from './authenticate-bearer.
 import {
   completeAuthorization,
   consentView,
+  csrfBinding,
   errorResponse,
   validateAuthorization,
   type CompletedAuthorization,
@@ -41,6 +43,8 @@ export interface OAuthServiceDeps {
   secrets: ClientSecrets;
   settings: OAuthSettings;
   sessions: BrowserSessions;
+  /** Signed double-submit tokens of the login and consent form. */
+  csrf: CsrfTokens;
   idTokens?: IdTokenMinter;
 }
 
@@ -75,6 +79,20 @@ export class OAuthService {
   /** Denies, or authenticates the user and issues a code. */
   completeAuthorization(request: AuthorizationRequest, target: RedirectTarget, decision: ConsentDecision, issuer: string): Promise<CompletedAuthorization> {
     return completeAuthorization(request, target, decision, issuer, { ...this.#deps, codeTtlSeconds: this.#deps.settings.authorizationCodeTtlSeconds });
+  }
+
+  /**
+   * The CSRF cookie's nonce (the browser's current one when well-formed) and the form token bound
+   * to this request and signed-in user.
+   */
+  csrfForm(cookieNonce: string | undefined, request: AuthorizationRequest, signedInUserId: string | undefined): { nonce: string; token: string } {
+    const nonce = this.#deps.csrf.nonce(cookieNonce);
+    return { nonce, token: this.#deps.csrf.token(nonce, csrfBinding(request, signedInUserId)) };
+  }
+
+  /** True when a submitted form token matches the browser's nonce and this request (constant time). */
+  verifyCsrf(cookieNonce: string | undefined, token: string | undefined, request: AuthorizationRequest, signedInUserId: string | undefined): boolean {
+    return this.#deps.csrf.verify(cookieNonce, csrfBinding(request, signedInUserId), token);
   }
 
   /** The browser session behind a cookie, with its user, when both are still valid and active. */

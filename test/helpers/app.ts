@@ -86,7 +86,11 @@ export async function startTestServer(backend: TestBackend, env: Record<string, 
     });
     return { client, secret };
   }
-  const confidential = await addClient({ grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'], scope: 'read write' });
+  // The authorization endpoint grants only registered scopes: the OIDC ones are registered too.
+  const confidential = await addClient({
+    grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    scope: 'read write openid profile email phone address',
+  });
   const publicClient = (await addClient({ clientType: 'public' })).client;
 
   return {

@@ -1,17 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { constantTimeEqual } from '../../crypto/digest.js';
 import type { User } from '../../domain/user.js';
 import { AUTHORIZATION_PARAMETERS, type AuthorizationParams, type AuthorizationRequest } from '../../protocol/authorize/request.js';
 import type { RedirectTarget } from '../../protocol/authorize/validate-request.js';
 import { InvalidGrant, OAuthError } from '../../protocol/errors.js';
 import type { AuthorizationResponse } from '../../protocol/redirect.js';
+import { formActionSource } from '../../protocol/redirect-uri.js';
 import { AuthorizationPageError, decideInteraction, promptNoneError, type ConsentDecision, type Interaction } from '../../services/authorize.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { OAuthService } from '../../services/oauth-service.js';
 import { issuerFor } from '../issuer.js';
 import { singleValues } from '../request-params.js';
-import { formActionSource } from '../security-headers.js';
 import { renderErrorPage } from '../views/error-page.js';
 import { renderFormPostPage } from '../views/form-post-page.js';
 import { renderLoginPage } from '../views/login-page.js';
@@ -43,8 +41,14 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
 /** Sends the authorization response: a 302 (query/fragment) or an auto-posting form. */
 function respond(reply: FastifyReply, response: AuthorizationResponse): FastifyReply {
   if (response.kind === 'redirect') return reply.header('cache-control', 'no-store').redirect(response.location, 302);
-  reply.formActionSources = [formActionSource(response.action)];
+  reply.formActionSources = formActionSources(response.action);
   return html(reply, 200, renderFormPostPage(response.action, response.fields));
+}
+
+/** CSP `form-action` additions for a page whose form ends at `uri` (none for an unsafe target). */
+function formActionSources(uri: string): string[] {
+  const source = formActionSource(uri);
+  return source ? [source] : [];
 }
 
 function pageError(reply: FastifyReply, error: OAuthError, request: FastifyRequest): FastifyReply {
@@ -93,20 +97,21 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     const signedIn = browser ? { user: browser.user, authTime: browser.session.authTime } : undefined;
     const interaction = decideInteraction(result.request, signedIn?.authTime, oauth.now());
     // The consent form's POST ends in a redirect to the client; CSP form-action must allow it.
-    reply.formActionSources = [formActionSource(target.redirectUri)];
+    reply.formActionSources = formActionSources(target.redirectUri);
     return { params, request: result.request, target, signedIn, interaction };
   }
 
   async function showPage(request: FastifyRequest, reply: FastifyReply, v: Validated, error?: string, username?: string, status = 401) {
     const view = await oauth.consentView(v.request, v.target);
-    const csrfToken = randomBytes(32).toString('base64url');
-    // Double-submit CSRF token: SameSite=Lax keeps it off cross-site POSTs (OWASP CSRF cheat sheet).
-    reply.setCookie(CSRF_COOKIE, csrfToken, { ...sessionCookieOptions(request), path: options.path });
+    // Signed double submit (OWASP CSRF cheat sheet): the cookie holds this browser's nonce, the
+    // form an HMAC of it and of this request; SameSite=Lax keeps the cookie off cross-site POSTs.
+    const csrf = oauth.csrfForm(request.cookies[CSRF_COOKIE], v.request, v.signedIn?.user.id);
+    reply.setCookie(CSRF_COOKIE, csrf.nonce, { ...sessionCookieOptions(request), path: options.path });
     const signedInAs = v.interaction === 'consent' ? v.signedIn?.user.username : undefined;
     const page = renderLoginPage(view, {
       action: options.path,
       params: v.params,
-      csrfToken,
+      csrfToken: csrf.token,
       error,
       username: username ?? v.request.loginHint,
       signedInAs,
@@ -120,10 +125,11 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     if (request.headers.authorization) {
       const principal = await oauth.authenticateBearer(request.headers.authorization);
       if (!principal.user) throw new InvalidGrant('A user token is required');
-      return approved ? { approved: true, user: principal.user, authTime: oauth.now() } : { approved: false };
+      // The code may carry only what the token carries, for the token's own client.
+      const bearer = { clientId: principal.token.record.clientId, scopes: principal.scopes };
+      return approved ? { approved: true, user: principal.user, authTime: oauth.now(), bearer } : { approved: false };
     }
-    const cookie = request.cookies[CSRF_COOKIE];
-    if (!cookie || !all.csrf_token || !constantTimeEqual(cookie, all.csrf_token)) return 'csrf';
+    if (!oauth.verifyCsrf(request.cookies[CSRF_COOKIE], all.csrf_token, v.request, v.signedIn?.user.id)) return 'csrf';
     if (!approved) return { approved: false };
     if (all.password) return { approved: true, credentials: { username: all.username ?? '', password: all.password } };
     if (v.interaction === 'consent' && v.signedIn) return { approved: true, user: v.signedIn.user, authTime: v.signedIn.authTime };

@@ -3,7 +3,8 @@ import type { Client } from '../../domain/client.js';
 import { InvalidRequest, InvalidScope, OAuthError, UnauthorizedClient, UnsupportedResponseType } from '../errors.js';
 import { isWellFormedPkceValue } from '../pkce.js';
 import { isRegisteredRedirectUri } from '../redirect.js';
-import { isWellFormedScope, parseScope } from '../scope.js';
+import { isSafeRedirectTarget, isWebRedirectTarget } from '../redirect-uri.js';
+import { parseRequestedScope } from '../scope.js';
 import type { AuthorizationParams, AuthorizationRequest } from './request.js';
 
 const RESPONSE_MODES: readonly ResponseMode[] = ['query', 'fragment', 'form_post'];
@@ -35,8 +36,17 @@ export function validateRedirectTarget(params: AuthorizationParams, client: Clie
   if (!isRegisteredRedirectUri(redirectUri, client.redirectUris)) {
     throw new OAuthError('invalid_request', 'redirect_uri is not registered for this client', 400, false);
   }
+  // A row stored before the registration rules (or imported) may hold `javascript:` or the like:
+  // redirecting to it, or posting a form to it, would run script on this server's origin.
+  if (!isSafeRedirectTarget(redirectUri)) {
+    throw new OAuthError('invalid_request', 'The registered redirect_uri is not a safe redirect target', 400, false);
+  }
   const mode = present(params.response_mode);
   const responseMode = mode && (RESPONSE_MODES as readonly string[]).includes(mode) ? (mode as ResponseMode) : 'query';
+  // Form Post Response Mode §2 posts an HTML form to the client: only an http(s) page can take it.
+  if (responseMode === 'form_post' && !isWebRedirectTarget(redirectUri)) {
+    throw new OAuthError('invalid_request', 'response_mode=form_post needs an http or https redirect_uri', 400, false);
+  }
   return { client, redirectUri, state: present(params.state), responseMode };
 }
 
@@ -61,13 +71,14 @@ function parseMaxAge(raw: string | undefined): number | undefined {
 
 /**
  * Validates everything after the redirect target (spec §3.3.1 steps 1–6, D6): each failure is an
- * OAuthError the caller redirects to the client. `activeScopes` are the requested names that exist
- * and are active; `defaultScopes` are granted when the request names none.
+ * OAuthError the caller redirects to the client. `grantableScopes` are the requested names the
+ * client may be granted (active and registered for it); `defaultScopes` are granted when the
+ * request names none. Any other requested name is `invalid_scope` (RFC 6749 §4.1.2.1).
  */
 export function validateAuthorizationRequest(
   params: AuthorizationParams,
   target: RedirectTarget,
-  activeScopes: readonly string[],
+  grantableScopes: readonly string[],
   defaultScopes: readonly string[],
 ): AuthorizationRequest {
   const responseType = present(params.response_type);
@@ -87,12 +98,13 @@ export function validateAuthorizationRequest(
     throw new InvalidRequest('response_mode must be query, fragment or form_post');
   }
 
-  const requested = parseScope(params.scope);
-  if (!isWellFormedScope(requested)) throw new InvalidScope('scope contains invalid characters');
-  const known = new Set(activeScopes);
-  // Spec §3.3.1 step 6: unknown names are dropped as long as one requested name is known.
-  const scopes = requested.length === 0 ? [...defaultScopes] : requested.filter((s) => known.has(s));
-  if (requested.length > 0 && scopes.length === 0) throw new InvalidScope('None of the requested scopes is valid');
+  const requested = parseRequestedScope(params.scope);
+  const grantable = new Set(grantableScopes);
+  // A client gets at most the scopes it is registered for; a name it may not have is refused
+  // rather than dropped, so the client learns at once what it may not ask for.
+  const refused = requested.filter((s) => !grantable.has(s));
+  if (refused.length > 0) throw new InvalidScope(`Scope not allowed for this client: ${refused.join(' ')}`);
+  const scopes = requested.length === 0 ? [...defaultScopes] : requested;
 
   return {
     clientId: target.client.clientId,

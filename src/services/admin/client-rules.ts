@@ -1,3 +1,4 @@
+import { isPublicClientRedirectUri, redirectUriProblem } from '../../protocol/redirect-uri.js';
 import { badRequest } from '../users/detail-error.js';
 
 /** Spec §6 `REDIRECT_URI_MAX_LENGTH`. */
@@ -20,24 +21,24 @@ export function checkAuthMethod(clientType: string, method: string): void {
 }
 
 /**
- * Spec §3.7 rule 2. Public clients cannot keep a secret, so plain `http://` is allowed only on
- * loopback (RFC 8252 §7.3); custom schemes are native-app redirects (RFC 8252 §7.1).
+ * Authly's redirect URI rules, in its order and with its messages, plus the safety rules of
+ * `redirectUriProblem` (canonical WHATWG URL, no `javascript:`/`data:`-like scheme, fragment,
+ * userinfo or whitespace). Public clients cannot keep a secret, so plain `http://` is allowed
+ * only to the exact loopback names (RFC 8252 §7.3); custom schemes are native-app redirects
+ * (RFC 8252 §7.1). Confidential clients keep Authly's "any scheme" (they authenticate to redeem
+ * a code), within the safety rules.
  */
 export function checkRedirectUris(clientType: string, uris: readonly string[]): void {
   if (uris.length === 0) throw badRequest('At least one redirect URI is required');
   for (const uri of uris) {
     if (uri === '' || uri.length > REDIRECT_URI_MAX_LENGTH) throw badRequest(`Invalid redirect URI: ${uri}`);
     if (!uri.includes('://')) throw badRequest(`Invalid redirect URI - missing scheme: ${uri}`);
-    if (clientType === 'public' && !publicRedirectAllowed(uri)) {
+    const problem = redirectUriProblem(uri);
+    if (problem) throw badRequest(`Invalid redirect URI: ${uri} (${problem})`);
+    if (clientType === 'public' && !isPublicClientRedirectUri(uri)) {
       throw badRequest(`Public clients must use HTTPS, localhost, or custom schemes: ${uri}`);
     }
   }
-}
-
-function publicRedirectAllowed(uri: string): boolean {
-  if (uri.startsWith('https://')) return true;
-  if (uri.startsWith('http://')) return uri.startsWith('http://localhost') || uri.startsWith('http://127.0.0.1');
-  return true;
 }
 
 /** Spec §3.7 rule 4, in Authly's order. `scopes` are the client's requested scope names. */

@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { SCOPE_LIMITS, scopeSizeProblem } from '../../../protocol/scope.js';
 import { text } from '../../plugins/request-schema.js';
 
 // Spec §3.7 OAuthClientCreateRequest. String sizes follow the PostgreSQL columns (spec §7.2) and
 // lists are bounded, so oversized input is a 422 rather than a database error (spec D9).
 const uri = text(2000);
 const uriList = z.array(text(2000)).max(100);
+// The names become an `IN (…)` list: bounded like every client-supplied scope (422, not a query).
+const scope = text(SCOPE_LIMITS.maxLength).superRefine((value, ctx) => {
+  const problem = scopeSizeProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Optional fields shared by create and update. */
 const optionalClientFields = {
-  scope: text(4000).nullish(),
+  scope: scope.nullish(),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password'])).max(4).optional(),
   response_types: z.array(z.enum(['code'])).max(1).optional(),
   require_pkce: z.boolean().optional(),
