@@ -70,7 +70,7 @@ function parseMaxAge(raw: string | undefined): number | undefined {
 }
 
 /**
- * Validates everything after the redirect target (spec §3.3.1 steps 1–6, D6): each failure is an
+ * Validates everything after the redirect target, on GET and POST alike: each failure is an
  * OAuthError the caller redirects to the client. `grantableScopes` are the requested names the
  * client may be granted (active and registered for it); `defaultScopes` are granted when the
  * request names none. Any other requested name is `invalid_scope` (RFC 6749 §4.1.2.1).

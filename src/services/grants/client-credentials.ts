@@ -6,7 +6,7 @@ import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js
 import { toTokenResponse } from './shared.js';
 
 /**
- * RFC 6749 §4.4 (spec D13): confidential clients only, no refresh token (§4.4.3). The client may
+ * RFC 6749 §4.4: confidential clients only, no refresh token (§4.4.3). The client may
  * ask for its registered scopes (`oauth_clients.scope` and its assigned scopes) that are active,
  * no others; asking for none grants all of those.
  */
