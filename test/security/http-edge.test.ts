@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { TestBackend, TestServer } from '../helpers/app.js';
 import { pkcePair } from '../helpers/oauth-flow.js';
 import { hasPostgres } from '../helpers/services.js';
-import { ADMIN_PASSWORD, ApiClient, startAdminServer, type ApiResponse } from '../protection/api-client.js';
+import { ADMIN_PASSWORD, startAdminServer, type ApiClient, type ApiResponse } from '../protection/api-client.js';
 
 const REMOTE = '203.0.113.9';
 const LOCALHOST_ONLY = { detail: 'Admin API access restricted to localhost only', error_code: 'ADMIN_API_LOCALHOST_ONLY' };
