@@ -47,15 +47,16 @@ const ADMIN_SPELLINGS = [
 ];
 
 /** Sends one raw HTTP/1.1 request over TCP (no client library normalises the target) and returns the response. */
-function rawRequest(url: string, requestLine: string, headers: Record<string, string> = {}, body = ''): Promise<{ status: number; headers: string; body: string }> {
+function rawRequest(url: string, requestLine: string, headers: Record<string, string | null> = {}, body = '', version = 'HTTP/1.1'): Promise<{ status: number; headers: string; body: string }> {
   const { hostname, port } = new URL(url);
-  const head = Object.entries({ host: `${hostname}:${port}`, connection: 'close', ...headers })
-    .filter(([, value]) => value !== '\0')
+  // A header given as null is left out.
+  const head = Object.entries({ host: `${hostname}:${port}`, connection: 'close', ...headers } as Record<string, string | null>)
+    .filter(([, value]) => value !== null)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   return new Promise((resolve, reject) => {
     // write, not end: a half-closed socket may be dropped before a slower answer is sent.
-    const socket = net.connect(Number(port), hostname, () => socket.write(`${requestLine} HTTP/1.1\r\n${head}\r\n${body}`));
+    const socket = net.connect(Number(port), hostname, () => socket.write(`${requestLine} ${version}\r\n${head}\r\n${body}`));
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);
@@ -431,6 +432,13 @@ describe('the issuer comes only from an allowed Host', () => {
     }
   });
 
+  it('derives no issuer for an HTTP/1.0 request without Host, and still serves what needs none', async () => {
+    const discovery = await rawRequest(server.url, 'GET /.well-known/oauth-authorization-server', { host: null }, '', 'HTTP/1.0');
+    expect(discovery.status).toBe(400);
+    expect(JSON.parse(discovery.body)).toEqual({ error: 'invalid_request', error_description: 'The request names no host to derive the issuer from' });
+    expect((await rawRequest(server.url, 'GET /health', { host: null }, '', 'HTTP/1.0')).status).toBe(200);
+  });
+
   it('derives the issuer from loopback names and addresses', async () => {
     const cases: [string, string][] = [
       ['localhost:3000', 'http://localhost:3000'],
@@ -459,6 +467,18 @@ describe('the issuer comes only from an allowed Host', () => {
       expect((await api.call('GET', url)).headers['cache-control'], url).toBe('public, max-age=300');
     }
     expect((await api.call('GET', '/.well-known/jwks.json')).headers['cache-control']).toBe('public, max-age=3600');
+  });
+});
+
+describe('server.allowed_hosts configuration', () => {
+  it('takes a comma-separated list from the environment and refuses a malformed entry at start-up', () => {
+    expect(loadConfig({ env: { AUTHLY_SERVER__ALLOWED_HOSTS: 'auth.example.com, 192.168.1.5:8000,[fd00::1]:443' } }).server.allowed_hosts).toEqual([
+      'auth.example.com',
+      '192.168.1.5:8000',
+      '[fd00::1]:443',
+    ]);
+    expect(() => loadConfig({ env: { AUTHLY_SERVER__ALLOWED_HOSTS: 'good.example, bad host' } })).toThrow(/server\.allowed_hosts/);
+    expect(() => loadConfig({ env: { AUTHLY_SERVER__ALLOWED_HOSTS: 'good.example:99999' } })).toThrow(/host or host:port/);
   });
 });
 
