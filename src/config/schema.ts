@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseHost } from '../protocol/host.js';
 import { emptyToNull, toBoolean, toLogLevel, toNumber, toUpper } from './coerce.js';
 
 /*
@@ -62,7 +63,11 @@ const server = z.strictObject({
   // Issue #6 (spec D11): forwarded client addresses are believed only from these peers.
   trusted_proxies: networkList()
     .default([])
-    .describe('Proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP name the client (admin localhost check, rate limits).'),
+    .describe('Proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP / X-Forwarded-Proto are believed (admin localhost check, rate limits, https).'),
+  allowed_hosts: z
+    .preprocess(toList, z.array(z.string().refine((v) => parseHost(v) !== null, 'a host or host:port name')))
+    .default([])
+    .describe('Host header values (host or host:port) the issuer may be derived from besides loopback ones, while issuer is null.'),
 });
 
 const pragmas = z.strictObject({

@@ -3,6 +3,7 @@ import { OAuthError, ServerError } from '../protocol/errors.js';
 import { RequestValidationError } from './validation.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { DetailError } from '../services/users/detail-error.js';
+import { isOAuthRoute } from './oauth-routes.js';
 
 /**
  * The only code that turns errors into responses (STYLE-ANCHORS §2.3). Bodies use FastAPI's
@@ -26,8 +27,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendOAuthError(new ServerError({ cause: error }), request, reply);
     }
     if (status >= 400 && status < 500) {
-      // Framework-detected client errors (malformed JSON, body too large, bad media type):
-      // their messages describe the request, not the server, so they are safe to return.
+      // Framework-detected client errors (malformed JSON, body too large, bad media type, a body
+      // over the parameter or depth limits): their messages describe the request, not the
+      // server, so they are safe to return, in the shape the route's clients parse.
+      if (isOAuthRoute(request)) return sendOAuthError(new OAuthError('invalid_request', error.message, status, false), request, reply);
       return reply.code(status).send({ detail: error.message });
     }
     // STYLE-ANCHORS §3 rule 8: internals go to the log only, never to the client.

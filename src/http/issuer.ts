@@ -1,12 +1,14 @@
 import type { FastifyRequest } from 'fastify';
+import { requestRefused } from './oauth-routes.js';
 
 /**
- * Spec D4: one issuer everywhere — the configured one, or, when unset, derived from the request
- * (scheme and Host, default ports dropped). Forwarded headers are not trusted here: behind a
- * proxy, configure `server.issuer`.
+ * One issuer everywhere (OIDC Discovery §4.3: the issuer a client sees must be exact): the
+ * configured one, or, when unset, the origin of an allowed `Host` (loopback or
+ * `server.allowed_hosts`, checked by the request-origin plugin), with the scheme a trusted proxy
+ * reports. A request without a usable host is refused, never answered with a made-up issuer.
  */
 export function issuerFor(request: FastifyRequest, configured: string | null): string {
   if (configured) return configured.replace(/\/+$/, '');
-  const url = new URL(`${request.protocol}://${request.host}`);
-  return url.origin;
+  if (request.requestOrigin) return request.requestOrigin;
+  throw requestRefused(request, 'The request names no host to derive the issuer from');
 }

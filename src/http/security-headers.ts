@@ -59,7 +59,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** Spec §1.5: HSTS only over HTTPS (Authly's development-mode exception is not configurable yet). */
+/**
+ * HSTS only over HTTPS (RFC 6797 §7.2: not over plain HTTP). "Over HTTPS" includes a TLS proxy in
+ * front of us (a trusted proxy's `X-Forwarded-Proto`, or an `https://` issuer): `request.viaHttps`.
+ */
 const HSTS = 'max-age=31536000; includeSubDomains; preload';
 
 declare module 'fastify' {
@@ -82,7 +85,7 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     if (sources.length > 0) {
       reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${sources.join(' ')}`));
     }
-    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
+    if (request.viaHttps) reply.header('strict-transport-security', HSTS);
     return payload;
   });
 }

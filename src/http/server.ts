@@ -1,5 +1,4 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyFormbody from '@fastify/formbody';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
@@ -20,9 +19,7 @@ import { oidcRoutes } from './routes/oidc.js';
 import type { OidcService } from '../services/oidc-service.js';
 import type { LoginThrottle } from '../services/login-throttle.js';
 import { registerAccountRoutes, registerProtection, type AccountApis } from './plugins/accounts.js';
-
-/** 1 MiB: far above any OAuth form post; becomes a setting when an endpoint needs more. */
-const BODY_LIMIT = 1024 * 1024;
+import { DEFAULT_BODY_LIMIT, registerBodyLimits } from './plugins/body-limits.js';
 
 /** Everything the HTTP layer needs, passed in by the composition root. */
 export interface BuildServerOptions {
@@ -52,7 +49,7 @@ export interface BuildServerOptions {
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: DEFAULT_BODY_LIMIT,
     // DESIGN.md §7: close() must not wait for idle keep-alive sockets.
     forceCloseConnections: true,
     // Spec §1.3: FastAPI does not answer HEAD on GET routes.
@@ -60,11 +57,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
-  // Issue #6: client address, admin network filter, CORS and rate limits, before any route.
-  await registerProtection(app, options.config, options.accounts?.throttle);
+  // Client address, Host check, admin network filter, CORS and rate limits, before any route.
+  const adminFilter = await registerProtection(app, options.config, options.accounts?.throttle);
+  await registerBodyLimits(app);
   await app.register(fastifyCookie);
-  // RFC 6749 §3.2: the token endpoint takes application/x-www-form-urlencoded.
-  await app.register(fastifyFormbody);
   if (options.metrics) registerMetrics(app, options.metrics);
   await app.register(healthRoutes, { health: options.health, version: options.version });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer, options.accounts?.throttle);
@@ -72,7 +68,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   if (options.oauth && options.oidc) {
     await app.register(oidcRoutes, { oauth: options.oauth, oidc: options.oidc, issuer: options.config.server.issuer });
   }
-  if (options.accounts) await registerAccountRoutes(app, options.accounts);
+  if (options.accounts) await registerAccountRoutes(app, options.accounts, adminFilter);
   return app;
 }
 

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   it('returns the documented defaults when there is no file, environment or flag', () => {
     const config = loadConfig({ env: {} });
     expect(config).toEqual({
-      server: { host: '0.0.0.0', port: 8000, issuer: null, trusted_proxies: [] },
+      server: { host: '0.0.0.0', port: 8000, issuer: null, trusted_proxies: [], allowed_hosts: [] },
       database: {
         backend: 'sqlite',
         migrate_on_start: true,

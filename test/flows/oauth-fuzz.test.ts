@@ -51,6 +51,28 @@ const authorization = fc.option(
   { nil: undefined },
 );
 
+/** `Host` header values: malformed, foreign, loopback, huge, control characters and non-ASCII. */
+const hostHeader = fc.oneof(
+  fc.constantFrom('a b', '[', ']', '[::1', '[::1]:', 'host:99999', 'host:0', 'host:-1', ':80', 'evil.example', 'localhost', '127.0.0.1:8000', '[::1]:8000', 'user@host', 'host/path', 'host?q', 'host#f', '%00', '..', 'a..b'),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ minLength: 250, maxLength: 400 }),
+  fc.tuple(fc.domain(), fc.integer({ min: -1, max: 70_000 })).map(([name, port]) => `${name}:${port}`),
+);
+
+/** Every route that builds a URL from the request, with the OAuth ones above. */
+const HOST_ENDPOINTS = [
+  ...ENDPOINTS,
+  { method: 'GET', url: '/.well-known/openid-configuration' },
+  { method: 'GET', url: '/.well-known/jwks.json' },
+  { method: 'GET', url: '/oidc/frontchannel/logout?iss=http://localhost' },
+  { method: 'GET', url: '/api/v1/oidc/frontchannel/logout' },
+  { method: 'GET', url: '/oidc/logout' },
+  { method: 'GET', url: '/oidc/userinfo' },
+  { method: 'GET', url: '/health' },
+  { method: 'POST', url: '/api/v1/users' },
+] as const;
+
 function countRows(file: string): Record<string, number> {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
@@ -89,5 +111,21 @@ describe('fuzzing the OAuth endpoints', () => {
       { numRuns: 400 },
     );
     expect(countRows(dbFile)).toEqual(before);
+  });
+
+  it('never answers 5xx to any Host header, on any route that derives a URL from the request', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...HOST_ENDPOINTS), hostHeader, payload, async (endpoint, host, body) => {
+        const response = await server.app.server.inject({
+          method: endpoint.method,
+          url: endpoint.url,
+          // A header value cannot carry CR or LF on the wire.
+          headers: { host: host.replace(/[\r\n]/g, ''), 'content-type': body.type },
+          ...(endpoint.method === 'POST' ? { payload: body.body } : {}),
+        });
+        expect(response.statusCode, `${endpoint.method} ${endpoint.url} Host ${JSON.stringify(host)} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

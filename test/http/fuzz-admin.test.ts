@@ -90,6 +90,28 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
     });
     afterAll(async () => server?.close());
 
+    it('never answers 5xx to a malformed or foreign Host header on any route', async () => {
+      const host = fc.oneof(
+        fc.constantFrom('a b', '[', '[::1', 'host:99999', 'evil.example', 'user@host', 'host/x', '', ' ', 'localhost:', '[::1]:8000', '127.0.0.1'),
+        fc.string({ maxLength: 40 }),
+        fc.string({ unit: 'binary', maxLength: 40 }).map((text) => text.replace(/[\r\n]/g, '')),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...ROUTES), host, body, async ([method, template], hostValue, requestBody) => {
+          const url = template.replace(/\{[a-z_]+\}/g, victimId);
+          const res = await api.call(method, url, {
+            token,
+            headers: { host: hostValue, ...(requestBody.kind === 'raw' ? { 'content-type': requestBody.type } : {}) },
+            ...(requestBody.kind === 'json' ? { body: requestBody.data } : {}),
+            ...(requestBody.kind === 'raw' ? { payload: typeof requestBody.data === 'string' ? requestBody.data : Buffer.from(requestBody.data) } : {}),
+          });
+          expect(res.status, `${method} ${url} Host ${JSON.stringify(hostValue)} → ${res.body.slice(0, 300)}`).toBeLessThan(500);
+          if (res.status === 401) token = await api.token('admin', ADMIN_PASSWORD);
+        }),
+        { numRuns: 300 },
+      );
+    }, 120_000);
+
     it('never answers 5xx and never leaks a hash, whatever the path ids, query, body or token', async () => {
       const segment = fc.oneof(
         fc.constantFrom(() => victimId, () => '00000000-0000-4000-8000-000000000000', () => server.confidential.client.clientId, () => 'openid').map((f) => f()),

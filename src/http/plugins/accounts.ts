@@ -5,13 +5,14 @@ import type { AdminService } from '../../services/admin/admin-service.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { BearerAuthenticator } from '../../services/users/current-user.js';
 import type { UserService } from '../../services/users/user-service.js';
-import { registerAdminGuard } from '../admin-guard.js';
+import { createAdminNetworkFilter, registerUnmatchedAdminFilter, type AdminNetworkFilter } from '../admin-guard.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import { authRoutes } from '../routes/auth.js';
 import { usersRoutes } from '../routes/users.js';
 import { registerClientAddress } from './client-address.js';
 import { registerCors } from './cors.js';
 import { registerRateLimits } from './rate-limit.js';
+import { registerRequestOrigin } from './request-origin.js';
 
 /** The users, auth and admin APIs (issue #6), wired by the composition root. */
 export interface AccountApis {
@@ -24,16 +25,24 @@ export interface AccountApis {
 
 /**
  * Request protection that must see every request, so it is registered before any route: the
- * client address (trusted proxies, D11), the admin network filter (spec §1.2), CORS (off by
- * default) and the declared per-address rate limits (spec §8.1, D8).
+ * client address (trusted proxies), the `Host` check and scheme (allowed hosts, trusted proxies'
+ * `X-Forwarded-Proto`), the admin network filter for paths no route matched, CORS (off by
+ * default) and the declared per-address rate limits. Returns the admin network filter, which the
+ * admin routes put on themselves.
  */
-export async function registerProtection(app: FastifyInstance, config: Config, throttle: LoginThrottle | undefined): Promise<void> {
+export async function registerProtection(app: FastifyInstance, config: Config, throttle: LoginThrottle | undefined): Promise<AdminNetworkFilter> {
   registerClientAddress(app, config.server.trusted_proxies);
-  registerAdminGuard(app, {
+  registerRequestOrigin(app, {
+    issuer: config.server.issuer,
+    trustedProxies: config.server.trusted_proxies,
+    allowedHosts: config.server.allowed_hosts,
+  });
+  const adminFilter = createAdminNetworkFilter({
     enabled: config.admin_api.enabled,
     localhostOnly: config.admin_api.localhost_only,
     allowedNetworks: config.admin_api.allowed_networks,
   });
+  registerUnmatchedAdminFilter(app, adminFilter);
   await registerCors(app, {
     enabled: config.cors.enabled,
     origins: config.cors.origins,
@@ -41,11 +50,15 @@ export async function registerProtection(app: FastifyInstance, config: Config, t
     maxAgeSeconds: config.cors.max_age_seconds,
   });
   if (throttle) registerRateLimits(app, throttle);
+  return adminFilter;
 }
 
-/** `{P}/auth/*`, `{P}/users/*` and `/admin/*` (spec §3.4, §3.5, §3.7). */
-export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis): Promise<void> {
+/**
+ * `{P}/auth/*`, `{P}/users/*` and `/admin/*`. The admin routes, and the admin-only routes of
+ * `{P}/users/*`, sit behind `adminFilter` (enabled flag, localhost only), as their own hook.
+ */
+export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis, adminFilter: AdminNetworkFilter): Promise<void> {
   await app.register(authRoutes, { prefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
-  await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
-  await app.register(adminRoutes, { admin: apis.admin });
+  await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate, adminFilter });
+  await app.register(adminRoutes, { admin: apis.admin, adminFilter });
 }

@@ -47,7 +47,7 @@ export function isLoopback(address: string): boolean {
  * (each proxy appends the peer it saw; only the trusted ones' additions are reliable).
  */
 export function clientAddress(request: FastifyRequest, trusted: BlockList): string {
-  const peer = normalizeAddress(request.socket?.remoteAddress ?? request.ip);
+  const peer = peerAddress(request);
   if (!inSet(trusted, peer)) return peer;
   const forwarded = headerValue(request.headers['x-forwarded-for']);
   if (forwarded) {
@@ -57,6 +57,11 @@ export function clientAddress(request: FastifyRequest, trusted: BlockList): stri
   }
   const real = normalizeAddress(headerValue(request.headers['x-real-ip']) ?? '');
   return isIP(real) !== 0 ? real : peer;
+}
+
+/** The socket peer's address, normalised: the proxy itself when there is one. */
+export function peerAddress(request: FastifyRequest): string {
+  return normalizeAddress(request.socket?.remoteAddress ?? request.ip);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

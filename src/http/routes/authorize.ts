@@ -13,7 +13,7 @@ import { singleValues } from '../request-params.js';
 import { renderErrorPage } from '../views/error-page.js';
 import { renderFormPostPage } from '../views/form-post-page.js';
 import { renderLoginPage } from '../views/login-page.js';
-import { CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from './session-cookies.js';
+import { CSRF_COOKIE, readSessionCookie, sessionCookieOptions, setSessionCookie } from './session-cookies.js';
 
 /** Options of the authorization routes. */
 export interface AuthorizeRoutesOptions {
@@ -93,7 +93,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
       respond(reply, oauth.authorizationError(target, result.error, issuerFor(request, options.issuer)));
       return undefined;
     }
-    const browser = await oauth.browserSession(request.cookies[SESSION_COOKIE]);
+    const browser = await oauth.browserSession(readSessionCookie(request));
     const signedIn = browser ? { user: browser.user, authTime: browser.session.authTime } : undefined;
     const interaction = decideInteraction(result.request, signedIn?.authTime, oauth.now());
     // The consent form's POST ends in a redirect to the client; CSP form-action must allow it.
@@ -163,7 +163,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
           : await complete();
       if (done.login?.fresh && !request.headers.authorization) {
         const session = await oauth.startBrowserSession(done.login.user, done.login.authTime);
-        reply.setCookie(SESSION_COOKIE, session, { ...sessionCookieOptions(request), maxAge: oauth.browserSessionTtlSeconds });
+        setSessionCookie(request, reply, session, oauth.browserSessionTtlSeconds);
       }
       return respond(reply, done.response);
     } catch (err) {

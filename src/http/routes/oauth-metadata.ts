@@ -8,12 +8,18 @@ export interface OAuthMetadataOptions {
   issuer: string | null;
 }
 
-/** `GET /.well-known/oauth-authorization-server` (RFC 8414 §3, spec §3.2). */
+/**
+ * Discovery documents change only with the configuration or the scope list, and clients fetch them
+ * often: shared caches may keep them five minutes (the JWKS has its own, longer header).
+ */
+export const DISCOVERY_CACHE_CONTROL = 'public, max-age=300';
+
+/** `GET /.well-known/oauth-authorization-server` (RFC 8414 §3). */
 export const oauthMetadataRoutes: FastifyPluginAsync<OAuthMetadataOptions> = async function oauthMetadataRoutes(
   app: FastifyInstance,
   options,
 ) {
-  app.get('/.well-known/oauth-authorization-server', async function metadata(request) {
-    return options.oauth.metadata(issuerFor(request, options.issuer));
+  app.get('/.well-known/oauth-authorization-server', async function metadata(request, reply) {
+    return reply.header('cache-control', DISCOVERY_CACHE_CONTROL).send(await options.oauth.metadata(issuerFor(request, options.issuer)));
   });
 };

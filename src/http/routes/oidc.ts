@@ -5,7 +5,8 @@ import { UserInfoError, type OidcService } from '../../services/oidc-service.js'
 import { issuerFor } from '../issuer.js';
 import { isJsonRequest, singleValues } from '../request-params.js';
 import { RequestValidationError } from '../validation.js';
-import { SESSION_COOKIE, sessionCookieOptions } from './session-cookies.js';
+import { clearSessionCookie, readSessionCookie } from './session-cookies.js';
+import { DISCOVERY_CACHE_CONTROL } from './oauth-metadata.js';
 import { renderFrontChannelLogoutPage, renderLogoutPage, renderSessionIframe } from '../views/oidc-pages.js';
 
 /** Options of the OIDC routes. */
@@ -66,8 +67,8 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
     }
   });
 
-  app.get('/.well-known/openid-configuration', async function openidConfiguration(request) {
-    return oidc.discovery(issuerFor(request, options.issuer));
+  app.get('/.well-known/openid-configuration', async function openidConfiguration(request, reply) {
+    return reply.header('cache-control', DISCOVERY_CACHE_CONTROL).send(await oidc.discovery(issuerFor(request, options.issuer)));
   });
 
   both(app, 'logout', async function logout(request, reply) {
@@ -75,7 +76,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
     try {
       const result = await oidc.logout({ idTokenHint: q.id_token_hint, postLogoutRedirectUri: q.post_logout_redirect_uri, state: q.state });
       // The browser's login session ends whatever the hint says.
-      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(request));
+      clearSessionCookie(request, reply);
       if (result.kind === 'redirect') return reply.redirect(result.location, 302);
       return noCache(reply).type('text/html; charset=utf-8').send(renderLogoutPage());
     } catch (err) {
@@ -91,7 +92,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
 
   both(app, 'session/check', async function sessionCheck(request) {
     const q = singleValues(request.query);
-    const browser = await oauth.browserSession(request.cookies[SESSION_COOKIE]);
+    const browser = await oauth.browserSession(readSessionCookie(request));
     return {
       session_state: browser ? 'active' : 'logged_out',
       authenticated: Boolean(browser),
@@ -105,7 +106,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
     if (q.iss !== undefined && q.iss !== issuerFor(request, options.issuer)) {
       return reply.code(400).send({ detail: 'Invalid issuer parameter' });
     }
-    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(request));
+    clearSessionCookie(request, reply);
     return noCache(reply).type('text/html; charset=utf-8').send(renderFrontChannelLogoutPage());
   });
 };

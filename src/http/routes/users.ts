@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin } from '../../services/admin/admin-authority.js';
+import type { AdminScope } from '../../services/admin/admin-scopes.js';
 import { currentUser, type BearerAuthenticator } from '../../services/users/current-user.js';
 import { MIN_PASSWORD_LENGTH } from '../../services/users/password-rules.js';
 import type { UserService } from '../../services/users/user-service.js';
 import { toUserResponse } from '../../services/users/user-views.js';
 import { MAX_OFFSET, parseRequest, queryInt, text, uuidParam } from '../plugins/request-schema.js';
 import { redirectSlash } from '../plugins/trailing-slash.js';
+import { guardAdminRoutes, type AdminNetworkFilter } from '../admin-guard.js';
 import { MAX_PASSWORD_LENGTH } from './auth.js';
 
 /** Options of the users router. */
@@ -15,6 +17,8 @@ export interface UsersRoutesOptions {
   authenticate: BearerAuthenticator;
   /** `/api/v1`; paths are absolute here, because `/users/` and `/users` differ (spec §1.3). */
   apiPrefix: string;
+  /** The admin network filter, put on the admin-only routes as on `/admin/*`. */
+  adminFilter: AdminNetworkFilter;
 }
 
 // Spec §3.5 field rules; lengths are the PostgreSQL column sizes (spec §7.1), so no write fails.
@@ -36,11 +40,51 @@ function present<T extends object>(input: T): { [K in keyof T]?: Exclude<T[K], n
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
 }
 
-/** `{P}/users/*` (spec §3.5): public registration, `me`, and admin-only (`is_admin`) management. */
+/** The admin-only routes, in their own encapsulated context so the network filter hook is theirs alone. */
+const adminUserManagementRoutes: FastifyPluginAsync<UsersRoutesOptions> = async function adminUserManagementRoutes(app: FastifyInstance, options) {
+  const base = `${options.apiPrefix}/users`;
+  guardAdminRoutes(app, options.adminFilter);
+  const admin = async (request: FastifyRequest, scope: AdminScope) => requireAdmin(await currentUser(options.authenticate, request.headers.authorization), scope);
+  const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
+
+  app.get(`${base}/`, async function list(request) {
+    await admin(request, 'admin:users:read');
+    const query = parseRequest(listQuery, request.query, 'query');
+    return (await options.users.list(query.skip, query.limit)).map(toUserResponse);
+  });
+
+  app.get(`${base}/:user_id`, async function get(request) {
+    await admin(request, 'admin:users:read');
+    return toUserResponse(await options.users.get(userId(request)));
+  });
+
+  app.put(`${base}/:user_id`, async function put(request) {
+    await admin(request, 'admin:users:write');
+    const id = userId(request);
+    const body = present(parseRequest(update, request.body, 'body'));
+    return toUserResponse(await options.users.update(id, body));
+  });
+
+  app.delete(`${base}/:user_id`, async function remove(request, reply) {
+    await admin(request, 'admin:users:write');
+    await options.users.delete(userId(request));
+    return reply.code(204).send();
+  });
+
+  app.put(`${base}/:user_id/verify`, async function verify(request) {
+    await admin(request, 'admin:users:write');
+    return toUserResponse(await options.users.verify(userId(request)));
+  });
+};
+
+/**
+ * `{P}/users/*`: public registration and `me`, and the admin-only management routes. Those carry
+ * full power over every account, so they need what `/admin/users` needs: the `is_admin` flag, the
+ * `admin:users:read` / `admin:users:write` scope in the token (a token an admin's login gave a
+ * third-party client carries no admin power), and the admin network filter.
+ */
 export const usersRoutes: FastifyPluginAsync<UsersRoutesOptions> = async function usersRoutes(app: FastifyInstance, options) {
   const base = `${options.apiPrefix}/users`;
-  const admin = async (request: FastifyRequest) => requireAdmin(await currentUser(options.authenticate, request.headers.authorization));
-  const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.post(`${base}/`, { config: { rateLimit: 'registration' } }, async function register(request, reply) {
     const body = parseRequest(registration, request.body, 'body');
@@ -54,32 +98,5 @@ export const usersRoutes: FastifyPluginAsync<UsersRoutesOptions> = async functio
     return toUserResponse(user);
   });
 
-  app.get(`${base}/`, async function list(request) {
-    await admin(request);
-    const query = parseRequest(listQuery, request.query, 'query');
-    return (await options.users.list(query.skip, query.limit)).map(toUserResponse);
-  });
-
-  app.get(`${base}/:user_id`, async function get(request) {
-    await admin(request);
-    return toUserResponse(await options.users.get(userId(request)));
-  });
-
-  app.put(`${base}/:user_id`, async function put(request) {
-    await admin(request);
-    const id = userId(request);
-    const body = present(parseRequest(update, request.body, 'body'));
-    return toUserResponse(await options.users.update(id, body));
-  });
-
-  app.delete(`${base}/:user_id`, async function remove(request, reply) {
-    await admin(request);
-    await options.users.delete(userId(request));
-    return reply.code(204).send();
-  });
-
-  app.put(`${base}/:user_id/verify`, async function verify(request) {
-    await admin(request);
-    return toUserResponse(await options.users.verify(userId(request)));
-  });
+  await app.register(adminUserManagementRoutes, options);
 };

@@ -52,7 +52,7 @@ export function openSqlite(options: SqliteOpenOptions): OpenedSqlite {
   const inMemory = options.path === ':memory:';
   let raw: BetterSqlite3.Database | undefined;
   try {
-    if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    if (!inMemory) createPrivately(options.path);
     raw = new BetterSqlite3(options.path);
     for (const statement of pragmaStatements(options.pragmas, inMemory)) raw.pragma(statement);
     // A corrupt or foreign file opens lazily; reading the schema forces SQLite to look at it.
@@ -65,6 +65,24 @@ export function openSqlite(options: SqliteOpenOptions): OpenedSqlite {
   }
   const database = withStatementCache(raw, options.statementCacheSize ?? 500);
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), raw };
+}
+
+/**
+ * The database holds password hashes and token digests: a folder we create is 0700 and a file we
+ * create is 0600 (a umask can narrow those, never widen them). SQLite creates the `-wal`, `-shm` and journal files with the
+ * database file's permissions, so they are 0600 too. An existing folder or file keeps its mode:
+ * the operator chose it. An empty file is a valid empty SQLite database.
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  fs.closeSync(fd);
 }
 
 /** A read-only file or folder would otherwise fail at the first write, deep inside a request. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AdminService } from '../../../services/admin/admin-service.js';
+import { guardAdminRoutes, type AdminNetworkFilter } from '../../admin-guard.js';
 import { redirectSlash } from '../../plugins/trailing-slash.js';
 import { adminClientRoutes } from './clients.js';
 import { adminScopeRoutes } from './scopes.js';
@@ -9,13 +10,17 @@ import { adminUserRoutes } from './users.js';
 /** Options of the admin API. */
 export interface AdminRoutesOptions {
   admin: AdminService;
+  /** The network filter (enabled flag, localhost only), put on every route of this plugin. */
+  adminFilter: AdminNetworkFilter;
 }
 
 /**
- * The admin API under `/admin` (spec §3.7). The network filter (enabled flag, localhost only)
- * is `registerAdminGuard`, a root hook, so it also covers unknown `/admin...` paths (spec §1.2).
+ * The admin API under `/admin`. The network filter is a hook of this (encapsulated) plugin, so it
+ * guards the routes the router matched whatever the spelling of the request target; unknown
+ * `/admin…` paths are filtered by the root hook of `registerUnmatchedAdminFilter`.
  */
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async function adminRoutes(app: FastifyInstance, options) {
+  guardAdminRoutes(app, options.adminFilter);
   await app.register(adminSystemRoutes, options);
   await app.register(adminClientRoutes, options);
   await app.register(adminScopeRoutes, options);

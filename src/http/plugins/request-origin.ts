@@ -1,0 +1,85 @@
+import { isIP } from 'node:net';
+import type { BlockList } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseHost, type HostAndPort } from '../../protocol/host.js';
+import { requestRefused } from '../oauth-routes.js';
+import { addressSet, inSet, isLoopback, peerAddress } from './client-address.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The client reached us over HTTPS: a TLS socket, a configured `https://` issuer, or
+     * `X-Forwarded-Proto: https` from a trusted proxy that terminated TLS.
+     */
+    viaHttps: boolean;
+    /** `scheme://host[:port]` of an allowed `Host` when no issuer is configured; otherwise null. */
+    requestOrigin: string | null;
+  }
+}
+
+/** The `server` settings that decide how a request names this server. */
+export interface RequestOriginOptions {
+  /** `server.issuer`: when set, the `Host` header never shapes a URL. */
+  issuer: string | null;
+  trustedProxies: readonly string[];
+  /** `server.allowed_hosts`: `host` or `host:port` names served besides loopback ones. */
+  allowedHosts: readonly string[];
+}
+
+/** The last value of a header a proxy chain may repeat: what the nearest (trusted) proxy said. */
+function lastEntry(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return joined?.split(',').at(-1)?.trim().toLowerCase();
+}
+
+function viaHttps(request: FastifyRequest, trusted: BlockList, httpsIssuer: boolean): boolean {
+  if (request.protocol === 'https' || httpsIssuer) return true;
+  // X-Forwarded-Proto from anyone but a trusted proxy is a claim the client makes about itself.
+  return inSet(trusted, peerAddress(request)) && lastEntry(request.headers['x-forwarded-proto']) === 'https';
+}
+
+/** `localhost`, `127.0.0.0/8` and `[::1]` (IPv4-mapped forms included) always name this machine. */
+function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost') return true;
+  const address = hostname.replace(/^\[(.*)\]$/, '$1');
+  return isIP(address) !== 0 && isLoopback(address);
+}
+
+function defaultPort(https: boolean): number {
+  return https ? 443 : 80;
+}
+
+/**
+ * Validates the `Host` header of every request and records the scheme and, with no issuer
+ * configured, the origin the issuer is derived from:
+ *
+ * - a malformed `Host` is a 400 on every route (RFC 9112 §3.2), never a 500 later;
+ * - with `server.issuer` unset, only loopback names and `server.allowed_hosts` are served: a
+ *   request for any other host could otherwise make the server announce, and sign tokens for,
+ *   an issuer the attacker chose (OIDC Discovery §4.3 requires the issuer to be exact);
+ * - with `server.issuer` set, the header is only checked for syntax and never used.
+ */
+export function registerRequestOrigin(app: FastifyInstance, options: RequestOriginOptions): void {
+  const trusted = addressSet(options.trustedProxies);
+  const allowed = options.allowedHosts.map(parseHost).filter((host): host is HostAndPort => host !== null);
+  const httpsIssuer = options.issuer?.toLowerCase().startsWith('https://') ?? false;
+  const isAllowed = (host: HostAndPort, https: boolean): boolean => {
+    if (isLoopbackHost(host.hostname)) return true;
+    const port = host.port ?? defaultPort(https);
+    return allowed.some((entry) => entry.hostname === host.hostname && (entry.port === null || entry.port === port));
+  };
+
+  app.decorateRequest('viaHttps', false);
+  app.decorateRequest('requestOrigin', null);
+  app.addHook('onRequest', async function requestOrigin(request: FastifyRequest) {
+    const header = request.headers.host;
+    const host = header === undefined ? undefined : parseHost(header);
+    if (host === null) throw requestRefused(request, 'The Host header is malformed');
+    request.viaHttps = viaHttps(request, trusted, httpsIssuer);
+    // HTTP/1.0 may omit Host: nothing to derive from, so `issuerFor` refuses where one is needed.
+    if (options.issuer || host === undefined) return;
+    if (!isAllowed(host, request.viaHttps)) throw requestRefused(request, 'The Host header names a host this server does not serve');
+    const port = host.port !== null && host.port !== defaultPort(request.viaHttps) ? `:${host.port}` : '';
+    request.requestOrigin = `${request.viaHttps ? 'https' : 'http'}://${host.hostname}${port}`;
+  });
+}
