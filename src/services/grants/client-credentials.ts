@@ -1,6 +1,6 @@
+import type { Client } from '../../domain/client.js';
 import { InvalidClient, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { isSubsetOf, parseScope } from '../../protocol/scope.js';
-import { authenticateClient } from '../authenticate-client.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { toTokenResponse } from './shared.js';
 
@@ -8,8 +8,7 @@ import { toTokenResponse } from './shared.js';
  * RFC 6749 §4.4 (spec D13): confidential clients only, no refresh token (§4.4.3). The client may
  * ask for its registered scopes (`oauth_clients.scope` and its assigned scopes), no others.
  */
-export async function clientCredentialsGrant(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
-  const client = await authenticateClient(request.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
+export async function clientCredentialsGrant(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenResponse> {
   if (!client) throw new InvalidClient('Client authentication required');
   if (client.clientType !== 'confidential') throw new UnauthorizedClient('Only confidential clients may use client_credentials');
   if (!client.grantTypes.includes('client_credentials')) throw new UnauthorizedClient('The client may not use this grant type');
