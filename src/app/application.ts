@@ -138,7 +138,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       version: deps.version,
       oauth,
       jwks: keystore,
-      oidc: new OidcService({ repos: container.repositories, keystore, clock }),
+      oidc: new OidcService({ repos: container.repositories, keystore, clock, logoutHintGraceSeconds: tokens.session_expire_minutes * 60 }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
     });

@@ -16,6 +16,8 @@ export interface TokenRepository {
   invalidateByUser(userId: string, at: Date, tokenType?: TokenType): Promise<number>;
   /** Invalidates every valid token issued to the client (`oauth_clients.id`); returns how many. */
   invalidateByClient(clientId: string, at: Date): Promise<number>;
+  /** Invalidates every valid token of the user issued to one client (`oauth_clients.id`); returns how many. */
+  invalidateByUserAndClient(userId: string, clientId: string, at: Date): Promise<number>;
   /**
    * Invalidates every valid token of one grant (RFC 6749 §4.1.2: a reused code revokes what it
    * issued; RFC 9700 §4.14.2: a replayed refresh token revokes its family). Returns how many.

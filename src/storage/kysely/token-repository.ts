@@ -88,6 +88,11 @@ export class KyselyTokenRepository implements TokenRepository {
     return Number(result.numUpdatedRows);
   }
 
+  async invalidateByUserAndClient(userId: string, clientId: string, at: Date): Promise<number> {
+    const result = await this.#invalidateWhere(at).where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async invalidateByGrant(grantId: string, at: Date): Promise<number> {
     const result = await this.#invalidateWhere(at).where('grant_id', '=', grantId).executeTakeFirst();
     return Number(result.numUpdatedRows);
