@@ -37,8 +37,14 @@ export async function exchangeToken(request: TokenRequest, deps: GrantDeps): Pro
   }
 }
 
-/** Authly's JSON `POST /oauth/refresh` (spec §3.3.4): the refresh grant, client authenticated first. */
+/**
+ * Authly's JSON `POST /oauth/refresh`: the refresh grant, client authenticated first. Its
+ * `grant_type` may be left out, and is otherwise `refresh_token`.
+ */
 export async function refreshWithJson(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
   const client = await tokenEndpointClient(request, deps);
+  if (request.grantType !== undefined && request.grantType !== 'refresh_token') {
+    throw new UnsupportedGrantType('The authorization grant type is not supported');
+  }
   return refreshTokens(request, client, deps, { echoScope: true });
 }

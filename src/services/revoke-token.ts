@@ -3,6 +3,7 @@ import type { Repositories } from '../repositories/repositories.js';
 import type { Clock, Logger } from '../repositories/ports.js';
 import { authenticateRequestClient, type PresentedClientCredentials } from './authenticate-client.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
+import { familyOf } from './grants/refresh-token.js';
 import { inspectToken } from './inspect-token.js';
 import type { TokenSigners } from './token-issuer.js';
 
@@ -42,10 +43,11 @@ export async function revokeToken(
   await deps.repos.tokens.invalidate(record.jti, now);
   // RFC 7009 §2.1: revoking a refresh token "SHOULD also invalidate all access tokens based on
   // the same authorization grant". The family is revoked for good, so a rotation racing this
-  // request cannot keep it alive. Authly's tokens have no family: their user's access tokens go.
+  // request cannot keep it alive. An Authly token has no recorded family: its user's access
+  // tokens go too, as Authly revoked them.
   if (live.kind === 'refresh') {
-    if (record.grantId) await deps.repos.tokens.revokeFamily(record.grantId, now);
-    else if (record.userId) await deps.repos.tokens.invalidateByUser(record.userId, now, 'access');
+    await deps.repos.tokens.revokeFamily(familyOf(record), now);
+    if (!record.grantId && record.userId) await deps.repos.tokens.invalidateByUser(record.userId, now, 'access');
   }
   return REVOCATION_PROCESSED;
 }

@@ -102,6 +102,12 @@ for (const { backend, enabled } of BACKENDS) {
         expect(genuine.status).toBe(200);
       });
 
+      it("answers Authly's JSON refresh with a foreign grant_type by 401 for a wrong secret, else 400 unsupported_grant_type", async () => {
+        expectInvalidClient(await post(server, 'refresh', { grant_type: 'password', refresh_token: 'x' }, wrong(rp), true));
+        const anonymous = await post(server, 'refresh', { grant_type: 'password', refresh_token: 'x' }, undefined, true);
+        expect(anonymous).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported' } });
+      });
+
       it('still lets the password grant name no client at all (the admin CLI logs in so)', async () => {
         const login = await tokenRequest(server, { grant_type: 'password', username: server.user.username, password: server.password });
         expect(login.status).toBe(200);

@@ -380,6 +380,22 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         expect((await repos.tokens.findByJti(others.jti))?.invalidated).toBe(true);
       });
 
+      it("invalidates a user's tokens at one client only", async () => {
+        const now = new Date();
+        const [user, other] = [await repos.users.create(makeUser()), await repos.users.create(makeUser())];
+        const [rp, elsewhere] = [await repos.clients.create(makeClient()), await repos.clients.create(makeClient())];
+        const mine = [await repos.tokens.save(makeToken(user.id, now, { clientId: rp.id })), await repos.tokens.save(makeToken(user.id, now, { clientId: rp.id, tokenType: 'refresh' }))];
+        const kept = [
+          await repos.tokens.save(makeToken(user.id, now, { clientId: elsewhere.id })),
+          await repos.tokens.save(makeToken(user.id, now)),
+          await repos.tokens.save(makeToken(other.id, now, { clientId: rp.id })),
+        ];
+        expect(await repos.tokens.invalidateByUserAndClient(user.id, rp.id, now)).toBe(2);
+        for (const t of mine) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(true);
+        for (const t of kept) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(false);
+        expect(await repos.tokens.invalidateByUserAndClient(user.id, rp.id, now)).toBe(0);
+      });
+
       it('invalidates a whole grant at once and records tokens without a user', async () => {
         const now = new Date();
         const user = await repos.users.create(makeUser());

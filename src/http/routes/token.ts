@@ -56,9 +56,6 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async functio
     noStore(reply);
     const params = singleValues(request.body);
     if (!params.refresh_token) throw new RequestValidationError([missingField('body', 'refresh_token')]);
-    if (params.grant_type !== undefined && params.grant_type !== 'refresh_token') {
-      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported' });
-    }
     return options.oauth.refresh(tokenRequest(request, params, issuerFor(request, options.issuer)));
   });
 };

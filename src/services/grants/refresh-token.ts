@@ -91,7 +91,7 @@ async function refreshingClient(authenticated: Client | undefined, record: Token
  * The family a refresh token belongs to: its grant, or (an Authly token recorded before token
  * families existed) the token itself, whose rotations then form the family.
  */
-function familyOf(record: TokenRecord): string {
+export function familyOf(record: TokenRecord): string {
   return record.grantId ?? record.id;
 }
 
