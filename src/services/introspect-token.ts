@@ -1,11 +1,6 @@
-import type { ClientSecrets } from '../crypto/client-secret.js';
-import type { Repositories } from '../repositories/repositories.js';
-import type { Clock, Logger } from '../repositories/ports.js';
 import { InvalidClient } from '../protocol/errors.js';
 import { authenticateRequestClient, type PresentedClientCredentials } from './authenticate-client.js';
-import type { ClientAuthThrottle } from './client-auth-throttle.js';
-import { inspectToken } from './inspect-token.js';
-import type { TokenSigners } from './token-issuer.js';
+import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
 
 /** RFC 7662 §2.2 response; members without a value are omitted (spec §3.3.6). */
 export type IntrospectionResponse =
@@ -25,13 +20,7 @@ export type IntrospectionResponse =
     };
 
 /** What introspection needs. */
-export interface IntrospectDeps {
-  repos: Repositories;
-  signers: TokenSigners;
-  clock: Clock;
-  secrets: ClientSecrets;
-  clientAuthThrottle?: ClientAuthThrottle;
-  logger?: Logger;
+export interface IntrospectDeps extends TokenInspectionDeps {
   /** `tokens.introspection_requires_client_auth`: `false` reopens the endpoint as Authly had it. */
   requireClientAuth: boolean;
 }

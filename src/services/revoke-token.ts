@@ -1,24 +1,9 @@
-import type { ClientSecrets } from '../crypto/client-secret.js';
-import type { Repositories } from '../repositories/repositories.js';
-import type { Clock, Logger } from '../repositories/ports.js';
 import { authenticateRequestClient, type PresentedClientCredentials } from './authenticate-client.js';
-import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import { familyOf } from './grants/refresh-token.js';
-import { inspectToken } from './inspect-token.js';
-import type { TokenSigners } from './token-issuer.js';
+import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
 
 /** Authly's success body (spec §3.3.5), sent for known and unknown tokens alike. */
 export const REVOCATION_PROCESSED = { message: 'Token revocation processed successfully' } as const;
-
-/** What revocation needs. */
-export interface RevokeDeps {
-  repos: Repositories;
-  signers: TokenSigners;
-  clock: Clock;
-  secrets: ClientSecrets;
-  clientAuthThrottle?: ClientAuthThrottle;
-  logger?: Logger;
-}
 
 /**
  * RFC 7009 §2.1–2.2: revokes the token if it is live and was issued to the client making the
@@ -29,7 +14,7 @@ export interface RevokeDeps {
  */
 export async function revokeToken(
   input: { token: string; hint: string | undefined; credentials: PresentedClientCredentials },
-  deps: RevokeDeps,
+  deps: TokenInspectionDeps,
 ): Promise<typeof REVOCATION_PROCESSED> {
   const client = await authenticateRequestClient(input.credentials, deps);
   const live = await inspectToken(input.token, input.hint, deps);
