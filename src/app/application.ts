@@ -22,6 +22,7 @@ import { createContainer, type Container } from './container.js';
 import { RedisThrottleStore } from '../cache/redis-throttle-store.js';
 import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
+import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -86,6 +87,20 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
     // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.
     const passwords = createPasswordHasher();
     const secrets = createClientSecrets(deriveKey(master, 'client-secret-hmac'), random);
+    // Rate-limit, lockout and client-authentication counters live in Redis when redis.url is set,
+    // so limits hold across instances.
+    throttleStore = throttleStoreFor(config, deps.logger, clock);
+    const rate = config.rate_limit;
+    const clientAuthThrottle = new ClientAuthThrottle({
+      store: throttleStore,
+      settings: {
+        enabled: rate.enabled,
+        windowSeconds: rate.window_seconds,
+        failuresPerClient: rate.client_auth_failures_per_client,
+        failuresPerIp: rate.client_auth_failures_per_ip,
+      },
+      logger: deps.logger,
+    });
     const oauth = new OAuthService({
       repos: container.repositories,
       clock,
@@ -99,14 +114,14 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         refreshTokenTtlSeconds: tokens.refresh_token_expire_days * 86_400,
         authorizationCodeTtlSeconds: tokens.authorization_code_expire_seconds,
         audience: tokens.audience,
+        introspectionRequiresClientAuth: tokens.introspection_requires_client_auth,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
       csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
+      clientAuthThrottle,
     });
-    // Issue #6: users/auth/admin services, bootstrap (spec §5.3) and the login throttle, whose
-    // counters live in Redis when redis.url is set, so limits hold across instances (DESIGN.md §5).
-    throttleStore = throttleStoreFor(config, deps.logger, clock);
+    // Users, auth and admin services, bootstrap and the login throttle, over the same counters.
     const accounts = await createAccountServices(config, {
       repos: container.repositories,
       passwords,
@@ -125,7 +140,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       version: deps.version,
       oauth,
       jwks: keystore,
-      oidc: new OidcService({ repos: container.repositories, keystore, clock }),
+      oidc: new OidcService({ repos: container.repositories, keystore, clock, logoutHintGraceSeconds: tokens.session_expire_minutes * 60 }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
     });

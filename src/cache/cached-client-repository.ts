@@ -63,6 +63,13 @@ export class CachedClientRepository implements ClientRepository {
     return client;
   }
 
+  async replaceSecretHash(id: string, expected: string, next: string): Promise<boolean> {
+    const replaced = await this.#inner.replaceSecretHash(id, expected, next);
+    // client_id is unchanged, so its pointer stays right; the by-id copy is the one to drop.
+    if (replaced) await this.#cache.invalidate([keys.clientById(id)]);
+    return replaced;
+  }
+
   async delete(id: string): Promise<boolean> {
     // client_id never changes, so reading it before the delete names the pointer to drop.
     const before = await this.#inner.findById(id);

@@ -151,6 +151,9 @@ const tokens = z.strictObject({
     .default(null)
     .describe("HS256 secret for refresh tokens (Authly's JWT_REFRESH_SECRET_KEY)."),
   audience: nullableString().default(null).describe('`aud` of access tokens (RFC 9068); null uses the issuer.'),
+  introspection_requires_client_auth: bool()
+    .default(true)
+    .describe('Introspection needs an authenticated confidential client (RFC 7662 §2.1); false reopens it to anyone, as Authly did.'),
 });
 
 const keys = z.strictObject({
@@ -199,6 +202,10 @@ const rateLimit = z.strictObject({
   login_per_ip: int(1).default(100).describe('Password logins (token password grant + login form) per client address per window.'),
   login_per_username: int(1).default(30).describe('Password logins per username per window.'),
   registration_per_ip: int(1).default(20).describe('Self-registrations (POST /api/v1/users/) per client address per window.'),
+  client_auth_failures_per_client: int(1)
+    .default(20)
+    .describe('Failed client authentications (token, revocation, introspection) per client_id per window.'),
+  client_auth_failures_per_ip: int(1).default(20).describe('Failed client authentications per client address per window.'),
 });
 
 /* Issue #6: account lockout after repeated failures (spec §8.2). */

@@ -11,8 +11,16 @@ export interface ClientSecrets {
   generate(): string;
   /** The value stored in `oauth_clients.client_secret_hash`. */
   hash(secret: string): string;
-  /** Constant-time check of a presented secret; Authly's bcrypt hashes are accepted too. */
+  /**
+   * Constant-time check of a presented secret; Authly's bcrypt hashes are accepted too, checked
+   * with bcryptjs's asynchronous API, which yields to the event loop between rounds.
+   */
   verify(secret: string, stored: string): Promise<boolean>;
+  /**
+   * True for a stored form that is slow to check (Authly's bcrypt, ~1 s at cost 12 in pure
+   * JavaScript): after a successful check it should be replaced by `hash(secret)`.
+   */
+  needsRehash(stored: string): boolean;
 }
 
 /**
@@ -34,5 +42,6 @@ export function createClientSecrets(hmacKey: Buffer, random: RandomSource): Clie
       if (BCRYPT.test(stored)) return bcrypt.compare(secret, stored);
       return false;
     },
+    needsRehash: (stored) => !stored.startsWith(PREFIX) && BCRYPT.test(stored),
   };
 }

@@ -15,6 +15,12 @@ export interface ClientRepository {
   /** Number of clients; `active` counts only active ones. */
   counts(): Promise<{ total: number; active: number }>;
   update(id: string, patch: ClientPatch): Promise<Client | undefined>;
+  /**
+   * Replaces `client_secret_hash` only while it still equals `expected` (a compare-and-set), so
+   * upgrading an imported hash never overwrites a secret regenerated meanwhile. Returns whether
+   * this call replaced it.
+   */
+  replaceSecretHash(id: string, expected: string, next: string): Promise<boolean>;
   /** Hard delete; scope assignments, codes go by cascade. */
   delete(id: string): Promise<boolean>;
   /** Names of the scopes assigned to the client, sorted. */

@@ -16,6 +16,8 @@ export interface TokenRepository {
   invalidateByUser(userId: string, at: Date, tokenType?: TokenType): Promise<number>;
   /** Invalidates every valid token issued to the client (`oauth_clients.id`); returns how many. */
   invalidateByClient(clientId: string, at: Date): Promise<number>;
+  /** Invalidates every valid token of the user issued to one client (`oauth_clients.id`); returns how many. */
+  invalidateByUserAndClient(userId: string, clientId: string, at: Date): Promise<number>;
   /**
    * Invalidates every valid token of one grant (RFC 6749 §4.1.2: a reused code revokes what it
    * issued; RFC 9700 §4.14.2: a replayed refresh token revokes its family). Returns how many.
@@ -25,6 +27,28 @@ export interface TokenRepository {
   listSessions(userId: string, query: SessionListQuery): Promise<TokenRecord[]>;
   /** How many rows `listSessions` would return without `limit`/`offset`. */
   countSessions(userId: string, query: Omit<SessionListQuery, 'limit' | 'offset'>): Promise<number>;
-  /** Removes tokens that expired before `now`; returns how many. */
+  /**
+   * Revokes a token family for good (RFC 9700 §4.14.2; RFC 6749 §4.1.2 for a reused code): first
+   * records a durable marker for `grantId`, committed on its own, then invalidates every valid
+   * token of the family. Idempotent; returns how many tokens this call invalidated. Together with
+   * {@link addToFamily} this makes rotation and family revocation one decision: a token added
+   * concurrently is either seen by the invalidation or sees the marker.
+   */
+  revokeFamily(grantId: string, at: Date): Promise<number>;
+  /**
+   * Records freshly minted tokens of one family, unless the family is revoked: the tokens are
+   * inserted (and committed) first, then the marker is read; when it is there, the family's
+   * tokens, these included, are invalidated and `false` is returned. Throws `ConflictError` on a
+   * duplicate `jti`. Must not run inside a caller's transaction (the insert must be visible to a
+   * concurrent {@link revokeFamily} before the marker is read).
+   */
+  addToFamily(grantId: string, tokens: readonly NewToken[], at: Date): Promise<boolean>;
+  /** Whether {@link revokeFamily} has marked the family. */
+  isFamilyRevoked(grantId: string): Promise<boolean>;
+  /**
+   * Removes tokens that expired before `now`, and the revocation markers (older than an hour, so
+   * no rotation that raced the revocation is still running) of families with no token left.
+   * Returns how many tokens it removed.
+   */
   deleteExpired(now: Date): Promise<number>;
 }

@@ -1,26 +1,39 @@
 import type { Client } from '../domain/client.js';
 import type { ClientSecrets } from '../crypto/client-secret.js';
 import type { ClientRepository } from '../repositories/client-repository.js';
+import type { Logger } from '../repositories/ports.js';
 import { InvalidClient, InvalidRequest } from '../protocol/errors.js';
+import type { ClientAuthAttempt, ClientAuthThrottle } from './client-auth-throttle.js';
 
 /** Client credentials as they arrived (RFC 6749 §2.3.1): HTTP Basic and/or body parameters. */
 export interface PresentedClientCredentials {
   basic?: { clientId: string; clientSecret: string };
   clientId?: string;
   clientSecret?: string;
+  /** The client address, for throttling failed authentications. */
+  address?: string;
 }
 
 /** The method the request used, in RFC 7591 §2 terms. */
 export type UsedAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
+/** What client authentication needs. */
+export interface ClientAuthDeps {
+  clients: ClientRepository;
+  secrets: ClientSecrets;
+  /** Limits failed authentications; absent where nothing is throttled (unit tests). */
+  clientAuthThrottle?: ClientAuthThrottle;
+  logger?: Logger;
+}
+
 /**
- * Authenticates the client as registered (spec §8.6, D5). Returns `undefined` only when the
- * request names no client at all; the caller decides whether that is allowed.
+ * Authenticates the client as registered (RFC 6749 §2.3, §3.2.1): `client_secret_basic`,
+ * `client_secret_post` or `none`, exactly as the client registered. Returns `undefined` only when
+ * the request names no client at all; the caller decides whether that is allowed. Failures are
+ * `401 invalid_client` and count toward the throttle (`429` once over its limit). An imported
+ * bcrypt hash is replaced by the server's HMAC form after its first successful check.
  */
-export async function authenticateClient(
-  presented: PresentedClientCredentials,
-  deps: { clients: ClientRepository; secrets: ClientSecrets },
-): Promise<Client | undefined> {
+export async function authenticateClient(presented: PresentedClientCredentials, deps: ClientAuthDeps): Promise<Client | undefined> {
   const { basic } = presented;
   // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
   if (basic && presented.clientSecret !== undefined) {
@@ -34,6 +47,31 @@ export async function authenticateClient(
   const secret = basic?.clientSecret ?? presented.clientSecret;
   const method: UsedAuthMethod = basic ? 'client_secret_basic' : secret !== undefined ? 'client_secret_post' : 'none';
 
+  const attempt: ClientAuthAttempt = { clientId, ip: presented.address };
+  const throttle = deps.clientAuthThrottle;
+  await throttle?.admit(attempt);
+  try {
+    return await checkClient(clientId, method, secret ?? '', attempt, deps);
+  } catch (error) {
+    if (error instanceof InvalidClient) await throttle?.failed(attempt);
+    throw error;
+  }
+}
+
+/** The endpoint services' dependencies, as far as client authentication uses them. */
+export interface ClientAuthServiceDeps {
+  repos: { clients: ClientRepository };
+  secrets: ClientSecrets;
+  clientAuthThrottle?: ClientAuthThrottle;
+  logger?: Logger;
+}
+
+/** {@link authenticateClient} with the dependencies the token, revocation and introspection services hold. */
+export function authenticateRequestClient(presented: PresentedClientCredentials, deps: ClientAuthServiceDeps): Promise<Client | undefined> {
+  return authenticateClient(presented, { clients: deps.repos.clients, secrets: deps.secrets, clientAuthThrottle: deps.clientAuthThrottle, logger: deps.logger });
+}
+
+async function checkClient(clientId: string, method: UsedAuthMethod, secret: string, attempt: ClientAuthAttempt, deps: ClientAuthDeps): Promise<Client> {
   const client = await deps.clients.findByClientId(clientId);
   if (!client) throw new InvalidClient('Invalid client credentials');
 
@@ -46,9 +84,30 @@ export async function authenticateClient(
   if (method !== client.tokenEndpointAuthMethod) {
     throw new InvalidClient(`The client must authenticate with ${client.tokenEndpointAuthMethod}`);
   }
-  const ok = client.clientSecretHash !== null && (await deps.secrets.verify(secret ?? '', client.clientSecretHash));
-  if (!ok) throw new InvalidClient('Invalid client credentials');
+  const stored = client.clientSecretHash;
+  if (stored === null) throw new InvalidClient('Invalid client credentials');
+  const slow = deps.secrets.needsRehash(stored);
+  if (slow) await deps.clientAuthThrottle?.reserveSlowCheck(attempt);
+  if (!(await deps.secrets.verify(secret, stored))) throw new InvalidClient('Invalid client credentials');
+  if (slow) await upgradeSecretHash(client, stored, secret, deps);
   return client;
+}
+
+/**
+ * Authly stored client secrets as bcrypt hashes, which pure-JavaScript bcrypt checks in about a
+ * second. The secret is known to be right here, so it is stored again in the server's keyed
+ * HMAC form (as strong for a random secret, microseconds to check). Compare-and-set through the
+ * client repository: a secret regenerated meanwhile is never overwritten, and the cached client
+ * is dropped. A failed upgrade is logged; the check already succeeded, so the request goes on.
+ */
+async function upgradeSecretHash(client: Client, stored: string, secret: string, deps: ClientAuthDeps): Promise<void> {
+  try {
+    if (await deps.clients.replaceSecretHash(client.id, stored, deps.secrets.hash(secret))) {
+      deps.logger?.info({ event: 'client_secret.rehashed', clientId: client.clientId }, 'imported bcrypt client secret upgraded to HMAC');
+    }
+  } catch (error) {
+    deps.logger?.warn({ err: error, clientId: client.clientId }, 'could not upgrade an imported client secret hash');
+  }
 }
 
 /**

@@ -1,4 +1,7 @@
+import type { Client } from '../domain/client.js';
 import { UnsupportedGrantType } from '../protocol/errors.js';
+import { parseRequestedScope } from '../protocol/scope.js';
+import { authenticateRequestClient } from './authenticate-client.js';
 import { exchangeAuthorizationCode } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { passwordGrant } from './grants/password.js';
@@ -8,18 +11,44 @@ import type { GrantDeps, TokenRequest, TokenResponse } from './token-request.js'
 /** The grant types the token endpoint serves (spec §3.3.3, D13). */
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
 
-/** `POST /oauth/token`: dispatches on `grant_type` (RFC 6749 §4, §6). */
+/**
+ * The client the request names, authenticated as registered, before anything about the grant is
+ * judged (RFC 6749 §3.2.1, §5.2): a wrong secret is `401 invalid_client` whatever else is wrong
+ * with the request, and nothing about a code or token is revealed to an unauthenticated caller.
+ * `undefined` when the request names no client (each grant decides whether that is allowed).
+ */
+export function tokenEndpointClient(request: TokenRequest, deps: GrantDeps): Promise<Client | undefined> {
+  return authenticateRequestClient(request.credentials, deps);
+}
+
+/** `POST /oauth/token`: authenticates the client, then dispatches on `grant_type` (RFC 6749 §4, §6). */
 export async function exchangeToken(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
+  const client = await tokenEndpointClient(request, deps);
+  // Bounded before any grant looks the names up (`invalid_scope`), whatever the grant.
+  parseRequestedScope(request.scope);
   switch (request.grantType) {
     case 'authorization_code':
-      return exchangeAuthorizationCode(request, deps);
+      return exchangeAuthorizationCode(request, client, deps);
     case 'refresh_token':
-      return refreshTokens(request, deps, { echoScope: true });
+      return refreshTokens(request, client, deps, { echoScope: true });
     case 'client_credentials':
-      return clientCredentialsGrant(request, deps);
+      return clientCredentialsGrant(request, client, deps);
     case 'password':
-      return passwordGrant(request, deps);
+      return passwordGrant(request, client, deps);
     default:
       throw new UnsupportedGrantType(`The authorization grant type '${request.grantType ?? ''}' is not supported`);
   }
+}
+
+/**
+ * Authly's JSON `POST /oauth/refresh`: the refresh grant, client authenticated first. Its
+ * `grant_type` may be left out, and is otherwise `refresh_token`.
+ */
+export async function refreshWithJson(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
+  const client = await tokenEndpointClient(request, deps);
+  if (request.grantType !== undefined && request.grantType !== 'refresh_token') {
+    throw new UnsupportedGrantType('The authorization grant type is not supported');
+  }
+  parseRequestedScope(request.scope);
+  return refreshTokens(request, client, deps, { echoScope: true });
 }

@@ -3,7 +3,18 @@ import { TokenVerificationError, type JwtClaims } from '../crypto/token-signer.j
 import type { TokenRecord } from '../domain/token.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
+import type { ClientAuthServiceDeps } from './authenticate-client.js';
 import { ACCESS_TOKEN_TYP, REFRESH_TOKEN_TYP, type TokenSigners } from './token-issuer.js';
+
+/**
+ * What the revocation and introspection endpoints need: the token stores and signers, and client
+ * authentication.
+ */
+export interface TokenInspectionDeps extends ClientAuthServiceDeps {
+  repos: Repositories;
+  signers: TokenSigners;
+  clock: Clock;
+}
 
 /** A token of ours that verifies and is still valid in the database. */
 export interface LiveToken {

@@ -1,9 +1,6 @@
-import type { ClientSecrets } from '../crypto/client-secret.js';
-import type { Repositories } from '../repositories/repositories.js';
-import type { Clock } from '../repositories/ports.js';
-import { authenticateClient, type PresentedClientCredentials } from './authenticate-client.js';
-import { inspectToken } from './inspect-token.js';
-import type { TokenSigners } from './token-issuer.js';
+import { InvalidClient } from '../protocol/errors.js';
+import { authenticateRequestClient, type PresentedClientCredentials } from './authenticate-client.js';
+import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
 
 /** RFC 7662 §2.2 response; members without a value are omitted (spec §3.3.6). */
 export type IntrospectionResponse =
@@ -22,17 +19,32 @@ export type IntrospectionResponse =
       jti: string;
     };
 
+/** What introspection needs. */
+export interface IntrospectDeps extends TokenInspectionDeps {
+  /** `tokens.introspection_requires_client_auth`: `false` reopens the endpoint as Authly had it. */
+  requireClientAuth: boolean;
+}
+
 const INACTIVE = { active: false } as const;
 
 /**
- * RFC 7662: revoked, expired, unknown or foreign tokens are all `{"active": false}` (spec D3).
- * Credentials, when presented, must be valid (spec D5).
+ * RFC 7662: revoked, expired, unknown or foreign tokens are all `{"active": false}`. The caller
+ * must be a confidential client that authenticates (§2.1: the protected resource authenticates,
+ * and §4: otherwise anyone could probe tokens); without one the answer is `401 invalid_client`
+ * (§2.3). With the setting off, anyone may ask, but credentials that are presented must be valid.
  */
 export async function introspectToken(
   input: { token: string; hint: string | undefined; credentials: PresentedClientCredentials },
-  deps: { repos: Repositories; signers: TokenSigners; clock: Clock; secrets: ClientSecrets },
+  deps: IntrospectDeps,
 ): Promise<IntrospectionResponse> {
-  await authenticateClient(input.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
+  const client = await authenticateRequestClient(input.credentials, deps);
+  if (deps.requireClientAuth) {
+    if (!client) throw new InvalidClient('Client authentication required');
+    // A public client holds no secret, so nothing proves the caller is that client.
+    if (client.clientType !== 'confidential' || client.tokenEndpointAuthMethod === 'none') {
+      throw new InvalidClient('Only confidential clients may introspect tokens');
+    }
+  }
   const live = await inspectToken(input.token, input.hint, deps);
   if (!live) return INACTIVE;
   const { claims, record } = live;

@@ -21,8 +21,8 @@ import {
 } from './authorize.js';
 import type { BrowserSession, BrowserSessions } from './browser-session.js';
 import type { User } from '../domain/user.js';
-import { exchangeToken } from './exchange-token.js';
-import { refreshTokens } from './grants/refresh-token.js';
+import type { ClientAuthThrottle } from './client-auth-throttle.js';
+import { exchangeToken, refreshWithJson } from './exchange-token.js';
 import { introspectToken, type IntrospectionResponse } from './introspect-token.js';
 import type { OAuthSettings } from './oauth-settings.js';
 import type { REVOCATION_PROCESSED} from './revoke-token.js';
@@ -46,6 +46,8 @@ export interface OAuthServiceDeps {
   /** Signed double-submit tokens of the login and consent form. */
   csrf: CsrfTokens;
   idTokens?: IdTokenMinter;
+  /** Limits failed client authentications at the token, revocation and introspection endpoints. */
+  clientAuthThrottle?: ClientAuthThrottle;
 }
 
 /** Input of the revocation and introspection endpoints. */
@@ -130,7 +132,7 @@ export class OAuthService {
 
   /** Authly's JSON `POST /oauth/refresh` (spec §3.3.4). */
   refresh(request: TokenRequest): Promise<TokenResponse> {
-    return refreshTokens(request, this.#grantDeps, { echoScope: true });
+    return refreshWithJson(request, this.#grantDeps);
   }
 
   /** `POST /oauth/revoke` (RFC 7009). */
@@ -140,7 +142,7 @@ export class OAuthService {
 
   /** `POST /oauth/introspect` (RFC 7662). */
   introspect(input: TokenInspectionInput): Promise<IntrospectionResponse> {
-    return introspectToken(input, this.#deps);
+    return introspectToken(input, { ...this.#deps, requireClientAuth: this.#deps.settings.introspectionRequiresClientAuth });
   }
 
   /** Validates a bearer access token (RFC 6750). */

@@ -5,4 +5,6 @@ export interface OAuthSettings {
   authorizationCodeTtlSeconds: number;
   /** `aud` of access tokens; `null` uses the issuer (RFC 9068 §3). */
   audience: string | null;
+  /** `tokens.introspection_requires_client_auth` (RFC 7662 §2.1). */
+  introspectionRequiresClientAuth: boolean;
 }

@@ -49,11 +49,17 @@ export class OidcService {
   readonly #repos: Repositories;
   readonly #keystore: Pick<Keystore, 'verify' | 'algorithms'>;
   readonly #clock: Clock;
+  readonly #logoutHintGraceMs: number;
 
-  constructor(deps: { repos: Repositories; keystore: Pick<Keystore, 'verify' | 'algorithms'>; clock: Clock }) {
+  /**
+   * `logoutHintGraceSeconds`: how long past its `exp` an ID token still serves as a logout
+   * `id_token_hint` (the browser session lifetime, `tokens.session_expire_minutes`).
+   */
+  constructor(deps: { repos: Repositories; keystore: Pick<Keystore, 'verify' | 'algorithms'>; clock: Clock; logoutHintGraceSeconds: number }) {
     this.#repos = deps.repos;
     this.#keystore = deps.keystore;
     this.#clock = deps.clock;
+    this.#logoutHintGraceMs = deps.logoutHintGraceSeconds * 1000;
   }
 
   /** OIDC Core §5.3: the claims the token's scopes release; `openid` is required (spec §3.6). */
@@ -91,9 +97,12 @@ export class OidcService {
   }
 
   /**
-   * RP-initiated logout (spec §3.6 intended behaviour, D2): a verified `id_token_hint` names the
-   * user and client; its tokens are revoked and a registered `post_logout_redirect_uri` gets
-   * `state`. An expired hint is accepted (the RP may log out after the ID token expired).
+   * RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2–3): a verified `id_token_hint` names the
+   * user and the client (its `aud`); that user's tokens at that client are revoked, and a
+   * registered `post_logout_redirect_uri` gets `state`. An RP may log out after its ID token
+   * expired, so an expired hint is accepted for the browser session's lifetime past its `exp`;
+   * an older one counts as no hint (no revocation, no redirect), so a leaked old ID token is no
+   * lasting lever over the user's tokens. Tokens at other clients are not the RP's to end.
    */
   async logout(input: { idTokenHint?: string; postLogoutRedirectUri?: string; state?: string }): Promise<LogoutResult> {
     const hint = input.idTokenHint ? await this.#verifyHint(input.idTokenHint) : undefined;
@@ -101,10 +110,10 @@ export class OidcService {
       if (input.postLogoutRedirectUri) throw new UserInfoError(400, 'post_logout_redirect_uri requires valid id_token_hint');
       return { kind: 'page' };
     }
-    await this.#repos.tokens.invalidateByUser(hint.sub, this.#clock.now());
-    if (!input.postLogoutRedirectUri) return { kind: 'page' };
     const client = await this.#repos.clients.findByClientId(hint.aud);
-    // No post_logout_redirect_uris column exists (spec §3.6): the registered redirect URIs serve.
+    if (client) await this.#repos.tokens.invalidateByUserAndClient(hint.sub, client.id, this.#clock.now());
+    if (!input.postLogoutRedirectUri) return { kind: 'page' };
+    // No post_logout_redirect_uris column exists: the registered redirect URIs serve.
     if (!client || !isRegisteredRedirectUri(input.postLogoutRedirectUri, client.redirectUris)) {
       throw new UserInfoError(400, 'Could not validate post_logout_redirect_uri');
     }
@@ -115,8 +124,10 @@ export class OidcService {
 
   async #verifyHint(token: string): Promise<{ sub: string; aud: string } | undefined> {
     try {
-      // currentDate at the epoch: the signature must be ours, but `exp` may have passed.
-      const { claims } = await this.#keystore.verify(token, { typ: 'JWT', currentDate: new Date(0) });
+      // Judged as of the grace window's start: the signature must be ours and `exp` may have
+      // passed, but by no more than the grace.
+      const currentDate = new Date(this.#clock.now().getTime() - this.#logoutHintGraceMs);
+      const { claims } = await this.#keystore.verify(token, { typ: 'JWT', currentDate });
       const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
       if (typeof claims.sub !== 'string' || typeof aud !== 'string') return undefined;
       return { sub: claims.sub, aud };

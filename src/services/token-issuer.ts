@@ -1,10 +1,12 @@
 import type { Client } from '../domain/client.js';
+import type { NewToken } from '../domain/token.js';
 import type { User } from '../domain/user.js';
 import { credentialDigest } from '../crypto/digest.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { JwtClaims, TokenSigner } from '../crypto/token-signer.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
+import { InvalidGrant } from '../protocol/errors.js';
 import { formatScope } from '../protocol/scope.js';
 import type { OAuthSettings } from './oauth-settings.js';
 
@@ -63,6 +65,11 @@ export class TokenIssuer {
     return this.#random.uuid();
   }
 
+  /**
+   * Mints the tokens and records them in their family. A family already revoked (a reused code,
+   * a replayed refresh token, a revoked grant) gets nothing: RFC 9700 §4.14.2 wants nothing of it
+   * to survive, so the tokens just written are invalidated with it and `invalid_grant` answers.
+   */
   async issue(request: IssueRequest): Promise<IssuedTokens> {
     const now = this.#clock.now();
     const iat = Math.floor(now.getTime() / 1000);
@@ -77,29 +84,31 @@ export class TokenIssuer {
       { ...common, aud: this.#settings.audience ?? request.issuer, jti: accessJti, ...(scope ? { scope } : {}), exp: accessExp },
       { typ: ACCESS_TOKEN_TYP },
     );
-    await this.#record(request, 'access', accessJti, accessToken, scope, accessExp);
+    const records = [this.#record(request, 'access', accessJti, accessToken, scope, accessExp)];
 
     let refreshToken: string | undefined;
     if (request.withRefreshToken) {
       const refreshJti = this.#random.hex(32);
       const refreshExp = iat + this.#settings.refreshTokenTtlSeconds;
       refreshToken = await this.#signers.refresh.sign({ ...common, type: 'refresh', jti: refreshJti, exp: refreshExp }, { typ: REFRESH_TOKEN_TYP });
-      await this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp);
+      records.push(this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp));
+    }
+    if (!(await this.#repos.tokens.addToFamily(request.grantId, records, now))) {
+      throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
     }
     return { accessToken, refreshToken, expiresIn: this.#settings.accessTokenTtlSeconds, scope };
   }
 
-  async #record(request: IssueRequest, tokenType: 'access' | 'refresh', jti: string, token: string, scope: string | null, exp: number): Promise<void> {
-    await this.#repos.tokens.save({
+  #record(request: IssueRequest, tokenType: 'access' | 'refresh', jti: string, token: string, scope: string | null, exp: number): NewToken {
+    return {
       userId: request.user?.id ?? null,
       clientId: request.client?.id ?? null,
       jti,
       tokenType,
-      // DESIGN.md §2: only the digest is stored; a leaked table yields no usable token.
+      // Only the digest is stored; a leaked table yields no usable token.
       tokenValue: credentialDigest(token),
       scope,
       expiresAt: new Date(exp * 1000),
-      grantId: request.grantId,
-    });
+    };
   }
 }

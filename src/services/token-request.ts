@@ -5,6 +5,7 @@ import type { Clock, Logger } from '../repositories/ports.js';
 import type { Client } from '../domain/client.js';
 import type { User } from '../domain/user.js';
 import type { PresentedClientCredentials } from './authenticate-client.js';
+import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import type { TokenIssuer, TokenSigners } from './token-issuer.js';
 
 /** The token endpoint's parameters (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6), as strings. */
@@ -56,5 +57,7 @@ export interface GrantDeps {
   signers: TokenSigners;
   passwords: PasswordHasher;
   secrets: ClientSecrets;
+  /** Limits failed client authentications; absent where nothing is throttled. */
+  clientAuthThrottle?: ClientAuthThrottle;
   idTokens?: IdTokenMinter;
 }

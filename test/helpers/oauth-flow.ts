@@ -47,17 +47,29 @@ export async function tokenRequest(
   basic?: { id: string; secret: string },
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(basic.id)}:${encodeURIComponent(basic.secret)}`).toString('base64')}`;
+  if (basic) headers.authorization = basicAuth(basic.id, basic.secret);
   const response = await fetch(`${server.url}/api/v1/oauth/token`, { method: 'POST', headers, body: new URLSearchParams(form) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
 
-/** Introspects a token (no client credentials: spec §3.3.6). */
+/** HTTP Basic credentials (RFC 6749 §2.3.1: each part form-urlencoded first). */
+export function basicAuth(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+}
+
+/**
+ * Introspects a token as the test server's confidential client: RFC 7662 §2.1 has the protected
+ * resource authenticate, so introspection without client credentials is refused.
+ */
 export async function introspect(server: TestServer, token: string): Promise<Record<string, unknown>> {
   const response = await fetch(`${server.url}/api/v1/oauth/introspect`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuth(server.confidential.client.clientId, server.confidential.secret),
+    },
     body: new URLSearchParams({ token }),
   });
+  if (response.status !== 200) throw new Error(`introspection answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
 }

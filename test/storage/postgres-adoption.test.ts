@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-07T0000-token-family-revocations'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -63,7 +63,8 @@ interface SchemaSnapshot {
 
 /**
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
- * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`, and the three algorithm
+ * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`,
+ * the `token_family_revocations` table, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
  * without its nullability: the token-grants migration relaxes it (upstream's own script has it
  * nullable already).
@@ -79,6 +80,7 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
                          column_default) AS v
         FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly_schema_migrations%'
+          AND table_name <> 'token_family_revocations'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
@@ -86,12 +88,14 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
         WHERE schemaname = 'public' AND tablename NOT LIKE 'authly_schema_migrations%'
+          AND tablename <> 'token_family_revocations'
           AND indexname <> 'idx_tokens_grant_id'
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly_schema_migrations%'
+          AND conrelid::regclass::text <> 'token_family_revocations'
           AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
                               'oauth_clients_id_token_signed_response_alg_check')
         ORDER BY 1`),
@@ -222,6 +226,17 @@ describe.skipIf(!hasPostgres)('adopting a PostgreSQL database created by Authly'
         await client.query('ROLLBACK');
       }
     });
+  });
+
+  it('adds the token_family_revocations table beside the adopted tables', async () => {
+    const { rows } = await withClient(testDb.url, (client) =>
+      client.query(`SELECT column_name, is_nullable, data_type FROM information_schema.columns
+                    WHERE table_name = 'token_family_revocations' ORDER BY 1`),
+    );
+    expect(rows).toEqual([
+      { column_name: 'grant_id', is_nullable: 'NO', data_type: 'uuid' },
+      { column_name: 'revoked_at', is_nullable: 'NO', data_type: 'timestamp with time zone' },
+    ]);
   });
 
   it('adds the private_key_data column to the adopted oidc_jwks_keys', async () => {

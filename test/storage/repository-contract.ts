@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Repositories } from '../../src/repositories/repositories.js';
 import type { UserListQuery } from '../../src/domain/user.js';
@@ -276,6 +277,20 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         await expect(repos.clients.create(makeClient({ clientId: created.clientId }))).rejects.toBeInstanceOf(ConflictError);
       });
 
+      it('replaces a secret hash only while it still holds the expected value, and reads see it at once', async () => {
+        const created = await repos.clients.create(makeClient({ clientSecretHash: '$2b$04$imported.bcrypt.hash.value' }));
+        // Warm any cache in front, by both keys.
+        await repos.clients.findByClientId(created.clientId);
+        await repos.clients.findById(created.id);
+        expect(await repos.clients.replaceSecretHash(created.id, 'something else', 'hmac-sha256$x')).toBe(false);
+        expect(await repos.clients.replaceSecretHash(created.id, '$2b$04$imported.bcrypt.hash.value', 'hmac-sha256$new')).toBe(true);
+        expect((await repos.clients.findByClientId(created.clientId))?.clientSecretHash).toBe('hmac-sha256$new');
+        expect((await repos.clients.findById(created.id))?.clientSecretHash).toBe('hmac-sha256$new');
+        // A second upgrade from the old value (a concurrent request) must not overwrite the new one.
+        expect(await repos.clients.replaceSecretHash(created.id, '$2b$04$imported.bcrypt.hash.value', 'hmac-sha256$stale')).toBe(false);
+        expect((await repos.clients.findById(created.id))?.clientSecretHash).toBe('hmac-sha256$new');
+      });
+
       it('counts, replaces scope assignments and deletes with cascade', async () => {
         const before = await repos.clients.counts();
         const client = await repos.clients.create(makeClient(), ['read']);
@@ -365,6 +380,22 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         expect((await repos.tokens.findByJti(others.jti))?.invalidated).toBe(true);
       });
 
+      it("invalidates a user's tokens at one client only", async () => {
+        const now = new Date();
+        const [user, other] = [await repos.users.create(makeUser()), await repos.users.create(makeUser())];
+        const [rp, elsewhere] = [await repos.clients.create(makeClient()), await repos.clients.create(makeClient())];
+        const mine = [await repos.tokens.save(makeToken(user.id, now, { clientId: rp.id })), await repos.tokens.save(makeToken(user.id, now, { clientId: rp.id, tokenType: 'refresh' }))];
+        const kept = [
+          await repos.tokens.save(makeToken(user.id, now, { clientId: elsewhere.id })),
+          await repos.tokens.save(makeToken(user.id, now)),
+          await repos.tokens.save(makeToken(other.id, now, { clientId: rp.id })),
+        ];
+        expect(await repos.tokens.invalidateByUserAndClient(user.id, rp.id, now)).toBe(2);
+        for (const t of mine) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(true);
+        for (const t of kept) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(false);
+        expect(await repos.tokens.invalidateByUserAndClient(user.id, rp.id, now)).toBe(0);
+      });
+
       it('invalidates a whole grant at once and records tokens without a user', async () => {
         const now = new Date();
         const user = await repos.users.create(makeUser());
@@ -379,6 +410,67 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         for (const t of [a, b, machine]) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(true);
         expect((await repos.tokens.findByJti(other.jti))?.invalidated).toBe(false);
         expect(await repos.tokens.invalidateByGrant(grantId, now)).toBe(0);
+      });
+
+      describe('token family revocation (RFC 9700 §4.14.2)', () => {
+        it('marks a family for good: its tokens are invalidated and later additions are refused and invalidated', async () => {
+          const now = new Date();
+          const user = await repos.users.create(makeUser());
+          const family = randomUUID();
+          const neighbour = randomUUID();
+          expect(await repos.tokens.addToFamily(family, [makeToken(user.id, now), makeToken(user.id, now, { tokenType: 'refresh' })], now)).toBe(true);
+          const other = makeToken(user.id, now);
+          expect(await repos.tokens.addToFamily(neighbour, [other], now)).toBe(true);
+          expect(await repos.tokens.isFamilyRevoked(family)).toBe(false);
+
+          expect(await repos.tokens.revokeFamily(family, now)).toBe(2);
+          expect(await repos.tokens.isFamilyRevoked(family)).toBe(true);
+          // Idempotent: a second revocation finds nothing left to invalidate and does not fail.
+          expect(await repos.tokens.revokeFamily(family, now)).toBe(0);
+
+          const late = makeToken(user.id, now, { tokenType: 'refresh' });
+          expect(await repos.tokens.addToFamily(family, [late], now)).toBe(false);
+          expect(await repos.tokens.findByJti(late.jti)).toMatchObject({ grantId: family, invalidated: true });
+          expect(await repos.tokens.findByJti(other.jti)).toMatchObject({ grantId: neighbour, invalidated: false });
+          expect(await repos.tokens.isFamilyRevoked(neighbour)).toBe(false);
+        });
+
+        it('leaves no valid token when revocation and addition race (30 rounds)', async () => {
+          const now = new Date();
+          const user = await repos.users.create(makeUser());
+          for (let round = 0; round < 30; round++) {
+            const family = randomUUID();
+            const tokens = [makeToken(user.id, now), makeToken(user.id, now, { tokenType: 'refresh' })];
+            const [added] = await Promise.all([repos.tokens.addToFamily(family, tokens, now), repos.tokens.revokeFamily(family, now)]);
+            expect(typeof added).toBe('boolean');
+            for (const t of tokens) expect((await repos.tokens.findByJti(t.jti))?.invalidated).toBe(true);
+          }
+        });
+
+        it('raises a typed Conflict for a duplicate jti in a family', async () => {
+          const now = new Date();
+          const user = await repos.users.create(makeUser());
+          const saved = await repos.tokens.save(makeToken(user.id, now));
+          await expect(repos.tokens.addToFamily(randomUUID(), [makeToken(user.id, now, { jti: saved.jti })], now)).rejects.toBeInstanceOf(ConflictError);
+        });
+
+        it('prunes a marker only when its family has no token left and it is over an hour old', async () => {
+          const now = new Date();
+          const user = await repos.users.create(makeUser());
+          const [empty, kept, recent] = [randomUUID(), randomUUID(), randomUUID()];
+          const old = new Date(now.getTime() - 2 * HOUR);
+          const expired = makeToken(user.id, old, { expiresAt: new Date(now.getTime() - HOUR) });
+          await repos.tokens.addToFamily(empty, [expired], old);
+          await repos.tokens.addToFamily(kept, [makeToken(user.id, now)], old);
+          await repos.tokens.revokeFamily(empty, old);
+          await repos.tokens.revokeFamily(kept, old);
+          await repos.tokens.revokeFamily(recent, now);
+          await repos.tokens.deleteExpired(now);
+          expect(await repos.tokens.findByJti(expired.jti)).toBeUndefined();
+          expect(await repos.tokens.isFamilyRevoked(empty)).toBe(false);
+          expect(await repos.tokens.isFamilyRevoked(kept)).toBe(true);
+          expect(await repos.tokens.isFamilyRevoked(recent)).toBe(true);
+        });
       });
 
       it("lists a user's sessions newest first, all or only active", async () => {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { parseRequestedScope } from '../../protocol/scope.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { OAuthService } from '../../services/oauth-service.js';
 import type { TokenRequest } from '../../services/token-request.js';
@@ -44,8 +43,6 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async functio
     if (!isFormRequest(request.headers['content-type'])) throw new RequestValidationError([missingField('body', 'grant_type')]);
     const params = singleValues(request.body);
     if (!params.grant_type) throw new RequestValidationError([missingField('body', 'grant_type')]);
-    // Bounded before any grant looks the names up (`invalid_scope`), whatever the grant.
-    parseRequestedScope(params.scope);
     const exchange = () => options.oauth.token(tokenRequest(request, params, issuerFor(request, options.issuer)));
     // Issue #6: a password-grant login (after the missing-field check, spec §8.1) passes the login
     // throttle: 429 when rate-limited or locked; failures count toward the lockout, success clears it.
@@ -59,10 +56,6 @@ export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async functio
     noStore(reply);
     const params = singleValues(request.body);
     if (!params.refresh_token) throw new RequestValidationError([missingField('body', 'refresh_token')]);
-    if (params.grant_type !== undefined && params.grant_type !== 'refresh_token') {
-      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported' });
-    }
-    parseRequestedScope(params.scope);
     return options.oauth.refresh(tokenRequest(request, params, issuerFor(request, options.issuer)));
   });
 };

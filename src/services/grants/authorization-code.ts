@@ -1,8 +1,8 @@
 import { credentialDigest } from '../../crypto/digest.js';
+import type { Client } from '../../domain/client.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../protocol/errors.js';
 import { verifyPkce } from '../../protocol/pkce.js';
 import { parseScope } from '../../protocol/scope.js';
-import { authenticateClient } from '../authenticate-client.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { activeUser, toTokenResponse } from './shared.js';
 
@@ -10,12 +10,11 @@ import { activeUser, toTokenResponse } from './shared.js';
  * RFC 6749 §4.1.3 with OAuth 2.1 rules: PKCE (S256) always, exact redirect URI, single use.
  * Every check runs before the code is consumed, so a failed attempt leaves it usable (spec §3.3.3).
  */
-export async function exchangeAuthorizationCode(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
+export async function exchangeAuthorizationCode(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenResponse> {
   const { code, redirectUri, codeVerifier } = request;
   if (!code || !redirectUri || !codeVerifier) {
     throw new InvalidRequest('code, redirect_uri, client_id, and code_verifier are required for authorization_code grant');
   }
-  const client = await authenticateClient(request.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
   // RFC 6749 §4.1.3: a client that does not authenticate must still identify itself.
   if (!client) throw new InvalidClient('client_id is required');
   if (!client.grantTypes.includes('authorization_code')) throw new UnauthorizedClient('The client may not use this grant type');
@@ -30,12 +29,14 @@ export async function exchangeAuthorizationCode(request: TokenRequest, deps: Gra
   if (stored.redirectUri !== redirectUri) throw new InvalidGrant('Redirect URI mismatch');
   if (!verifyPkce(codeVerifier, stored.codeChallenge)) throw new InvalidGrant('Invalid PKCE code verifier');
 
-  // The database decides single use (DESIGN.md §2); losing here means another request won.
+  // The database decides single use; losing here means another request redeemed it at once.
   const consumed = await deps.repos.authorizationCodes.consume(codeHash, now);
   if (!consumed) await revokeReusedCode(stored.id, deps);
 
   const user = await activeUser(deps, stored.userId);
   const scopes = parseScope(stored.scope);
+  // The code's id names the family: a concurrent reuse revokes it, and the issuer then refuses
+  // (and invalidates) these tokens even if that revocation ran before they were written.
   const tokens = await deps.issuer.issue({
     issuer: request.issuer,
     user,
@@ -55,9 +56,11 @@ export async function exchangeAuthorizationCode(request: TokenRequest, deps: Gra
 /**
  * RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server
  * MUST deny the request and SHOULD revoke … all tokens previously issued based on that code."
+ * The family is marked revoked for good, so tokens a concurrent redemption is still writing die
+ * too (RFC 9700 §4.14.2's rule for refresh-token families, applied to the code's family).
  */
 async function revokeReusedCode(grantId: string, deps: GrantDeps): Promise<never> {
-  const revoked = await deps.repos.tokens.invalidateByGrant(grantId, deps.clock.now());
+  const revoked = await deps.repos.tokens.revokeFamily(grantId, deps.clock.now());
   deps.logger.warn({ event: 'authorization_code.reused', grantId, revoked }, 'authorization code reused; its tokens were revoked');
   throw new InvalidGrant('Authorization code expired or already used');
 }

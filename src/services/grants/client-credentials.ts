@@ -1,6 +1,6 @@
+import type { Client } from '../../domain/client.js';
 import { InvalidClient, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { isSubsetOf, parseRequestedScope } from '../../protocol/scope.js';
-import { authenticateClient } from '../authenticate-client.js';
 import { registeredScopes } from '../client-scopes.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { toTokenResponse } from './shared.js';
@@ -10,8 +10,7 @@ import { toTokenResponse } from './shared.js';
  * ask for its registered scopes (`oauth_clients.scope` and its assigned scopes) that are active,
  * no others; asking for none grants all of those.
  */
-export async function clientCredentialsGrant(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
-  const client = await authenticateClient(request.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
+export async function clientCredentialsGrant(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenResponse> {
   if (!client) throw new InvalidClient('Client authentication required');
   if (client.clientType !== 'confidential') throw new UnauthorizedClient('Only confidential clients may use client_credentials');
   if (!client.grantTypes.includes('client_credentials')) throw new UnauthorizedClient('The client may not use this grant type');

@@ -1,6 +1,6 @@
+import type { Client } from '../../domain/client.js';
 import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { parseScope } from '../../protocol/scope.js';
-import { authenticateClient } from '../authenticate-client.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { toTokenResponse } from './shared.js';
 import { verifyUserPassword } from '../verify-user-password.js';
@@ -9,10 +9,9 @@ import { verifyUserPassword } from '../verify-user-password.js';
  * Resource-owner password grant (RFC 6749 §4.3), kept because Authly's CLI and scripts log in
  * with it (spec §3.3.3). A request may name no client at all, as Authly's CLI does (spec §8.6).
  */
-export async function passwordGrant(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
-  if (!request.username || !request.password) throw new InvalidRequest('Username and password are required for password grant');
-  const client = await authenticateClient(request.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
+export async function passwordGrant(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenResponse> {
   if (client && !client.grantTypes.includes('password')) throw new UnauthorizedClient('The client may not use this grant type');
+  if (!request.username || !request.password) throw new InvalidRequest('Username and password are required for password grant');
 
   const user = await verifyUserPassword(request.username, request.password, deps);
   if (!user.isVerified) throw new InvalidGrant('Account not verified');

@@ -4,20 +4,25 @@ import type { Client } from '../../domain/client.js';
 import type { TokenRecord } from '../../domain/token.js';
 import { InvalidClient, InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { isSubsetOf, parseScope } from '../../protocol/scope.js';
-import { authenticateClient } from '../authenticate-client.js';
 import { REFRESH_TOKEN_TYP } from '../token-issuer.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { activeUser, toTokenResponse } from './shared.js';
 
 /**
  * RFC 6749 §6 with OAuth 2.1 §4.3.1 rotation: each refresh token works once; presenting a rotated
- * one again means it leaked, so the whole family is revoked (RFC 9700 §4.14.2, spec D13).
+ * one again means it leaked, so the whole family is revoked (RFC 9700 §4.14.2). `authenticated`
+ * is the client the request authenticated as, before any of this runs (RFC 6749 §6).
  */
-export async function refreshTokens(request: TokenRequest, deps: GrantDeps, opts: { echoScope: boolean }): Promise<TokenResponse> {
+export async function refreshTokens(
+  request: TokenRequest,
+  authenticated: Client | undefined,
+  deps: GrantDeps,
+  opts: { echoScope: boolean },
+): Promise<TokenResponse> {
   const presented = request.refreshToken;
   if (!presented) throw new InvalidRequest('refresh_token is required for refresh_token grant');
   const record = await findRefreshRecord(presented, deps);
-  const client = await authenticateRefreshClient(request, record, deps);
+  const client = await refreshingClient(authenticated, record, deps);
 
   const granted = parseScope(record.scope);
   const requested = parseScope(request.scope);
@@ -28,12 +33,14 @@ export async function refreshTokens(request: TokenRequest, deps: GrantDeps, opts
   const scopes = requested.length > 0 ? requested : granted;
 
   const now = deps.clock.now();
-  // One compare-and-set decides which of two concurrent uses rotates; the other is a replay.
+  // One compare-and-set decides which of two concurrent uses rotates; the other is a replay and
+  // revokes the family. The rotation's new tokens join the family through the issuer, which
+  // refuses and invalidates them when that revocation got there first (RFC 9700 §4.14.2: after
+  // a reuse nothing of the family survives, whichever request the database served first).
   if (!(await deps.repos.tokens.invalidate(record.jti, now))) await revokeFamily(record, deps);
 
   const user = await activeUser(deps, record.userId);
-  const grantId = record.grantId ?? record.id;
-  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId, withRefreshToken: true });
+  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), withRefreshToken: true });
   const idToken =
     client && scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: null, accessToken: tokens.accessToken })
@@ -63,15 +70,15 @@ async function findRefreshRecord(presented: string, deps: GrantDeps): Promise<To
 }
 
 /**
- * Spec D5: the client that holds the token must be the one refreshing it. A confidential client
- * authenticates; a public client's token may be refreshed without any client parameter.
+ * The client that holds the token must be the one refreshing it (RFC 6749 §6). A confidential
+ * client authenticates; a public client's token may be refreshed without any client parameter
+ * (Authly's clients do so).
  */
-async function authenticateRefreshClient(request: TokenRequest, record: TokenRecord, deps: GrantDeps): Promise<Client | undefined> {
-  const client = await authenticateClient(request.credentials, { clients: deps.repos.clients, secrets: deps.secrets });
-  if (client) {
-    if (record.clientId !== null && record.clientId !== client.id) throw new InvalidGrant('The refresh token was issued to another client');
-    if (!client.grantTypes.includes('refresh_token')) throw new UnauthorizedClient('The client may not use this grant type');
-    return client;
+async function refreshingClient(authenticated: Client | undefined, record: TokenRecord, deps: GrantDeps): Promise<Client | undefined> {
+  if (authenticated) {
+    if (record.clientId !== null && record.clientId !== authenticated.id) throw new InvalidGrant('The refresh token was issued to another client');
+    if (!authenticated.grantTypes.includes('refresh_token')) throw new UnauthorizedClient('The client may not use this grant type');
+    return authenticated;
   }
   if (record.clientId === null) return undefined;
   const owner = await deps.repos.clients.findById(record.clientId);
@@ -80,13 +87,20 @@ async function authenticateRefreshClient(request: TokenRequest, record: TokenRec
   return owner;
 }
 
+/**
+ * The family a refresh token belongs to: its grant, or (an Authly token recorded before token
+ * families existed) the token itself, whose rotations then form the family.
+ */
+export function familyOf(record: TokenRecord): string {
+  return record.grantId ?? record.id;
+}
+
+/** A replay (RFC 9700 §4.14.2): the family is marked revoked for good, then invalidated. */
 async function revokeFamily(record: TokenRecord, deps: GrantDeps): Promise<never> {
   const now = deps.clock.now();
-  const revoked = record.grantId
-    ? await deps.repos.tokens.invalidateByGrant(record.grantId, now)
-    : record.userId
-      ? await deps.repos.tokens.invalidateByUser(record.userId, now)
-      : 0;
-  deps.logger.warn({ event: 'refresh_token.reused', grantId: record.grantId, revoked }, 'rotated refresh token replayed; its family was revoked');
+  let revoked = await deps.repos.tokens.revokeFamily(familyOf(record), now);
+  // An Authly token has no recorded family: its user's tokens are the nearest thing to one.
+  if (!record.grantId && record.userId) revoked += await deps.repos.tokens.invalidateByUser(record.userId, now);
+  deps.logger.warn({ event: 'refresh_token.reused', grantId: familyOf(record), revoked }, 'rotated refresh token replayed; its family was revoked');
   throw new InvalidGrant('Token is invalid or expired');
 }

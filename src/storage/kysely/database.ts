@@ -104,6 +104,12 @@ export interface TokensTable {
   grant_id: string | null;
 }
 
+/** `token_family_revocations`: a durable marker per revoked token family (RFC 9700 §4.14.2). */
+export interface TokenFamilyRevocationsTable {
+  grant_id: string;
+  revoked_at: DbTime;
+}
+
 /** `oauth_scopes` (spec §7.4). */
 export interface OAuthScopesTable {
   id: string;
@@ -178,6 +184,7 @@ export interface Database {
   users: UsersTable;
   oauth_clients: OAuthClientsTable;
   tokens: TokensTable;
+  token_family_revocations: TokenFamilyRevocationsTable;
   oauth_scopes: OAuthScopesTable;
   oauth_client_scopes: OAuthClientScopesTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;

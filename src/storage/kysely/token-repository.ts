@@ -20,7 +20,13 @@ const TOKEN_FIELDS: FieldMap<TokenRecord> = {
   grantId: ['grant_id', 'plain'],
 };
 
-/** `TokenRepository` over Kysely. Every decision is one statement, so instances never race. */
+/** How long a family revocation marker is kept at least (see `deleteExpired`). */
+const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * `TokenRepository` over Kysely. Every decision is one statement, or (family revocation) an
+ * ordered pair of statements argued below, so instances never race.
+ */
 export class KyselyTokenRepository implements TokenRepository {
   readonly #ctx: RepositoryContext;
 
@@ -30,9 +36,9 @@ export class KyselyTokenRepository implements TokenRepository {
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
 
-  async save(input: NewToken): Promise<TokenRecord> {
-    const { codec, clock, ids, db } = this.#ctx;
-    const row = encodeRow(TOKEN_FIELDS, codec, {
+  #row(input: NewToken): Record<string, unknown> {
+    const { codec, clock, ids } = this.#ctx;
+    return encodeRow(TOKEN_FIELDS, codec, {
       id: ids.uuid(),
       clientId: null,
       grantId: null,
@@ -42,8 +48,12 @@ export class KyselyTokenRepository implements TokenRepository {
       createdAt: clock.now(),
       ...input,
     });
+  }
+
+  async save(input: NewToken): Promise<TokenRecord> {
+    const row = this.#row(input);
     const inserted = await translated(this.#ctx, () =>
-      db.insertInto('tokens').values(row as never).returningAll().executeTakeFirstOrThrow(),
+      this.#ctx.db.insertInto('tokens').values(row as never).returningAll().executeTakeFirstOrThrow(),
     );
     return this.#decode(inserted);
   }
@@ -78,9 +88,55 @@ export class KyselyTokenRepository implements TokenRepository {
     return Number(result.numUpdatedRows);
   }
 
+  async invalidateByUserAndClient(userId: string, clientId: string, at: Date): Promise<number> {
+    const result = await this.#invalidateWhere(at).where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async invalidateByGrant(grantId: string, at: Date): Promise<number> {
     const result = await this.#invalidateWhere(at).where('grant_id', '=', grantId).executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /*
+   * Family revocation against a concurrent rotation (RFC 9700 §4.14.2: after a reuse nothing of
+   * the family may survive). Each step below is its own autocommitted statement, and the order
+   * is what makes it one decision, also under PostgreSQL READ COMMITTED, where every statement
+   * sees what was committed before it started:
+   *   revoker:  (R1) insert the marker;          (R2) invalidate the family's tokens.
+   *   rotation: (A1) insert its new tokens;      (A2) read the marker; if there, invalidate.
+   * If A2 does not see the marker, R1 committed after A2 started, hence after A1 committed, so
+   * R2 (which starts after R1 committed) sees and invalidates A1's tokens. Otherwise A2 sees it
+   * and invalidates them itself. Either way no token of a revoked family stays valid, without
+   * locks. Running A1 and A2 in one transaction would break this: R2 could not see A1's rows.
+   */
+  async revokeFamily(grantId: string, at: Date): Promise<number> {
+    const { db, codec } = this.#ctx;
+    await db
+      .insertInto('token_family_revocations')
+      .values({ grant_id: grantId, revoked_at: codec.time(at) })
+      .onConflict((oc) => oc.column('grant_id').doNothing())
+      .execute();
+    return this.invalidateByGrant(grantId, at);
+  }
+
+  async addToFamily(grantId: string, tokens: readonly NewToken[], at: Date): Promise<boolean> {
+    if (tokens.length > 0) {
+      const rows = tokens.map((t) => this.#row({ ...t, grantId }));
+      await translated(this.#ctx, () => this.#ctx.db.insertInto('tokens').values(rows as never).execute());
+    }
+    if (!(await this.isFamilyRevoked(grantId))) return true;
+    await this.invalidateByGrant(grantId, at);
+    return false;
+  }
+
+  async isFamilyRevoked(grantId: string): Promise<boolean> {
+    const row = await this.#ctx.db
+      .selectFrom('token_family_revocations')
+      .select('grant_id')
+      .where('grant_id', '=', grantId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async findById(id: string): Promise<TokenRecord | undefined> {
@@ -117,6 +173,15 @@ export class KyselyTokenRepository implements TokenRepository {
   async deleteExpired(now: Date): Promise<number> {
     const { db, codec } = this.#ctx;
     const result = await db.deleteFrom('tokens').where('expires_at', '<', codec.time(now)).executeTakeFirst();
+    // A marker guards its family while a rotation that raced the revocation may still be
+    // writing; once the family has no token left and that hour has passed, nothing can join it.
+    await db
+      .deleteFrom('token_family_revocations')
+      .where('revoked_at', '<', codec.time(new Date(now.getTime() - MARKER_MIN_AGE_MS)))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('tokens').select('tokens.id').whereRef('tokens.grant_id', '=', 'token_family_revocations.grant_id'))),
+      )
+      .execute();
     return Number(result.numDeletedRows);
   }
 }
