@@ -24,9 +24,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLoad } from './http/load.js';
-import { fromLoad, markdownTable, rowKey, summarise, writeResults, type Measurement, type Row } from './http/report.js';
+import { fromLoad, loadBeforeRun, markdownTable, rowKey, summarise, writeResults, type Measurement, type Row } from './http/report.js';
 import { seedDatabase, type Fixture } from './http/seed.js';
-import { ensureBuilt, ROOT, startAuthly, startScript, cleanEnv, type RunningServer } from './http/servers.js';
+import { cleanEnv, compileScripts, ensureBuilt, ROOT, startAuthly, startScript, type RunningServer } from './http/servers.js';
 import * as steps from './http/steps.js';
 import { listOption, option, stringOption } from './options.js';
 import type { PeerConfig } from './http/peer-server.js';
@@ -208,7 +208,9 @@ function footnotes(o: Options): string[] {
 /** `npm run bench -- http [options]`. */
 export async function run(args: string[]): Promise<void> {
   const o = parseOptions(args);
+  const loadavgBefore = loadBeforeRun();
   ensureBuilt();
+  compileScripts(['peer-server.ts', 'peer-sqlite-adapter.ts', 'ceiling-server.ts']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-bench-http-'));
   const env = { AUTHLY_DATABASE__SQLITE__PATH: path.join(dir, 'authly.db'), AUTHLY_RATE_LIMIT__ENABLED: 'false', AUTHLY_ADMIN_PASSWORD: 'Bench-admin-password-1' };
   const fixture = await seedDatabase(env);
@@ -249,7 +251,7 @@ export async function run(args: string[]): Promise<void> {
     const summaries = summarise(cells.map(({ check: _check, measure: _measure, ...row }) => row));
     console.log(`\n## bench http: ${new Date().toISOString()}\n`);
     console.log(markdownTable(summaries, footnotes(o)));
-    const file = writeResults(path.join(ROOT, 'bench', 'results'), 'http', { options: o, oidcProvider: oidcProviderVersion(), rows: summaries });
+    const file = writeResults(path.join(ROOT, 'bench', 'results'), 'http', { options: o, oidcProvider: oidcProviderVersion(), rows: summaries, loadavgBefore });
     console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));

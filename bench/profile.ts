@@ -38,6 +38,18 @@ export function ownerOf(frame: ProfileNode['callFrame']): string {
   return url;
 }
 
+/** The families the optimisation work asks about; owners not listed fall under "other". */
+const GROUPS: [string, (owner: string) => boolean][] = [
+  ['Kysely + better-sqlite3 (SQL building, SQLite itself)', (o) => o === 'kysely' || o === 'better-sqlite3'],
+  ['jose + WebCrypto', (o) => o === 'jose'],
+  ['pino (+ redaction)', (o) => o === 'pino' || o.startsWith('@pinojs/') || o === 'sonic-boom' || o === 'pino-std-serializers' || o === 'quick-format-unescaped'],
+  ['Fastify (+ plugins, router, sockets, HTTP parser)', (o) => o === 'fastify' || o.startsWith('@fastify/') || o === 'find-my-way' || o === 'fast-querystring' || o === 'light-my-request' || o.startsWith('node alone')],
+  ['argon2', (o) => o === '@node-rs/argon2'],
+  ['ours (authly/*)', (o) => o.startsWith('authly/')],
+  ['prom-client', (o) => o === 'prom-client'],
+  ['garbage collector', (o) => o === '(garbage collector)'],
+];
+
 /** Node's own code and native frames: their time is charged to the library or module that called them. */
 function isPlumbing(owner: string): boolean {
   return owner === 'node (internals)' || owner === '(native)' || owner === '(root)';
@@ -123,6 +135,10 @@ export async function run(args: string[]): Promise<void> {
   for (const [owner, time] of top(attributedOwner, n)) {
     console.log(`  ${owner.padEnd(36)} ${pct(time, busy)}   ${pct(selfOwner.get(owner) ?? 0, busy)}   ${pct(inclusiveOwner.get(owner) ?? 0, busy)}`);
   }
+  const groups = new Map<string, number>();
+  for (const [owner, time] of attributedOwner) add(groups, GROUPS.find(([, member]) => member(owner))?.[0] ?? 'other', time);
+  console.log('\nby family (attributed)');
+  for (const [group, time] of top(groups, GROUPS.length + 1)) console.log(`  ${pct(time, busy)}  ${group}`);
   console.log(`\ntop ${n} functions by self time`);
   for (const [fn, time] of top(selfFunction, n)) console.log(`  ${pct(time, busy)}  ${fn}`);
   console.log(`\ntop ${n} functions of ours by inclusive time`);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { percentile } from './http/load.js';
-import { writeResults } from './http/report.js';
+import { loadBeforeRun, writeResults } from './http/report.js';
 import { seedDatabase } from './http/seed.js';
 import { AUTHLY_CLI, cleanEnv, ensureBuilt, freePort, ROOT, waitFor200 } from './http/servers.js';
 import { option } from './options.js';
@@ -46,6 +46,7 @@ async function timeToHealthy(env: Record<string, string>): Promise<number> {
 /** `npm run bench -- startup [--runs n]`. */
 export async function run(args: string[]): Promise<void> {
   const runs = Math.round(option(args, 'runs', 10));
+  const loadavgBefore = loadBeforeRun();
   ensureBuilt();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-bench-startup-'));
   const env = { AUTHLY_DATABASE__SQLITE__PATH: path.join(dir, 'authly.db'), AUTHLY_ADMIN_PASSWORD: 'Bench-admin-password-1' };
@@ -89,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
       `\nTarget: cold start ≤ ${COLD_START_TARGET_MS} ms on an existing SQLite file: ${cold.median <= COLD_START_TARGET_MS ? 'met' : 'NOT met'} ` +
         `(median ${cold.median.toFixed(0)} ms). Polling /health every 2 ms; times include spawning node. Compare with the floor, not across machines.`,
     );
-    const file = writeResults(path.join(ROOT, 'bench', 'results'), 'startup', { runs, targetMs: COLD_START_TARGET_MS, rows: summary });
+    const file = writeResults(path.join(ROOT, 'bench', 'results'), 'startup', { runs, targetMs: COLD_START_TARGET_MS, rows: summary, loadavgBefore });
     console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -7,8 +7,8 @@
  * ours does). A second client, identical but for its id, gets ES256 JWT access tokens instead of
  * opaque ones, so both formats can be compared.
  *
- * Run as `node --import tsx bench/http/peer-server.ts '<PeerConfig JSON>'`; it listens on a free
- * loopback port and reports it over IPC (`{ port }`).
+ * The bench transpiles this file to JavaScript and runs `node peer-server.js '<PeerConfig JSON>'`;
+ * it listens on a free loopback port and reports it over IPC (`{ port }`).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';

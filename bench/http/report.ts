@@ -129,6 +129,15 @@ export function markdownTable(summaries: Summary[], footnotes: string[]): string
   return [...lines, '', ...footnotes.map((note, i) => `${i + 1}. ${note}`)].join('\n');
 }
 
+/** Warns when the machine is already busy before a run, and returns the load average to record. */
+export function loadBeforeRun(): number[] {
+  const load = os.loadavg();
+  if (load[0]! > os.cpus().length) {
+    console.error(`bench: load average ${load[0]!.toFixed(1)} on ${os.cpus().length} cores before the run: absolute numbers will be noisy, ratios less so`);
+  }
+  return load;
+}
+
 /** Writes the run as JSON under `bench/results/` and returns the file's path. */
 export function writeResults(dir: string, name: string, data: Record<string, unknown>): string {
   fs.mkdirSync(dir, { recursive: true });

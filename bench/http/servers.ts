@@ -8,11 +8,15 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Our server's entry point, as `npm run build` writes it. */
 export const AUTHLY_CLI = path.join(ROOT, 'dist', 'cli', 'index.js');
+
+/** Where the child scripts are transpiled to (under node_modules, so their imports resolve). */
+const SCRIPTS = path.join(ROOT, 'node_modules', '.cache', 'authly-bench');
 
 /** A running server. */
 export interface RunningServer {
@@ -130,9 +134,27 @@ export async function startAuthly(env: Record<string, string>, nodeFlags: string
   return { url, child, stop: stopper(child) };
 }
 
-/** Runs a TypeScript file of `bench/http/` through tsx; it reports its port over IPC. */
+/**
+ * Transpiles the given files of `bench/http/` to plain JavaScript, so the servers under test run
+ * as a deployment would, without a TypeScript loader in the process (ours runs from `dist/`).
+ */
+export function compileScripts(files: string[]): void {
+  fs.mkdirSync(SCRIPTS, { recursive: true });
+  // Files under node_modules belong to no package scope: say they are ES modules.
+  fs.writeFileSync(path.join(SCRIPTS, 'package.json'), '{ "type": "module" }\n');
+  for (const file of files) {
+    const source = fs.readFileSync(path.join(ROOT, 'bench', 'http', file), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    });
+    fs.writeFileSync(path.join(SCRIPTS, file.replace(/\.ts$/, '.js')), outputText);
+  }
+}
+
+/** Runs a script transpiled by {@link compileScripts}; it reports its port over IPC. */
 export async function startScript(file: string, args: string[] = []): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'http', file), ...args], {
+  const child = spawn(process.execPath, [path.join(SCRIPTS, file.replace(/\.ts$/, '.js')), ...args], {
     cwd: ROOT,
     env: cleanEnv({ NODE_ENV: 'production' }),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
