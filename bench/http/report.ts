@@ -85,7 +85,8 @@ export function summarise(rows: Row[]): Summary[] {
       p99: median(row.rounds.map((r) => r.p99 ?? Number.NaN)),
       failures,
       failureRate,
-      valid: row.rounds.length > 0 && failureRate <= MAX_FAILURE_RATE,
+      // A row where nothing completed (a run shorter than one unit's latency) says nothing either.
+      valid: attempts - failures > 0 && failureRate <= MAX_FAILURE_RATE,
     };
   });
   const byKey = new Map(summaries.map((s) => [s.key, s]));
