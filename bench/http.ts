@@ -201,7 +201,7 @@ function footnotes(o: Options): string[] {
     'Ceilings: the Fastify row (same body parser, no work) for client_credentials, introspection and refresh; argon2id verification with the server\'s parameters ' +
       `(m=19 MiB, t=2, p=1, ${o.connections} in flight, in a child process) for password and code_flow. node-oidc-provider has no password grant (OAuth 2.1 drops it).`,
     `Load: autocannon in the bench process, ${o.connections} connections, ${o.seconds} s per row, median of ${o.rounds} interleaved rounds on ${os.cpus().length} cores shared with the load generator. ` +
-      'Compare ratios, not absolute numbers. A row with more than 1 % failed units is INVALID.',
+      'Compare ratios, not absolute numbers. A row with more than 1 % failed units, or none completed, is INVALID.',
   ];
 }
 

@@ -11,8 +11,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { percentile } from './http/load.js';
-import { loadBeforeRun, writeResults } from './http/report.js';
+import { loadBeforeRun, median, writeResults } from './http/report.js';
 import { seedDatabase } from './http/seed.js';
 import { AUTHLY_CLI, cleanEnv, ensureBuilt, freePort, ROOT, waitFor200 } from './http/servers.js';
 import { option } from './options.js';
@@ -71,13 +70,13 @@ export async function run(args: string[]): Promise<void> {
       { what: 'cold start to first 200 /health', command: 'node dist/cli/index.js serve', times: serve.sort(byTime) },
     ];
 
-    const floorMedian = percentile(rows[0]!.times, 50);
+    const floorMedian = median(rows[0]!.times)!;
     const summary = rows.map((r) => ({
       ...r,
-      median: percentile(r.times, 50),
+      median: median(r.times)!,
       min: r.times[0]!,
       max: r.times[r.times.length - 1]!,
-      overFloor: percentile(r.times, 50) - floorMedian,
+      overFloor: median(r.times)! - floorMedian,
     }));
     console.log(`\n## bench startup: ${new Date().toISOString()} (${runs} runs each, interleaved)\n`);
     console.log('| what | median ms | min ms | max ms | median − floor ms |');

@@ -59,7 +59,8 @@ export function rowKey(row: { workload: string; server: string }): string {
   return `${row.workload}/${row.server}`;
 }
 
-function median(values: number[]): number | undefined {
+/** Median of the finite values; `undefined` when there are none. */
+export function median(values: number[]): number | undefined {
   const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return undefined;
   const mid = Math.floor(sorted.length / 2);
