@@ -10,14 +10,9 @@ import { openStorage } from '../src/app/storage.js';
 import { createCacheStore, withCache, type CacheHandle } from '../src/cache/index.js';
 import type { Logger } from '../src/repositories/ports.js';
 import type { Repositories } from '../src/repositories/repositories.js';
+import { option } from './options.js';
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  const value = index === -1 ? Number.NaN : Number(args[index + 1]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 /** Calls `op` from `concurrency` loops for `seconds`; returns completed calls per second. */
 async function measure(op: () => Promise<unknown>, seconds: number, concurrency: number): Promise<number> {

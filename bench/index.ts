@@ -6,6 +6,9 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   cache: () => import('./cache.js'),
   storage: () => import('./storage.js'),
   tokens: () => import('./tokens.js'),
+  http: () => import('./http.js'),
+  startup: () => import('./startup.js'),
+  profile: () => import('./profile.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

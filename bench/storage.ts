@@ -11,14 +11,9 @@ import { sql } from 'kysely';
 import { openStorage } from '../src/app/storage.js';
 import { openSqlite } from '../src/storage/sqlite/open.js';
 import type { SqlitePragmas } from '../src/storage/storage.js';
+import { option } from './options.js';
 
 const PRAGMAS: SqlitePragmas = { journal_mode: 'WAL', synchronous: 'NORMAL', cache_size: -64000, temp_store: 'MEMORY', busy_timeout: 5000, foreign_keys: true };
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  const value = index === -1 ? Number.NaN : Number(args[index + 1]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 /** Runs `op` back to back for `seconds`; returns calls per second. */
 async function measure(op: () => unknown, seconds: number): Promise<number> {

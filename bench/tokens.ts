@@ -13,14 +13,9 @@ import { cryptoRandom } from '../src/crypto/random.js';
 import type { TokenSigner } from '../src/crypto/token-signer.js';
 import { systemClock } from '../src/repositories/ports.js';
 import { createSigningKeys } from '../src/services/signing-keys.js';
+import { option } from './options.js';
 
 const PRAGMAS = { journal_mode: 'WAL', synchronous: 'NORMAL', cache_size: -64000, temp_store: 'MEMORY', busy_timeout: 5000, foreign_keys: true };
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  const value = index === -1 ? Number.NaN : Number(args[index + 1]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 async function measure(signer: TokenSigner, algorithm: string, seconds: number): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
