@@ -123,7 +123,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       version: deps.version,
       oauth,
       jwks: keystore,
-      oidc: new OidcService({ repos: container.repositories, keystore, clock }),
+      oidc: new OidcService({ repos: container.repositories, keystore, clock, reservedNames: [config.admin.username] }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
     });

@@ -19,6 +19,7 @@ import {
 } from './authorize.js';
 import type { BrowserSession, BrowserSessions } from './browser-session.js';
 import type { User } from '../domain/user.js';
+import { accountProblem } from './account-standing.js';
 import { exchangeToken } from './exchange-token.js';
 import { refreshTokens } from './grants/refresh-token.js';
 import { introspectToken, type IntrospectionResponse } from './introspect-token.js';
@@ -77,17 +78,32 @@ export class OAuthService {
     return completeAuthorization(request, target, decision, issuer, { ...this.#deps, codeTtlSeconds: this.#deps.settings.authorizationCodeTtlSeconds });
   }
 
-  /** The browser session behind a cookie, with its user, when both are still valid and active. */
+  /**
+   * The browser session behind a cookie, with its user, when the session is signed, unexpired and
+   * of the user's current session epoch, and the user is active and verified (the same rule as
+   * every token path). A session ended by logout, a password change or reset, deactivation or
+   * demotion is `undefined` here, even when its cookie is replayed.
+   */
   async browserSession(cookie: string | undefined): Promise<{ session: BrowserSession; user: User } | undefined> {
     const session = await this.#deps.sessions.read(cookie);
     if (!session) return undefined;
     const user = await this.#deps.repos.users.findById(session.userId);
-    return user?.isActive ? { session, user } : undefined;
+    if (!user || accountProblem(user) || user.sessionEpoch !== session.epoch) return undefined;
+    return { session, user };
   }
 
   /** A new browser-session cookie value for a login at `authTime`. */
   startBrowserSession(user: User, authTime: Date): Promise<string> {
-    return this.#deps.sessions.issue(user.id, authTime);
+    return this.#deps.sessions.issue(user, authTime);
+  }
+
+  /**
+   * Ends every browser session of the user behind a live session cookie (the epoch rises), so a
+   * copy of the cookie is dead too. Tokens are not touched here. A dead cookie ends nothing.
+   */
+  async endBrowserSessions(cookie: string | undefined): Promise<void> {
+    const browser = await this.browserSession(cookie);
+    if (browser) await this.#deps.repos.users.update(browser.user.id, {}, { endSessions: true });
   }
 
   /** Seconds a browser session lasts. */

@@ -40,8 +40,12 @@ describe('LoginThrottle (spec §8.1–8.2)', () => {
     await throttle.guard(attempt, succeed);
     for (let i = 0; i < 2; i++) await expect(throttle.guard(attempt, fail)).rejects.toBeInstanceOf(InvalidGrant);
     await expect(throttle.guard(attempt, succeed)).resolves.toBe('tokens');
-    // Many concurrent correct logins never lock the account (Authly's attempt counting would).
-    await Promise.all(Array.from({ length: 20 }, () => throttle.guard(attempt, succeed)));
+    // Many concurrent correct logins never lock the account (Authly's attempt counting would):
+    // beyond max_attempts at once they are asked to retry in a second, and then they get in.
+    const burst = await Promise.allSettled(Array.from({ length: 20 }, () => throttle.guard(attempt, succeed)));
+    expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    for (const r of burst) if (r.status === 'rejected') expect(r.reason).toMatchObject({ status: 429, headers: { 'Retry-After': '1' } });
+    for (let i = 0; i < 5; i++) await expect(throttle.guard(attempt, succeed)).resolves.toBe('tokens');
   });
 
   it('does not count errors other than invalid_grant', async () => {
@@ -85,6 +89,8 @@ describe('LoginThrottle (spec §8.1–8.2)', () => {
   it('lets requests through when the counter store fails (fail open)', async () => {
     const broken: ThrottleStore = {
       increment: () => Promise.reject(new Error('down')),
+      reserve: () => Promise.reject(new Error('down')),
+      release: () => Promise.reject(new Error('down')),
       peek: () => Promise.reject(new Error('down')),
       delete: () => Promise.reject(new Error('down')),
       close: () => Promise.resolve(),

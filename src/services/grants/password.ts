@@ -1,4 +1,4 @@
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
+import { InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { parseScope } from '../../protocol/scope.js';
 import { authenticateClient } from '../authenticate-client.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
@@ -15,7 +15,6 @@ export async function passwordGrant(request: TokenRequest, deps: GrantDeps): Pro
   if (client && !client.grantTypes.includes('password')) throw new UnauthorizedClient('The client may not use this grant type');
 
   const user = await verifyUserPassword(request.username, request.password, deps);
-  if (!user.isVerified) throw new InvalidGrant('Account not verified');
 
   const requested = parseScope(request.scope);
   const active = new Set((await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName));
