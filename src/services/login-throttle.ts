@@ -29,6 +29,17 @@ export type AccountFinder = (username: string) => Promise<string | undefined>;
 /** Named per-address limits a route may declare (`config.rateLimit`). */
 export type RateLimitBucket = 'registration';
 
+/** Waits between attempts to take a slot held by checks still running: first, and at most. */
+const FIRST_WAIT_MS = 10;
+const LONGEST_WAIT_MS = 200;
+/** How long an attempt waits for a slot in all before it is refused (429, retry in a second). */
+const MAX_WAIT_MS = 5000;
+
+/** Resolves after `ms`; injected so tests need not wait. */
+export type Sleep = (ms: number) => Promise<void>;
+
+const timerSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Spec §8.2 / Appendix B: the lockout answer, 429 with the OAuth body. */
 export const LOCKED_MESSAGE = 'Too many failed attempts. Account temporarily locked.';
 
@@ -58,9 +69,10 @@ function locked(retryAfterMs: number): InvalidGrant {
  *   NFKC, lower-cased form, so unknown names lock like known ones and the lock reveals nothing.
  * - Every attempt reserves its slot atomically before the password is checked, so concurrent
  *   attempts can never check more than `max_attempts` passwords of one account: the rest are
- *   answered 429 without touching the hasher. A wrong password keeps its slot (that is the
- *   failure count), a success clears them all, any other error gives its slot back. Correct
- *   logins never lock an account, though beyond `max_attempts` at once they wait their turn.
+ *   kept waiting (briefly) for a slot, without touching the hasher. A wrong password keeps its
+ *   slot (that is the failure count), a success clears them all, any other error gives its slot
+ *   back. So a burst of wrong passwords checks `max_attempts` of them, locks the account, and
+ *   the waiting rest are answered 429; a burst of correct ones waits its turn and gets in.
  *
  * Counters live in the injected store (memory or Redis). A store failure is logged and lets the
  * request through: availability over throttling.
@@ -70,12 +82,14 @@ export class LoginThrottle {
   readonly #settings: LoginThrottleSettings;
   readonly #logger: Logger;
   readonly #findAccount: AccountFinder;
+  readonly #sleep: Sleep;
 
-  constructor(deps: { store: ThrottleStore; settings: LoginThrottleSettings; logger: Logger; findAccount?: AccountFinder }) {
+  constructor(deps: { store: ThrottleStore; settings: LoginThrottleSettings; logger: Logger; findAccount?: AccountFinder; sleep?: Sleep }) {
     this.#store = deps.store;
     this.#settings = deps.settings;
     this.#logger = deps.logger;
     this.#findAccount = deps.findAccount ?? (() => Promise.resolve(undefined));
+    this.#sleep = deps.sleep ?? timerSleep;
   }
 
   /**
@@ -128,26 +142,36 @@ export class LoginThrottle {
   }
 
   /**
-   * Takes one of the account's `max_attempts` slots, or refuses with the lockout answer when
-   * they are all taken (by failures, or by checks still running). `undefined` when the lockout is
-   * off or the store is unavailable.
+   * Takes one of the account's `max_attempts` slots. While all are taken by checks still running,
+   * it waits: they end in a success (which frees every slot) or in the lock (refused at once). A
+   * slot that never frees up is refused with the lockout answer after {@link MAX_WAIT_MS}.
+   * `undefined` when the lockout is off or the store is unavailable.
    */
   async #reserve(account: string): Promise<ThrottleReservation | undefined> {
     const { enabled, maxAttempts, durationSeconds } = this.#settings.lockout;
     if (!enabled) return undefined;
-    const reservation = await this.#safely<ThrottleReservation | undefined>(
-      () => this.#store.reserve(`lockout:fail:${account}`, maxAttempts, durationSeconds * 1000),
-      undefined,
-    );
-    // Slots held by checks still running come free within moments: ask to retry soon.
-    if (reservation && !reservation.reserved) throw locked(1000);
-    return reservation;
+    for (let waited = 0, wait = FIRST_WAIT_MS; ; waited += wait, wait = Math.min(wait * 2, LONGEST_WAIT_MS)) {
+      const reservation = await this.#safely<ThrottleReservation | undefined>(
+        () => this.#store.reserve(`lockout:fail:${account}`, maxAttempts, durationSeconds * 1000),
+        undefined,
+      );
+      if (!reservation || reservation.reserved) return reservation;
+      await this.#refuseIfLocked(account);
+      if (waited >= MAX_WAIT_MS) throw locked(1000);
+      await this.#sleep(wait);
+    }
   }
 
-  /** The reserved slot stays as the failure; the one that fills the last slot locks the account. */
+  /**
+   * The reserved slot stays as the failure. When the slots are then all held, the account is
+   * locked. The counter is read afresh rather than taken from the reservation: a success in
+   * between cleared the earlier failures, and must not lock the account after the fact.
+   */
   async #failed(account: string, reservation: ThrottleReservation | undefined): Promise<void> {
     const { maxAttempts, durationSeconds } = this.#settings.lockout;
-    if (!reservation || reservation.count < maxAttempts) return;
+    if (!reservation) return;
+    const failures = await this.#safely(() => this.#store.peek(`lockout:fail:${account}`), undefined);
+    if (!failures || failures.count < maxAttempts) return;
     // Spec §8.2: the account is locked for the full duration from the failure that tripped it.
     await this.#safely(() => this.#store.increment(`lockout:lock:${account}`, durationSeconds * 1000), undefined);
     this.#logger.warn({ event: 'account.locked', durationSeconds }, 'login: account locked after repeated failures');

@@ -44,8 +44,8 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id and auth_time are columns our migrations add; every other byte must stay.
-        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time')::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id, auth_time and session_epoch are columns our migrations add; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -63,7 +63,8 @@ interface SchemaSnapshot {
 
 /**
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
- * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`, and the three algorithm
+ * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`,
+ * `users.session_epoch`, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
  * without its nullability: the token-grants migration relaxes it (upstream's own script has it
  * nullable already).
@@ -82,6 +83,7 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
+          AND NOT (table_name = 'users' AND column_name = 'session_epoch')
         ORDER BY table_name, column_name`),
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
@@ -230,6 +232,16 @@ describe.skipIf(!hasPostgres)('adopting a PostgreSQL database created by Authly'
                     WHERE table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data'`),
     );
     expect(rows).toEqual([{ is_nullable: 'YES', data_type: 'text' }]);
+  });
+
+  it('adds users.session_epoch, NOT NULL DEFAULT 0, so Authly\'s users start at epoch 0', async () => {
+    const { rows } = await withClient(testDb.url, (client) =>
+      client.query(`SELECT is_nullable, data_type, column_default FROM information_schema.columns
+                    WHERE table_name = 'users' AND column_name = 'session_epoch'`),
+    );
+    expect(rows).toEqual([{ is_nullable: 'NO', data_type: 'integer', column_default: '0' }]);
+    const epochs = await withClient(testDb.url, (client) => client.query('SELECT DISTINCT session_epoch FROM users'));
+    expect(epochs.rows).toEqual([{ session_epoch: 0 }]);
   });
 
   it('applies nothing when run again', async () => {

@@ -92,13 +92,13 @@ export class UserAdmin {
   /**
    * A temporary password that must be changed. Every token of the user (access and refresh: a
    * stolen refresh token must not outlive the reset) and every browser session ends with it;
-   * `invalidated_sessions` counts the tokens revoked.
+   * `invalidated_sessions` counts the access tokens revoked, as Authly counted them.
    */
   async resetPassword(id: string): Promise<PasswordReset> {
     const user = await this.#find(id);
     const temporary = generatePassword(this.#deps.random, TEMPORARY_PASSWORD);
     const patch = { passwordHash: await this.#deps.passwords.hash(temporary), requiresPasswordChange: true };
-    const { user: updated, revokedTokens: invalidated } = await endUserSessions(this.#deps.repos, id, patch, this.#deps.clock.now());
+    const { user: updated, revokedAccessTokens: invalidated } = await endUserSessions(this.#deps.repos, id, patch, this.#deps.clock.now());
     if (!updated) throw notFound('User not found');
     return {
       user_id: user.id,

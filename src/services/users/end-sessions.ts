@@ -7,6 +7,8 @@ export interface EndedSessions {
   user: User | undefined;
   /** Tokens (access and refresh) this call revoked. */
   revokedTokens: number;
+  /** Of those, access tokens: what the admin API calls sessions. */
+  revokedAccessTokens: number;
 }
 
 /**
@@ -32,9 +34,10 @@ export function patchEndsSessions(before: User, patch: UserPatch): boolean {
  */
 export async function endUserSessions(repos: Repositories, userId: string, patch: UserPatch, at: Date): Promise<EndedSessions> {
   const user = await repos.users.update(userId, patch, { endSessions: true });
-  if (!user) return { user, revokedTokens: 0 };
-  const revokedTokens = await repos.tokens.invalidateByUser(userId, at);
-  return { user, revokedTokens };
+  if (!user) return { user, revokedTokens: 0, revokedAccessTokens: 0 };
+  const revokedAccessTokens = await repos.tokens.invalidateByUser(userId, at, 'access');
+  const revokedTokens = revokedAccessTokens + (await repos.tokens.invalidateByUser(userId, at));
+  return { user, revokedTokens, revokedAccessTokens };
 }
 
 /** Applies an update, ending the user's sessions when {@link patchEndsSessions} says it must. */
