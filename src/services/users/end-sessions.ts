@@ -28,13 +28,15 @@ export function patchEndsSessions(before: User, patch: UserPatch): boolean {
 
 /**
  * Writes `patch` (possibly empty) and ends every session of the user: the session epoch rises in
- * the same UPDATE (so each browser-session cookie issued before is dead), then every live access
- * and refresh token is revoked. The write comes first: a refresh racing it then sees the new
- * state, and any token it still issued before the revocation is revoked with the others.
+ * the same UPDATE (so each browser-session cookie issued before is dead), codes not yet exchanged
+ * are dropped, then every live access and refresh token is revoked. The write comes first: a
+ * refresh racing it then sees the new state, and any token it still issued before the revocation
+ * is revoked with the others.
  */
 export async function endUserSessions(repos: Repositories, userId: string, patch: UserPatch, at: Date): Promise<EndedSessions> {
   const user = await repos.users.update(userId, patch, { endSessions: true });
   if (!user) return { user, revokedTokens: 0, revokedAccessTokens: 0 };
+  await repos.authorizationCodes.deleteUnusedByUser(userId);
   const revokedAccessTokens = await repos.tokens.invalidateByUser(userId, at, 'access');
   const revokedTokens = revokedAccessTokens + (await repos.tokens.invalidateByUser(userId, at));
   return { user, revokedTokens, revokedAccessTokens };
