@@ -12,7 +12,8 @@ import { systemClock } from '../../src/repositories/ports.js';
 import type { TestBackend, TestServer } from '../helpers/app.js';
 import { hasPostgres, hasRedis, REDIS_URL } from '../helpers/services.js';
 import { DEFAULT_TEST_PRAGMAS } from '../storage/pragmas.js';
-import { ApiClient, startAdminServer } from '../protection/api-client.js';
+import type { ApiClient } from '../protection/api-client.js';
+import { startAdminServer } from '../protection/api-client.js';
 import { createUser, STRONG } from './identity-helpers.js';
 
 /*

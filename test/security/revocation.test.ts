@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBackend, TestServer } from '../helpers/app.js';
 import { hasPostgres } from '../helpers/services.js';
-import { ALL_ADMIN_SCOPES, ApiClient, startAdminServer } from '../protection/api-client.js';
+import type { ApiClient } from '../protection/api-client.js';
+import { ALL_ADMIN_SCOPES, startAdminServer } from '../protection/api-client.js';
 import { appClient, codeFromSession, createUser, exchangeCode, fullLogin, refresh, sessionSignedIn, STRONG, uniqueName, userInfoStatus } from './identity-helpers.js';
 
 /*
@@ -134,6 +135,17 @@ describe.each(backends)('credential changes end tokens and browser sessions (%s)
     expect((await api.call('GET', '/admin/users', { token: oldToken })).status).toBe(401);
     expect((await api.call('PUT', `/admin/users/${demoted.id}`, { token: adminToken, body: { is_admin: true } })).status).toBe(200);
     expect((await api.call('GET', '/admin/users', { token: oldToken })).status).toBe(401);
+  });
+
+  it('the admin check reads is_admin fresh at every request, not from the token', async () => {
+    const admin2 = await createUser(api, adminToken, 'fresh', { is_admin: true });
+    const token = await api.token(admin2.username, STRONG, ALL_ADMIN_SCOPES);
+    expect((await api.call('GET', '/admin/users', { token })).status).toBe(200);
+    // Straight in storage, so no revocation runs: only the fresh read can refuse.
+    await server.app.container.repositories.users.update(admin2.id, { isAdmin: false });
+    const res = await api.call('GET', '/admin/users', { token });
+    expect(res.status).toBe(403);
+    expect(res.json.detail).toMatch(/Administrative privileges required/);
   });
 
   it('demoting or setting the password through PUT /api/v1/users/{id} revokes the same way', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBackend, TestServer } from '../helpers/app.js';
 import { hasPostgres } from '../helpers/services.js';
-import { ApiClient, startAdminServer } from '../protection/api-client.js';
+import type { ApiClient } from '../protection/api-client.js';
+import { startAdminServer } from '../protection/api-client.js';
 import {
   appClient,
   browserLogin,
