@@ -29,7 +29,7 @@ export interface UserProfile {
 }
 
 /**
- * A user account (spec §7.1 `users`), without its password hash: that secret is read only by
+ * A user account (the `users` table), without its password hash: that secret is read only by
  * password verification ({@link UserCredentials}), so it never reaches a cache or a view.
  */
 export interface User extends UserProfile {

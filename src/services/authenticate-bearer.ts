@@ -16,7 +16,7 @@ export interface BearerPrincipal {
 
 /**
  * RFC 6750 §2.1: validates `Authorization: Bearer <access token>` against signature, expiry and
- * the tokens table (revocation is seen at once: spec §1.4), then its holder: a deactivated or
+ * the tokens table (a revocation is seen at once), then its holder: a deactivated or
  * unverified user, or a deactivated client, makes the token worthless. `is_admin` and the other
  * flags come from this fresh read, never from the token. Throws `InvalidToken` (401).
  */

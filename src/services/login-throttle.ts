@@ -4,7 +4,7 @@ import type { Logger } from '../repositories/ports.js';
 import { rateLimitExceeded } from './users/detail-error.js';
 import type { ThrottleCount, ThrottleReservation, ThrottleStore } from './login-throttle-store.js';
 
-/** The `rate_limit` and `lockout` config sections (spec §8.1–8.2, D8). */
+/** The `rate_limit` and `lockout` config sections. */
 export interface LoginThrottleSettings {
   rateLimit: { enabled: boolean; windowSeconds: number; loginPerIp: number; loginPerUsername: number; registrationPerIp: number };
   lockout: { enabled: boolean; maxAttempts: number; durationSeconds: number };
@@ -40,7 +40,7 @@ export type Sleep = (ms: number) => Promise<void>;
 
 const timerSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Spec §8.2 / Appendix B: the lockout answer, 429 with the OAuth body. */
+/** The lockout answer Authly gives, 429 with the OAuth body (RFC 6749 §5.2 `invalid_grant`). */
 export const LOCKED_MESSAGE = 'Too many failed attempts. Account temporarily locked.';
 
 function bounded(key: string): string {
@@ -60,7 +60,7 @@ function locked(retryAfterMs: number): InvalidGrant {
 }
 
 /**
- * Brute-force protection of password checks (spec §8.1–8.2, D8): per-address and per-account
+ * Brute-force protection of password checks: per-address and per-account
  * rate limits, and a lockout after `max_attempts` consecutive failures that a success clears.
  *
  * - Counters are keyed on the account the name reaches (its stored username), found by the same
@@ -116,7 +116,7 @@ export class LoginThrottle {
     return result;
   }
 
-  /** A declared per-address limit, e.g. self-registration (spec D8). */
+  /** A declared per-address limit, e.g. self-registration. */
   async limit(bucket: RateLimitBucket, ip: string): Promise<void> {
     await this.#limit(`${bucket}:ip:${ip}`, this.#settings.rateLimit.registrationPerIp);
   }
@@ -172,7 +172,7 @@ export class LoginThrottle {
     if (!reservation) return;
     const failures = await this.#safely(() => this.#store.peek(`lockout:fail:${account}`), undefined);
     if (!failures || failures.count < maxAttempts) return;
-    // Spec §8.2: the account is locked for the full duration from the failure that tripped it.
+    // The account is locked for the full duration from the failure that tripped it.
     await this.#safely(() => this.#store.increment(`lockout:lock:${account}`, durationSeconds * 1000), undefined);
     this.#logger.warn({ event: 'account.locked', durationSeconds }, 'login: account locked after repeated failures');
   }

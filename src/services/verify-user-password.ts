@@ -8,10 +8,10 @@ import { requireAccountInGoodStanding } from './account-standing.js';
 const DUMMY_ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$RC1wxZSRjtNMKX2kuw4tQg$ajt8Jmkel4o5OdqO8D32nJ8rbac40tHcYr+GzeAtVKI';
 
 /**
- * Checks a username and password (spec §3.3.3 steps 4–5) and that the account may log in
+ * Checks a username and password and that the account may log in
  * (active and verified, the same rule for the password grant and the login form). Messages do
  * not tell an unknown user from a wrong password; the hash is read uncached from the database;
- * imported bcrypt hashes are upgraded to argon2id on success (spec §8.3).
+ * imported bcrypt hashes are upgraded to argon2id on success.
  */
 export async function verifyUserPassword(
   username: string,

@@ -75,7 +75,7 @@ export class ClientAdmin {
   }
 
   /**
-   * Applies every documented field (spec D9/Q14); an inactive client can be re-activated.
+   * Applies every documented field, `is_active` included: an inactive client can be re-activated.
    * Deactivating revokes every token issued to the client, as `deactivate` does.
    */
   async update(clientId: string, input: ClientUpdateInput): Promise<ClientModel> {
@@ -102,7 +102,7 @@ export class ClientAdmin {
     return { client_id: client.clientId, new_secret: secret, message: 'Client secret regenerated successfully' };
   }
 
-  /** Soft delete (spec §3.7); every token issued to the client is revoked with it. */
+  /** Soft delete; every token issued to the client is revoked with it. */
   async deactivate(clientId: string): Promise<{ client_id: string; message: string }> {
     const client = await this.#active(clientId);
     await this.#deps.repos.clients.update(client.id, { isActive: false });

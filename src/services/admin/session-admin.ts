@@ -81,7 +81,7 @@ export class SessionAdmin {
   }
 
   /**
-   * Invalidates every token of the user, access and refresh (spec §3.7, §4.6), and ends every
+   * Invalidates every token of the user, access and refresh, and ends every
    * browser session of the user (the session epoch rises), so no login page signs them in again.
    */
   async revokeAll(userId: string): Promise<{ user_id: string; username: string; revoked_sessions: number; active_sessions_remaining: number; message: string }> {

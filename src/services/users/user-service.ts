@@ -76,7 +76,7 @@ export class UserService {
   }
 
   /**
-   * Applies the present keys; nulls were dropped by the route (spec D9: never a 500). Demoting
+   * Applies the present keys; nulls were dropped by the route (a null never ends in a 500). Demoting
    * an admin or setting a password ends the user's tokens and browser sessions in the same call.
    */
   async update(id: string, input: UserUpdate): Promise<User> {
@@ -119,7 +119,7 @@ export class UserService {
   }
 
   /**
-   * `POST {P}/auth/logout` (spec §3.4): the presented token, then every other live token of the
+   * `POST {P}/auth/logout`: the presented token, then every other live token of the
    * user, and every browser session of the user (the session epoch rises). Counts the tokens this
    * call invalidated (Authly's cumulative count, Q19, is not kept).
    */
@@ -133,7 +133,7 @@ export class UserService {
   }
 
   /**
-   * `POST {P}/auth/change-password` (spec §3.4), under the login throttle keyed on the caller's
+   * `POST {P}/auth/change-password`, under the login throttle keyed on the caller's
    * account and address (a wrong current password counts as a failed login; a locked account is
    * 429). Unlike Authly, a new password ends every token of the user, the presented one included,
    * and every browser session: whoever stole a credential loses it, and the client logs in again
