@@ -140,7 +140,13 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       version: deps.version,
       oauth,
       jwks: keystore,
-      oidc: new OidcService({ repos: container.repositories, keystore, clock, logoutHintGraceSeconds: tokens.session_expire_minutes * 60 }),
+      oidc: new OidcService({
+        repos: container.repositories,
+        keystore,
+        clock,
+        logoutHintGraceSeconds: tokens.session_expire_minutes * 60,
+        reservedNames: [config.admin.username],
+      }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
     });

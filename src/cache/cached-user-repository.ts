@@ -1,5 +1,5 @@
-import type { NewUser, User, UserCounts, UserListQuery, UserPage, UserPatch } from '../domain/user.js';
-import type { UserRepository } from '../repositories/user-repository.js';
+import type { CredentialLookup, NewUser, User, UserCounts, UserCredentials, UserListQuery, UserPage, UserPatch } from '../domain/user.js';
+import type { UserRepository, UserUpdateOptions } from '../repositories/user-repository.js';
 import { codecs } from './codecs.js';
 import { asciiLower, keys } from './keys.js';
 import type { ReadThrough } from './read-through.js';
@@ -12,7 +12,8 @@ function userKeys(user: Pick<User, 'id' | 'username' | 'email'>): string[] {
 /**
  * Users through the cache: one copy by id; username and email (case-insensitive) are pointers
  * to the id, checked against the row on every hit, so a rename can never serve a user under a
- * name it no longer has. Listings and counts pass through.
+ * name it no longer has. Listings and counts pass through. Password hashes are never cached:
+ * `User` does not carry one, and `findCredentials` always goes to the database.
  */
 export class CachedUserRepository implements UserRepository {
   readonly #inner: UserRepository;
@@ -42,11 +43,21 @@ export class CachedUserRepository implements UserRepository {
     return this.#byPointer(keys.userByEmail(email), email, (u) => u.email, () => this.#inner.findByEmail(email));
   }
 
-  async update(id: string, patch: UserPatch): Promise<User | undefined> {
+  /** Uncached: the hash must not sit in memory or Redis, and a password check wants the stored truth. */
+  findCredentials(lookup: CredentialLookup): Promise<UserCredentials | undefined> {
+    return this.#inner.findCredentials(lookup);
+  }
+
+  findByDisplayNames(names: readonly string[], exceptId: string, limit: number): Promise<User[]> {
+    return this.#inner.findByDisplayNames(names, exceptId, limit);
+  }
+
+  /** Drops the row's keys everywhere (other instances too), also when only the session epoch rose. */
+  async update(id: string, patch: UserPatch, options?: UserUpdateOptions): Promise<User | undefined> {
     // A rename must drop the old name's pointer too; read it only when the patch renames.
     const renames = patch.username !== undefined || patch.email !== undefined;
     const before = renames ? await this.#inner.findById(id) : undefined;
-    const user = await this.#inner.update(id, patch);
+    const user = await this.#inner.update(id, patch, options);
     const stale = new Set([keys.userById(id)]);
     for (const row of [before, user]) if (row !== undefined) for (const key of userKeys(row)) stale.add(key);
     await this.#cache.invalidate([...stale]);

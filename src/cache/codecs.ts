@@ -11,7 +11,7 @@ import type { CacheCodec } from './cache-store.js';
  */
 
 /** How one field is checked and revived. `?` allows null. */
-type FieldKind = 'string' | 'string?' | 'boolean' | 'date' | 'date?' | 'strings' | 'object';
+type FieldKind = 'string' | 'string?' | 'boolean' | 'count' | 'date' | 'date?' | 'strings' | 'object';
 
 /** Field specs of the cached entities; bump the tag's version when a layout changes. */
 type Spec = Record<string, FieldKind>;
@@ -30,6 +30,9 @@ function check(value: unknown, spec: Spec): Record<string, unknown> | undefined 
         break;
       case 'boolean':
         if (typeof raw !== 'boolean') return undefined;
+        break;
+      case 'count':
+        if (!isCount(raw)) return undefined;
         break;
       case 'date':
       case 'date?': {
@@ -115,9 +118,10 @@ const CLIENT: Spec = {
   redirectUris: 'strings', grantTypes: 'strings', responseTypes: 'strings', requestUris: 'strings',
   contacts: 'strings', requirePkce: 'boolean', createdAt: 'date', updatedAt: 'date',
 };
+// No password hash: `User` does not carry it (password checks read it uncached, findCredentials).
 const USER: Spec = {
-  id: 'string', username: 'string', email: 'string', passwordHash: 'string', isActive: 'boolean',
-  isVerified: 'boolean', isAdmin: 'boolean', requiresPasswordChange: 'boolean',
+  id: 'string', username: 'string', email: 'string', isActive: 'boolean',
+  isVerified: 'boolean', isAdmin: 'boolean', requiresPasswordChange: 'boolean', sessionEpoch: 'count',
   createdAt: 'date', updatedAt: 'date', lastLogin: 'date?',
 };
 const SCOPE: Spec = {
@@ -132,7 +136,8 @@ const SIGNING_KEY: Spec = {
 /** Codecs of every value the decorators cache. */
 export const codecs = {
   client: entityCodec<Client>('client/1', CLIENT),
-  user: entityCodec<User>('user/1', USER),
+  // user/2: without the password hash, with the session epoch; user/1 entries read as misses.
+  user: entityCodec<User>('user/2', USER),
   scope: entityCodec<Scope>('scope/1', SCOPE),
   scopes: listCodec<Scope>(entityCodec<Scope>('scope/1', SCOPE), SCOPE),
   signingKey: entityCodec<SigningKey>('signing-key/1', SIGNING_KEY),

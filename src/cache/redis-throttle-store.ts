@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../repositories/ports.js';
-import type { ThrottleCount, ThrottleStore } from '../services/login-throttle-store.js';
+import type { ThrottleCount, ThrottleReservation, ThrottleStore } from '../services/login-throttle-store.js';
 
 /** Options of {@link RedisThrottleStore}. */
 export interface RedisThrottleStoreOptions {
@@ -20,6 +20,24 @@ const INCREMENT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}`;
+
+/*
+ * The lockout reservation: check and increment in one script, which Redis runs without
+ * interleaving any other command, so every instance together grants at most ARGV[1] slots.
+ * Returns {reserved (1|0), count, pttl}.
+ */
+const RESERVE = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[1]) then return {0, count, redis.call('PTTL', KEYS[1])} end
+count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {1, count, redis.call('PTTL', KEYS[1])}`;
+
+/* Gives one slot back; never below zero, never creates the key. */
+const RELEASE = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then redis.call('DECR', KEYS[1]) end
+return 0`;
 
 const PEEK = `
 local count = redis.call('GET', KEYS[1])
@@ -63,6 +81,19 @@ export class RedisThrottleStore implements ThrottleStore {
     const count = toCount(reply);
     if (!count) throw new Error('unexpected Redis reply to the throttle increment');
     return count;
+  }
+
+  async reserve(key: string, max: number, windowMs: number): Promise<ThrottleReservation> {
+    const reply = await this.#client.eval(RESERVE, 1, this.#prefix + key, String(max), String(windowMs));
+    if (!Array.isArray(reply)) throw new Error('unexpected Redis reply to the throttle reservation');
+    const [reserved, ...rest] = reply as [number, number, number];
+    const count = toCount(rest);
+    if (!count) throw new Error('unexpected Redis reply to the throttle reservation');
+    return { reserved: Number(reserved) === 1, ...count };
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#client.eval(RELEASE, 1, this.#prefix + key);
   }
 
   async peek(key: string): Promise<ThrottleCount | undefined> {

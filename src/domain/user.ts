@@ -28,12 +28,14 @@ export interface UserProfile {
   address: Address | null;
 }
 
-/** A user account (spec §7.1 `users`). */
+/**
+ * A user account (the `users` table), without its password hash: that secret is read only by
+ * password verification ({@link UserCredentials}), so it never reaches a cache or a view.
+ */
 export interface User extends UserProfile {
   id: string;
   username: string;
   email: string;
-  passwordHash: string;
   createdAt: Date;
   updatedAt: Date;
   lastLogin: Date | null;
@@ -41,20 +43,33 @@ export interface User extends UserProfile {
   isVerified: boolean;
   isAdmin: boolean;
   requiresPasswordChange: boolean;
+  /**
+   * Browser sessions of this user carry the epoch they were issued in; raising it ends every
+   * one of them at once (logout, password reset or change, deactivation, demotion).
+   */
+  sessionEpoch: number;
 }
 
+/** A user with the stored password hash, read straight from the database for a password check. */
+export interface UserCredentials {
+  user: User;
+  passwordHash: string;
+}
+
+/** How {@link UserCredentials} are looked up: by login name (case-insensitive) or by id. */
+export type CredentialLookup = { username: string } | { id: string };
+
 /** What a caller supplies to create a user; flags and profile default as in the schema. */
-export type NewUser = Pick<User, 'username' | 'email' | 'passwordHash'> &
+export type NewUser = Pick<User, 'username' | 'email'> & { passwordHash: string } &
   Partial<Pick<User, 'id' | 'isActive' | 'isVerified' | 'isAdmin' | 'requiresPasswordChange' | 'lastLogin'>> &
   Partial<UserProfile>;
 
 /** Fields an update may change; `undefined` leaves a field as it is, `null` clears it. */
 export type UserPatch = Partial<
-  Pick<
+  { passwordHash: string } & Pick<
     User,
     | 'username'
     | 'email'
-    | 'passwordHash'
     | 'lastLogin'
     | 'isActive'
     | 'isVerified'

@@ -11,6 +11,12 @@ export interface AuthorizationCodeRepository {
    * unused and unexpired at `now`. Concurrent callers get exactly one winner.
    */
   consume(codeHash: string, now: Date): Promise<AuthorizationCode | undefined>;
+  /**
+   * Removes the user's codes not yet exchanged, so a code issued before the user's sessions
+   * ended (logout, password change, deactivation) cannot be turned into tokens afterwards.
+   * Used codes stay for reuse detection. Returns how many.
+   */
+  deleteUnusedByUser(userId: string): Promise<number>;
   /** Removes codes that expired before `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
 }

@@ -3,6 +3,7 @@ import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
 import { InvalidToken } from '../protocol/errors.js';
 import { inspectTokenOfKind, type LiveToken } from './inspect-token.js';
+import { tokenHolder } from './token-holder.js';
 import type { TokenSigners } from './token-issuer.js';
 
 /** The caller behind a valid bearer access token. */
@@ -15,7 +16,9 @@ export interface BearerPrincipal {
 
 /**
  * RFC 6750 §2.1: validates `Authorization: Bearer <access token>` against signature, expiry and
- * the tokens table (revocation is seen at once: spec §1.4). Throws `InvalidToken` (401).
+ * the tokens table (a revocation is seen at once), then its holder: a deactivated or
+ * unverified user, or a deactivated client, makes the token worthless. `is_admin` and the other
+ * flags come from this fresh read, never from the token. Throws `InvalidToken` (401).
  */
 export async function authenticateBearer(
   authorization: string | undefined,
@@ -25,7 +28,7 @@ export async function authenticateBearer(
   if (!match?.[1]) throw new InvalidToken('Not authenticated', { headers: { 'WWW-Authenticate': 'Bearer' } });
   const live = await inspectTokenOfKind(match[1], 'access', deps);
   if (!live) throw new InvalidToken('Could not validate credentials');
-  const user = live.record.userId ? await deps.repos.users.findById(live.record.userId) : undefined;
-  if (live.record.userId && !user) throw new InvalidToken('Could not validate credentials');
-  return { token: live, user, scopes: (live.record.scope ?? '').split(' ').filter(Boolean) };
+  const holder = await tokenHolder(live.record, deps.repos);
+  if (!holder) throw new InvalidToken('Could not validate credentials');
+  return { token: live, user: holder.user, scopes: (live.record.scope ?? '').split(' ').filter(Boolean) };
 }

@@ -29,14 +29,34 @@ export interface BootstrapDeps {
 export interface BootstrapReport {
   scopesCreated: string[];
   scopesUpdated: string[];
-  admin: 'created' | 'upgraded' | 'unchanged';
+  admin: 'created' | 'unchanged';
   generatedPassword?: string;
+}
+
+/**
+ * The configured admin name belongs to an account that is not an admin. Promoting it would hand
+ * the admin role, with a password the operator never chose, to whoever registered that name
+ * (self-registration is open), so the server refuses to start. The message is one line that
+ * names the conflict and both ways out.
+ */
+export class BootstrapConflictError extends Error {
+  override readonly name = 'BootstrapConflictError';
+  readonly username: string;
+
+  constructor(username: string) {
+    super(
+      `bootstrap refused: user "${username}" (admin.username) exists but is not an admin, and an existing account is never promoted; ` +
+        `set admin.username (AUTHLY_ADMIN_USERNAME) to a name no account uses, and if "${username}" is yours, promote it afterwards as that admin (PUT /admin/users/{id} with "is_admin": true)`,
+    );
+    this.username = username;
+  }
 }
 
 /**
  * First-start set-up (spec §5.3), idempotent and safe when several instances start together:
  * registers the eight `admin:*` scopes, rewrites the OIDC scope descriptions, and makes sure the
- * configured admin user exists and is an admin. An existing admin's password is never reset.
+ * configured admin user exists and is an admin. An existing admin's password is never reset;
+ * an existing account that is not an admin is never promoted ({@link BootstrapConflictError}).
  */
 export async function bootstrap(settings: BootstrapSettings, deps: BootstrapDeps): Promise<BootstrapReport> {
   const report: BootstrapReport = { scopesCreated: [], scopesUpdated: [], admin: 'unchanged' };
@@ -67,20 +87,23 @@ async function ensureScope(name: string, description: string, repos: Repositorie
   return 'updated';
 }
 
+/** Refuses an account of that name that is not an admin; `true` when an admin already has it. */
+async function adminExists(settings: BootstrapSettings, deps: BootstrapDeps): Promise<boolean> {
+  const existing = await deps.repos.users.findByUsername(settings.username);
+  if (existing && !existing.isAdmin) throw new BootstrapConflictError(settings.username);
+  return existing !== undefined;
+}
+
 async function ensureAdmin(settings: BootstrapSettings, deps: BootstrapDeps, report: BootstrapReport): Promise<void> {
-  const { users } = deps.repos;
-  const existing = await users.findByUsername(settings.username);
-  if (existing) {
-    if (!existing.isAdmin) {
-      await users.update(existing.id, { isAdmin: true });
-      report.admin = 'upgraded';
-      deps.logger.info({ username: existing.username }, 'bootstrap: existing user promoted to admin');
-    }
-    return;
-  }
+  if (await adminExists(settings, deps)) return;
   const generated = settings.password === null ? generatePassword(deps.random, BOOTSTRAP_PASSWORD) : undefined;
   const created = await createAdmin(settings, generated ?? settings.password ?? '', generated !== undefined, deps);
-  if (!created) return;
+  if (!created) {
+    // The name or e-mail was taken meanwhile: by another instance's admin (fine), or by a
+    // registration that raced us (refused, as if it had been there first).
+    await adminExists(settings, deps);
+    return;
+  }
   report.admin = 'created';
   if (generated !== undefined) {
     report.generatedPassword = generated;
@@ -108,7 +131,7 @@ async function createAdmin(settings: BootstrapSettings, password: string, genera
       requiresPasswordChange: generated || !settings.devMode,
     });
   } catch (error) {
-    // Another instance created the admin (or the e-mail is taken): leave the existing account alone.
+    // Another instance created the admin, or the name or e-mail is taken: the caller looks again.
     if (error instanceof ConflictError) {
       deps.logger.warn({ username: settings.username, err: error }, 'bootstrap: admin user not created (name or e-mail taken)');
       return undefined;

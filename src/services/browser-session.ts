@@ -7,15 +7,20 @@ export interface BrowserSession {
   userId: string;
   authTime: Date;
   sid: string;
+  /** The user's session epoch when the session began; it is dead once the user's epoch moved on. */
+  epoch: number;
 }
 
 /** RFC 8725 §3.11: a distinct `typ`, so no other token of ours passes as a session. */
 const SESSION_TYP = 'session+jwt';
 
 /**
- * Stateless browser sessions: a JWT signed with the server's keys, so every instance can read
- * it (DESIGN.md §5) without a session table. It only remembers who logged in and when
- * (OIDC Core §3.1.2.1 `max_age`, `prompt=login`); tokens are never derived from it alone.
+ * Browser sessions as signed JWTs, so every instance can read them without a session table. A
+ * session remembers who logged in and when (OIDC Core §3.1.2.1 `max_age`, `prompt=login`) and
+ * the user's session epoch at that moment; whoever honours one must compare that epoch with the
+ * user's current one (`OAuthService.browserSession`), which is how a logout, a password change
+ * or a deactivation ends sessions that are still signed and unexpired. Tokens are never derived
+ * from a session alone.
  */
 export class BrowserSessions {
   readonly #signer: TokenSigner;
@@ -35,22 +40,33 @@ export class BrowserSessions {
     return this.#ttlSeconds;
   }
 
-  /** A cookie value for a login that happened at `authTime`. */
-  async issue(userId: string, authTime: Date): Promise<string> {
+  /** A cookie value for a login that happened at `authTime`, in the user's current session epoch. */
+  async issue(user: { id: string; sessionEpoch: number }, authTime: Date): Promise<string> {
     const iat = Math.floor(this.#clock.now().getTime() / 1000);
     return this.#signer.sign(
-      { sub: userId, auth_time: Math.floor(authTime.getTime() / 1000), sid: this.#random.token(16), iat, exp: iat + this.#ttlSeconds },
+      {
+        sub: user.id,
+        auth_time: Math.floor(authTime.getTime() / 1000),
+        sid: this.#random.token(16),
+        epoch: user.sessionEpoch,
+        iat,
+        exp: iat + this.#ttlSeconds,
+      },
       { typ: SESSION_TYP },
     );
   }
 
-  /** The session behind a cookie value, or `undefined` when absent, forged or expired. */
+  /**
+   * The session behind a cookie value, or `undefined` when absent, forged or expired. A cookie
+   * without an epoch predates revocable sessions and is refused. The epoch is not checked here.
+   */
   async read(cookie: string | undefined): Promise<BrowserSession | undefined> {
     if (!cookie) return undefined;
     try {
       const { claims } = await this.#signer.verify(cookie, { typ: SESSION_TYP, currentDate: this.#clock.now() });
-      if (typeof claims.sub !== 'string' || typeof claims.auth_time !== 'number' || typeof claims.sid !== 'string') return undefined;
-      return { userId: claims.sub, authTime: new Date(claims.auth_time * 1000), sid: claims.sid };
+      const { sub, auth_time: authTime, sid, epoch } = claims;
+      if (typeof sub !== 'string' || typeof authTime !== 'number' || typeof sid !== 'string' || !Number.isSafeInteger(epoch)) return undefined;
+      return { userId: sub, authTime: new Date(authTime * 1000), sid, epoch: epoch as number };
     } catch (err) {
       if (err instanceof TokenVerificationError) return undefined;
       throw err;

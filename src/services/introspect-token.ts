@@ -1,6 +1,7 @@
 import { InvalidClient } from '../protocol/errors.js';
 import { authenticateRequestClient, type PresentedClientCredentials } from './authenticate-client.js';
 import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
+import { tokenHolder } from './token-holder.js';
 
 /** RFC 7662 §2.2 response; members without a value are omitted (spec §3.3.6). */
 export type IntrospectionResponse =
@@ -48,7 +49,10 @@ export async function introspectToken(
   const live = await inspectToken(input.token, input.hint, deps);
   if (!live) return INACTIVE;
   const { claims, record } = live;
-  const user = record.userId ? await deps.repos.users.findById(record.userId) : undefined;
+  // A token of a deactivated or unverified user, or of a deactivated client, is not active.
+  const holder = await tokenHolder(record, deps.repos);
+  if (!holder) return INACTIVE;
+  const { user } = holder;
   return {
     active: true,
     scope: record.scope ?? '',

@@ -4,6 +4,11 @@ export interface ThrottleCount {
   resetInMs: number;
 }
 
+/** The answer to {@link ThrottleStore.reserve}: whether a slot was taken, and the counter after it. */
+export interface ThrottleReservation extends ThrottleCount {
+  reserved: boolean;
+}
+
 /**
  * Where rate-limit and lockout counters live: in process ({@link MemoryThrottleStore}) or in
  * Redis (`cache/redis-throttle-store.ts`), so limits hold across instances (DESIGN.md §5).
@@ -12,6 +17,14 @@ export interface ThrottleCount {
 export interface ThrottleStore {
   /** Adds one; a new counter expires after `windowMs`. */
   increment(key: string, windowMs: number): Promise<ThrottleCount>;
+  /**
+   * Check and increment as one atomic step: adds one only while the counter is below `max`
+   * (a new counter expires after `windowMs`). Concurrent callers can never take more than
+   * `max` slots between them, which a `peek` followed by an `increment` could.
+   */
+  reserve(key: string, max: number, windowMs: number): Promise<ThrottleReservation>;
+  /** Gives one reserved slot back (never below zero); a missing counter stays missing. */
+  release(key: string): Promise<void>;
   /** The live counter, if any. */
   peek(key: string): Promise<ThrottleCount | undefined>;
   delete(key: string): Promise<void>;
@@ -43,15 +56,20 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   async increment(key: string, windowMs: number): Promise<ThrottleCount> {
+    return this.#increment(key, windowMs, this.#now());
+  }
+
+  // Synchronous from the check to the increment: one turn of the event loop, so atomic.
+  async reserve(key: string, max: number, windowMs: number): Promise<ThrottleReservation> {
     const now = this.#now();
-    let entry = this.#live(key, now);
-    if (!entry) {
-      this.#makeRoom(now);
-      entry = { count: 0, expiresAt: now + windowMs };
-      this.#entries.set(key, entry);
-    }
-    entry.count += 1;
-    return { count: entry.count, resetInMs: entry.expiresAt - now };
+    const entry = this.#live(key, now);
+    if (entry && entry.count >= max) return { reserved: false, count: entry.count, resetInMs: entry.expiresAt - now };
+    return { reserved: true, ...this.#increment(key, windowMs, now) };
+  }
+
+  async release(key: string): Promise<void> {
+    const entry = this.#live(key, this.#now());
+    if (entry && entry.count > 0) entry.count -= 1;
   }
 
   async peek(key: string): Promise<ThrottleCount | undefined> {
@@ -66,6 +84,17 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   async close(): Promise<void> {
     this.#entries.clear();
+  }
+
+  #increment(key: string, windowMs: number, now: number): ThrottleCount {
+    let entry = this.#live(key, now);
+    if (!entry) {
+      this.#makeRoom(now);
+      entry = { count: 0, expiresAt: now + windowMs };
+      this.#entries.set(key, entry);
+    }
+    entry.count += 1;
+    return { count: entry.count, resetInMs: entry.expiresAt - now };
   }
 
   #live(key: string, now: number): Entry | undefined {

@@ -22,6 +22,7 @@ import {
 import type { BrowserSession, BrowserSessions } from './browser-session.js';
 import type { User } from '../domain/user.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
+import { accountProblem } from './account-standing.js';
 import { exchangeToken, refreshWithJson } from './exchange-token.js';
 import { introspectToken, type IntrospectionResponse } from './introspect-token.js';
 import type { OAuthSettings } from './oauth-settings.js';
@@ -97,17 +98,32 @@ export class OAuthService {
     return this.#deps.csrf.verify(cookieNonce, csrfBinding(request, signedInUserId), token);
   }
 
-  /** The browser session behind a cookie, with its user, when both are still valid and active. */
+  /**
+   * The browser session behind a cookie, with its user, when the session is signed, unexpired and
+   * of the user's current session epoch, and the user is active and verified (the same rule as
+   * every token path). A session ended by logout, a password change or reset, deactivation or
+   * demotion is `undefined` here, even when its cookie is replayed.
+   */
   async browserSession(cookie: string | undefined): Promise<{ session: BrowserSession; user: User } | undefined> {
     const session = await this.#deps.sessions.read(cookie);
     if (!session) return undefined;
     const user = await this.#deps.repos.users.findById(session.userId);
-    return user?.isActive ? { session, user } : undefined;
+    if (!user || accountProblem(user) || user.sessionEpoch !== session.epoch) return undefined;
+    return { session, user };
   }
 
   /** A new browser-session cookie value for a login at `authTime`. */
   startBrowserSession(user: User, authTime: Date): Promise<string> {
-    return this.#deps.sessions.issue(user.id, authTime);
+    return this.#deps.sessions.issue(user, authTime);
+  }
+
+  /**
+   * Ends every browser session of the user behind a live session cookie (the epoch rises), so a
+   * copy of the cookie is dead too. Tokens are not touched here. A dead cookie ends nothing.
+   */
+  async endBrowserSessions(cookie: string | undefined): Promise<void> {
+    const browser = await this.browserSession(cookie);
+    if (browser) await this.#deps.repos.users.update(browser.user.id, {}, { endSessions: true });
   }
 
   /** Seconds a browser session lasts. */

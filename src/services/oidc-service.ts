@@ -7,6 +7,7 @@ import { openIdConfiguration } from '../protocol/oidc/discovery.js';
 import { userInfoDocument } from '../protocol/oidc/claims.js';
 import { isRegisteredRedirectUri } from '../protocol/redirect.js';
 import type { BearerPrincipal } from './authenticate-bearer.js';
+import { preferredUsernameProblem } from './users/preferred-username.js';
 
 /** A UserInfo failure Authly answers with a Detail body (spec §3.6). */
 export class UserInfoError extends Error {
@@ -50,16 +51,25 @@ export class OidcService {
   readonly #keystore: Pick<Keystore, 'verify' | 'algorithms'>;
   readonly #clock: Clock;
   readonly #logoutHintGraceMs: number;
+  readonly #reservedNames: readonly string[];
 
   /**
    * `logoutHintGraceSeconds`: how long past its `exp` an ID token still serves as a logout
    * `id_token_hint` (the browser session lifetime, `tokens.session_expire_minutes`).
+   * `reservedNames`: names no user may take as `preferred_username` (the configured admin's).
    */
-  constructor(deps: { repos: Repositories; keystore: Pick<Keystore, 'verify' | 'algorithms'>; clock: Clock; logoutHintGraceSeconds: number }) {
+  constructor(deps: {
+    repos: Repositories;
+    keystore: Pick<Keystore, 'verify' | 'algorithms'>;
+    clock: Clock;
+    logoutHintGraceSeconds: number;
+    reservedNames?: readonly string[];
+  }) {
     this.#repos = deps.repos;
     this.#keystore = deps.keystore;
     this.#clock = deps.clock;
     this.#logoutHintGraceMs = deps.logoutHintGraceSeconds * 1000;
+    this.#reservedNames = deps.reservedNames ?? [];
   }
 
   /** OIDC Core §5.3: the claims the token's scopes release; `openid` is required (spec §3.6). */
@@ -70,7 +80,10 @@ export class OidcService {
     return userInfoDocument(principal.user, principal.scopes);
   }
 
-  /** Authly's `PUT /oidc/userinfo`: updates the claims the scopes allow; `name` is derived, so ignored. */
+  /**
+   * Authly's `PUT /oidc/userinfo`: updates the claims the scopes allow; `name` is derived, so
+   * ignored. A `preferred_username` that is reserved or another account's name is 400.
+   */
   async updateUserInfo(principal: BearerPrincipal, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (!principal.scopes.includes('openid') || !principal.user) {
       throw new UserInfoError(403, "UserInfo update requires 'openid' scope", OPENID_CHALLENGE);
@@ -82,6 +95,10 @@ export class OidcService {
     }
     if (Object.keys(patch).length === 0) {
       throw new UserInfoError(400, 'No valid OIDC claims provided for update, or insufficient scope for requested claims');
+    }
+    if (typeof patch.preferredUsername === 'string') {
+      const problem = await preferredUsernameProblem(patch.preferredUsername, principal.user, { repos: this.#repos, reservedNames: this.#reservedNames });
+      if (problem) throw new UserInfoError(400, problem);
     }
     const updated = await this.#repos.users.update(principal.user.id, patch as UserPatch);
     if (!updated) throw new UserInfoError(404, 'User not found');

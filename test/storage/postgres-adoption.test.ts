@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-07T0000-token-family-revocations'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -44,8 +44,8 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id and auth_time are columns our migrations add; every other byte must stay.
-        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time')::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id, auth_time and session_epoch are columns our migrations add; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -64,7 +64,7 @@ interface SchemaSnapshot {
 /**
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
  * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`,
- * the `token_family_revocations` table, and the three algorithm
+ * `users.session_epoch`, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
  * without its nullability: the token-grants migration relaxes it (upstream's own script has it
  * nullable already).
@@ -84,6 +84,7 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
+          AND NOT (table_name = 'users' AND column_name = 'session_epoch')
         ORDER BY table_name, column_name`),
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
@@ -245,6 +246,16 @@ describe.skipIf(!hasPostgres)('adopting a PostgreSQL database created by Authly'
                     WHERE table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data'`),
     );
     expect(rows).toEqual([{ is_nullable: 'YES', data_type: 'text' }]);
+  });
+
+  it('adds users.session_epoch, NOT NULL DEFAULT 0, so Authly\'s users start at epoch 0', async () => {
+    const { rows } = await withClient(testDb.url, (client) =>
+      client.query(`SELECT is_nullable, data_type, column_default FROM information_schema.columns
+                    WHERE table_name = 'users' AND column_name = 'session_epoch'`),
+    );
+    expect(rows).toEqual([{ is_nullable: 'NO', data_type: 'integer', column_default: '0' }]);
+    const epochs = await withClient(testDb.url, (client) => client.query('SELECT DISTINCT session_epoch FROM users'));
+    expect(epochs.rows).toEqual([{ session_epoch: 0 }]);
   });
 
   it('applies nothing when run again', async () => {

@@ -62,6 +62,46 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         expect(await repos.users.findByUsername(renamed)).toBeUndefined();
       });
 
+      it('sees a raised session epoch at once, by id and by name, and keeps it with other changes in one write', async () => {
+        const created = await repos.users.create(makeUser());
+        expect(created.sessionEpoch).toBe(0);
+        await repos.users.findById(created.id);
+        await repos.users.findByUsername(created.username);
+        const ended = await repos.users.update(created.id, {}, { endSessions: true });
+        expect(ended?.sessionEpoch).toBe(1);
+        expect((await repos.users.findById(created.id))?.sessionEpoch).toBe(1);
+        expect((await repos.users.findByUsername(created.username))?.sessionEpoch).toBe(1);
+        const both = await repos.users.update(created.id, { isActive: false }, { endSessions: true });
+        expect(both).toMatchObject({ sessionEpoch: 2, isActive: false });
+        // Concurrent raises never lose one: the increment happens in the database.
+        await Promise.all(Array.from({ length: 10 }, () => repos.users.update(created.id, {}, { endSessions: true })));
+        expect((await repos.users.findById(created.id))?.sessionEpoch).toBe(12);
+        expect((await repos.users.update(created.id, { givenName: 'Same' }))?.sessionEpoch).toBe(12);
+      });
+
+      it('reads credentials from storage only: the hash with the current row, by name or id, never in a User', async () => {
+        const created = await repos.users.create(makeUser({ passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$first$hash' }));
+        expect(created).not.toHaveProperty('passwordHash');
+        expect(await repos.users.findById(created.id)).not.toHaveProperty('passwordHash');
+        const byName = await repos.users.findCredentials({ username: created.username.toUpperCase() });
+        expect(byName).toMatchObject({ user: { id: created.id }, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$first$hash' });
+        await repos.users.findById(created.id);
+        await repos.users.update(created.id, { passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$second$hash', isVerified: true });
+        expect(await repos.users.findCredentials({ id: created.id })).toMatchObject({ user: { isVerified: true }, passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$second$hash' });
+        expect(await repos.users.findCredentials({ username: unique('nobody_') })).toBeUndefined();
+        expect((await repos.users.list({ search: created.username, limit: 5, offset: 0 })).users[0]).not.toHaveProperty('passwordHash');
+      });
+
+      it('finds other accounts holding a name as username or preferred_username, ignoring case', async () => {
+        const holder = await repos.users.create(makeUser());
+        const shown = await repos.users.create(makeUser({ preferredUsername: unique('Shown_') }));
+        const asker = await repos.users.create(makeUser());
+        expect((await repos.users.findByDisplayNames([holder.username.toUpperCase()], asker.id, 5)).map((u) => u.id)).toEqual([holder.id]);
+        expect((await repos.users.findByDisplayNames(['nobody', shown.preferredUsername!.toLowerCase()], asker.id, 5)).map((u) => u.id)).toEqual([shown.id]);
+        expect(await repos.users.findByDisplayNames([holder.username], holder.id, 5)).toEqual([]);
+        expect(await repos.users.findByDisplayNames([], asker.id, 5)).toEqual([]);
+      });
+
       it('sees scope and signing-key changes in lookups and listings at once', async () => {
         const name = unique('rw:');
         const scope = await repos.scopes.create({ scopeName: name, isDefault: true });
@@ -519,6 +559,20 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         expect((await repos.authorizationCodes.findByCode(saved.code))?.isUsed).toBe(true);
         expect(await repos.authorizationCodes.consume(digest('unknown'), now)).toBeUndefined();
         await expect(repos.authorizationCodes.save(makeCode(client.id, user.id, now, { code: saved.code }))).rejects.toBeInstanceOf(ConflictError);
+      });
+
+      it("drops a user's unused codes, keeping used ones and other users' codes", async () => {
+        const now = new Date();
+        const [user, other] = [await repos.users.create(makeUser()), await repos.users.create(makeUser())];
+        const client = await repos.clients.create(makeClient());
+        const unused = await repos.authorizationCodes.save(makeCode(client.id, user.id, now));
+        const used = await repos.authorizationCodes.save(makeCode(client.id, user.id, now));
+        await repos.authorizationCodes.consume(used.code, now);
+        const others = await repos.authorizationCodes.save(makeCode(client.id, other.id, now));
+        expect(await repos.authorizationCodes.deleteUnusedByUser(user.id)).toBe(1);
+        expect(await repos.authorizationCodes.findByCode(unused.code)).toBeUndefined();
+        expect((await repos.authorizationCodes.findByCode(used.code))?.isUsed).toBe(true);
+        expect(await repos.authorizationCodes.findByCode(others.code)).toBeDefined();
       });
 
       it('does not consume an expired code', async () => {

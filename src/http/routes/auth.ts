@@ -31,7 +31,7 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async function 
   app.post('/auth/change-password', async function changePassword(request) {
     const { user } = await caller(request);
     const body = parseRequest(changePasswordBody, request.body, 'body');
-    return options.users.changePassword(user, body.current_password, body.new_password);
+    return options.users.changePassword(user, body.current_password, body.new_password, request.clientAddress);
   });
 
   app.get('/auth/password-status', async function passwordStatus(request) {

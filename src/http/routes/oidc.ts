@@ -75,7 +75,9 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
     const q = singleValues(request.query);
     try {
       const result = await oidc.logout({ idTokenHint: q.id_token_hint, postLogoutRedirectUri: q.post_logout_redirect_uri, state: q.state });
-      // The browser's login session ends whatever the hint says.
+      // The browser's login session ends whatever the hint says: on the server too (the user's
+      // session epoch rises), so a copy of the cookie no longer signs anyone in.
+      await oauth.endBrowserSessions(readSessionCookie(request));
       clearSessionCookie(request, reply);
       if (result.kind === 'redirect') return reply.redirect(result.location, 302);
       return noCache(reply).type('text/html; charset=utf-8').send(renderLogoutPage());
@@ -106,6 +108,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
     if (q.iss !== undefined && q.iss !== issuerFor(request, options.issuer)) {
       return reply.code(400).send({ detail: 'Invalid issuer parameter' });
     }
+    await oauth.endBrowserSessions(readSessionCookie(request));
     clearSessionCookie(request, reply);
     return noCache(reply).type('text/html; charset=utf-8').send(renderFrontChannelLogoutPage());
   });

@@ -5,7 +5,7 @@ import type { RandomSource } from '../../crypto/random.js';
 import { API_PREFIX } from '../../protocol/discovery.js';
 import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock, Logger } from '../../repositories/ports.js';
-import { bootstrap } from '../bootstrap.js';
+import { bootstrap, BootstrapConflictError } from '../bootstrap.js';
 import { LoginThrottle } from '../login-throttle.js';
 import type { ThrottleStore } from '../login-throttle-store.js';
 import type { BearerAuthenticator } from '../users/current-user.js';
@@ -37,13 +37,16 @@ export interface AccountServices {
 
 /**
  * Builds the account services and runs the start-up bootstrap (spec §5.3) when `admin.bootstrap`
- * is set. A bootstrap failure is logged and start-up continues, as in Authly.
+ * is set. A bootstrap failure is logged and start-up continues, as in Authly, except a
+ * {@link BootstrapConflictError}: the server must not run with an admin name someone else holds.
  */
 export async function createAccountServices(config: Config, deps: AccountServicesDeps): Promise<AccountServices> {
   const { tokens, rate_limit: rate, lockout } = config;
   const throttle = new LoginThrottle({
     store: deps.throttleStore,
     logger: deps.logger,
+    // Counters are keyed on the account a name reaches, found by the login's own lookup.
+    findAccount: async (username) => (await deps.repos.users.findByUsername(username))?.username,
     settings: {
       rateLimit: {
         enabled: rate.enabled,
@@ -70,10 +73,11 @@ export async function createAccountServices(config: Config, deps: AccountService
   if (config.admin.bootstrap) {
     const { username, email, password, dev_mode: devMode } = config.admin;
     const report = await bootstrap({ username, email, password, devMode }, deps).catch((error: unknown) => {
+      if (error instanceof BootstrapConflictError) throw error;
       deps.logger.error({ err: error }, 'bootstrap failed; the server starts without it');
       return undefined;
     });
     if (report?.generatedPassword) generatedAdmin = { username, password: report.generatedPassword };
   }
-  return { users: new UserService(deps), admin, throttle, authenticate: deps.authenticate, generatedAdmin };
+  return { users: new UserService({ ...deps, throttle }), admin, throttle, authenticate: deps.authenticate, generatedAdmin };
 }

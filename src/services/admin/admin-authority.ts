@@ -5,7 +5,8 @@ import type { AdminScope } from './admin-scopes.js';
 /**
  * Spec §1.4 / §5.1, the two layers of admin authority: the user's `is_admin` flag, then (admin
  * API only) the route's `admin:*` scope in the access token. Both failures are 403 with a
- * Bearer challenge; neither layer looks at `is_active`/`is_verified`, as in Authly.
+ * Bearer challenge. `is_admin` comes from the user read afresh by the bearer check, which has
+ * already refused tokens of inactive or unverified users (401).
  */
 export function requireAdmin(principal: UserPrincipal, scope?: AdminScope): void {
   if (!principal.user.isAdmin) {

@@ -2,6 +2,7 @@ import type { ClientSecrets } from '../../crypto/client-secret.js';
 import type { RandomSource } from '../../crypto/random.js';
 import type { Client } from '../../domain/client.js';
 import type { Repositories } from '../../repositories/repositories.js';
+import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
 import { toClientPatch, type ClientCreateInput, type ClientOidcUpdate, type ClientUpdateInput } from './client-input.js';
 import { checkAuthMethod, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
@@ -12,6 +13,7 @@ export interface ClientAdminDeps {
   repos: Repositories;
   secrets: ClientSecrets;
   random: RandomSource;
+  clock: Clock;
 }
 
 /** `POST /admin/clients` answer: the secret is shown here and on regeneration only (D9). */
@@ -72,7 +74,10 @@ export class ClientAdmin {
     return { ...toClientResponse(client), assigned_scopes: active.map((s) => s.scopeName).sort() };
   }
 
-  /** Applies every documented field (spec D9/Q14); an inactive client can be re-activated. */
+  /**
+   * Applies every documented field, `is_active` included: an inactive client can be re-activated.
+   * Deactivating revokes every token issued to the client, as `deactivate` does.
+   */
   async update(clientId: string, input: ClientUpdateInput): Promise<ClientModel> {
     const { patch, keys } = toClientPatch(input);
     if (keys.length === 0) throw badRequest('No valid fields to update');
@@ -83,6 +88,7 @@ export class ClientAdmin {
     checkOidcFields({ ...oidcFields(client), ...input }, scopes);
     const updated = await this.#deps.repos.clients.update(client.id, patch);
     if (!updated) throw notFound('Client not found');
+    if (client.isActive && !updated.isActive) await this.#revokeTokens(client);
     if (input.scope !== undefined) await this.#deps.repos.clients.setScopes(client.id, scopes);
     return toClientModel(updated);
   }
@@ -96,11 +102,20 @@ export class ClientAdmin {
     return { client_id: client.clientId, new_secret: secret, message: 'Client secret regenerated successfully' };
   }
 
-  /** Soft delete (spec §3.7). */
+  /** Soft delete; every token issued to the client is revoked with it. */
   async deactivate(clientId: string): Promise<{ client_id: string; message: string }> {
     const client = await this.#active(clientId);
     await this.#deps.repos.clients.update(client.id, { isActive: false });
+    await this.#revokeTokens(client);
     return { client_id: client.clientId, message: 'Client deactivated successfully' };
+  }
+
+  /**
+   * After the flag is down (so no new token is issued to the client), the tokens it already
+   * holds: access tokens at resource servers and refresh tokens alike.
+   */
+  async #revokeTokens(client: Client): Promise<void> {
+    await this.#deps.repos.tokens.invalidateByClient(client.id, this.#deps.clock.now());
   }
 
   /** The client's OIDC settings from the stored row (spec §3.7). */

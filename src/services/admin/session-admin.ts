@@ -3,6 +3,7 @@ import type { User } from '../../domain/user.js';
 import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
+import { endUserSessions } from '../users/end-sessions.js';
 import { pageInfo, type PageInfo } from './page-info.js';
 
 /** One "session" (an issued access or refresh token) as Authly lists it (spec §3.7). */
@@ -79,11 +80,14 @@ export class SessionAdmin {
     };
   }
 
-  /** Invalidates every token of the user, access and refresh (spec §3.7, §4.6). */
+  /**
+   * Invalidates every token of the user, access and refresh, and ends every
+   * browser session of the user (the session epoch rises), so no login page signs them in again.
+   */
   async revokeAll(userId: string): Promise<{ user_id: string; username: string; revoked_sessions: number; active_sessions_remaining: number; message: string }> {
     const user = await this.#user(userId);
     const before = await this.#activeCount(userId);
-    await this.#repos.tokens.invalidateByUser(userId, this.#clock.now());
+    await endUserSessions(this.#repos, userId, {}, this.#clock.now());
     const after = await this.#activeCount(userId);
     const revoked = before - after;
     return {

@@ -5,6 +5,7 @@ import { ConflictError } from '../../repositories/errors.js';
 import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
+import { applyUserPatch, endUserSessions } from '../users/end-sessions.js';
 import { generatePassword, TEMPORARY_PASSWORD } from '../users/password-rules.js';
 import { toAdminUserResponse, type AdminUserResponse } from '../users/user-views.js';
 import { toNewUser, toUserPatch, type AdminUserCreateInput, type AdminUserUpdateInput } from './user-input.js';
@@ -59,7 +60,11 @@ export class UserAdmin {
     return { ...toAdminUserResponse(user, 0), temporary_password: temporary };
   }
 
-  /** Spec §3.7: nulls dropped; self-demotion and losing the last admin are refused. */
+  /**
+   * Spec §3.7: nulls dropped; self-demotion and losing the last admin are refused. Deactivating,
+   * un-verifying, demoting or setting a password ends the user's tokens and browser sessions
+   * in the same call.
+   */
   async update(id: string, input: AdminUserUpdateInput, actor: User): Promise<AdminUserResponse> {
     const patch = toUserPatch(input);
     const password = input.password ?? undefined;
@@ -71,7 +76,7 @@ export class UserAdmin {
       if ((await adminCount(this.#deps.repos)) <= 1) throw badRequest('This operation would leave the system without any admin users');
     }
     if (password !== undefined) patch.passwordHash = await this.#deps.passwords.hash(password);
-    const updated = await this.#write(() => this.#deps.repos.users.update(id, patch));
+    const updated = await this.#write(() => applyUserPatch(this.#deps.repos, user, patch, this.#deps.clock.now()));
     if (!updated) throw notFound('User not found');
     return this.#view(updated);
   }
@@ -84,12 +89,17 @@ export class UserAdmin {
     if (!(await this.#deps.repos.users.delete(id))) throw notFound('User not found');
   }
 
-  /** A temporary password that must be changed; the user's access tokens stop working (spec §3.7). */
+  /**
+   * A temporary password that must be changed. Every token of the user (access and refresh: a
+   * stolen refresh token must not outlive the reset) and every browser session ends with it;
+   * `invalidated_sessions` counts the access tokens revoked, as Authly counted them.
+   */
   async resetPassword(id: string): Promise<PasswordReset> {
     const user = await this.#find(id);
     const temporary = generatePassword(this.#deps.random, TEMPORARY_PASSWORD);
-    await this.#deps.repos.users.update(id, { passwordHash: await this.#deps.passwords.hash(temporary), requiresPasswordChange: true });
-    const invalidated = await this.#deps.repos.tokens.invalidateByUser(id, this.#deps.clock.now(), 'access');
+    const patch = { passwordHash: await this.#deps.passwords.hash(temporary), requiresPasswordChange: true };
+    const { user: updated, revokedAccessTokens: invalidated } = await endUserSessions(this.#deps.repos, id, patch, this.#deps.clock.now());
+    if (!updated) throw notFound('User not found');
     return {
       user_id: user.id,
       username: user.username,

@@ -1,5 +1,5 @@
 import type { Client } from '../../domain/client.js';
-import { InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
+import { InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { parseScope } from '../../protocol/scope.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { toTokenResponse } from './shared.js';
@@ -14,7 +14,6 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
   if (!request.username || !request.password) throw new InvalidRequest('Username and password are required for password grant');
 
   const user = await verifyUserPassword(request.username, request.password, deps);
-  if (!user.isVerified) throw new InvalidGrant('Account not verified');
 
   const requested = parseScope(request.scope);
   const active = new Set((await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName));

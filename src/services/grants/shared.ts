@@ -1,14 +1,17 @@
 import type { User } from '../../domain/user.js';
 import { InvalidGrant } from '../../protocol/errors.js';
+import { requireAccountInGoodStanding } from '../account-standing.js';
 import type { IssuedTokens } from '../token-issuer.js';
 import type { GrantDeps, TokenResponse } from '../token-request.js';
 
-/** The user a grant acts for, which must still exist and be active (spec §3.3.3). */
+/**
+ * The user a grant acts for, which must still exist, be active and be verified: a code or a
+ * refresh token outlives the moment it was issued, so the account is judged again here.
+ */
 export async function activeUser(deps: GrantDeps, userId: string | null): Promise<User> {
   const user = userId ? await deps.repos.users.findById(userId) : undefined;
   if (!user) throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
-  if (!user.isActive) throw new InvalidGrant('Account is deactivated');
-  return user;
+  return requireAccountInGoodStanding(user);
 }
 
 /** Shapes RFC 6749 §5.1's body, leaving out members that have no value. */

@@ -3,13 +3,22 @@ import type { User, UserPatch } from '../../domain/user.js';
 import { ConflictError } from '../../repositories/errors.js';
 import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock } from '../../repositories/ports.js';
+import type { LoginThrottle } from '../login-throttle.js';
 import { badRequest, DetailError, notFound } from './detail-error.js';
+import { applyUserPatch, endUserSessions } from './end-sessions.js';
 
 /** What the users and auth routers need. */
 export interface UserServiceDeps {
   repos: Repositories;
   passwords: PasswordHasher;
   clock: Clock;
+  /** Change-password checks a password, so it runs under the login throttle. */
+  throttle: LoginThrottle;
+}
+
+/** The 401 of a wrong current password: what the throttle counts as a failed attempt. */
+function isWrongCurrentPassword(error: unknown): boolean {
+  return error instanceof DetailError && error.status === 401;
 }
 
 /** `POST {P}/users/` body, already schema-checked (spec §3.5). */
@@ -66,7 +75,10 @@ export class UserService {
     return page.users;
   }
 
-  /** Applies the present keys; nulls were dropped by the route (spec D9: never a 500). */
+  /**
+   * Applies the present keys; nulls were dropped by the route (a null never ends in a 500). Demoting
+   * an admin or setting a password ends the user's tokens and browser sessions in the same call.
+   */
   async update(id: string, input: UserUpdate): Promise<User> {
     const { users } = this.#deps.repos;
     const user = await this.get(id);
@@ -81,7 +93,7 @@ export class UserService {
     if (input.email !== undefined) patch.email = input.email;
     if (input.is_admin !== undefined) patch.isAdmin = input.is_admin;
     if (input.password !== undefined) patch.passwordHash = await this.#deps.passwords.hash(input.password);
-    return this.#write(id, patch);
+    return this.#write(() => applyUserPatch(this.#deps.repos, user, patch, this.#deps.clock.now()));
   }
 
   /** Hard delete; tokens and codes go by foreign-key cascade (spec §3.5). */
@@ -92,12 +104,12 @@ export class UserService {
   /** Marks the user verified, so the password grant accepts them (spec §3.5). */
   async verify(id: string): Promise<User> {
     await this.get(id);
-    return this.#write(id, { isVerified: true });
+    return this.#write(() => this.#deps.repos.users.update(id, { isVerified: true }));
   }
 
-  async #write(id: string, patch: UserPatch): Promise<User> {
+  async #write(run: () => Promise<User | undefined>): Promise<User> {
     try {
-      const updated = await this.#deps.repos.users.update(id, patch);
+      const updated = await run();
       if (!updated) throw notFound('User not found');
       return updated;
     } catch (error) {
@@ -107,25 +119,37 @@ export class UserService {
   }
 
   /**
-   * `POST {P}/auth/logout` (spec §3.4): the presented token, then every other live token of the
-   * user. Counts the tokens this call invalidated (Authly's cumulative count, Q19, is not kept).
+   * `POST {P}/auth/logout`: the presented token, then every other live token of the
+   * user, and every browser session of the user (the session epoch rises). Counts the tokens this
+   * call invalidated (Authly's cumulative count, Q19, is not kept).
    */
   async logout(user: User, jti: string): Promise<{ message: string; invalidated_tokens: number }> {
     const now = this.#deps.clock.now();
     const own = (await this.#deps.repos.tokens.invalidate(jti, now)) ? 1 : 0;
-    const rest = await this.#deps.repos.tokens.invalidateByUser(user.id, now);
-    const count = own + rest;
+    const { revokedTokens } = await endUserSessions(this.#deps.repos, user.id, {}, now);
+    const count = own + revokedTokens;
     if (count === 0) return { message: 'No active sessions found to logout', invalidated_tokens: 0 };
     return { message: 'Successfully logged out', invalidated_tokens: count };
   }
 
-  /** `POST {P}/auth/change-password` (spec §3.4); existing tokens stay valid, as in Authly. */
-  async changePassword(user: User, current: string, next: string): Promise<{ message: string; requires_password_change: false }> {
-    const check = await this.#deps.passwords.verify(current, user.passwordHash);
-    if (!check.ok) throw new DetailError(401, 'Current password is incorrect');
-    if (current === next) throw badRequest('New password must be different from current password');
-    const passwordHash = await this.#deps.passwords.hash(next);
-    await this.#write(user.id, { passwordHash, requiresPasswordChange: false });
+  /**
+   * `POST {P}/auth/change-password`, under the login throttle keyed on the caller's
+   * account and address (a wrong current password counts as a failed login; a locked account is
+   * 429). Unlike Authly, a new password ends every token of the user, the presented one included,
+   * and every browser session: whoever stole a credential loses it, and the client logs in again
+   * with the new password. The answer keeps Authly's shape.
+   */
+  async changePassword(user: User, current: string, next: string, ip: string): Promise<{ message: string; requires_password_change: false }> {
+    const change = async () => {
+      // The hash is read from the database, never from the (cached) principal.
+      const found = await this.#deps.repos.users.findCredentials({ id: user.id });
+      const check = await this.#deps.passwords.verify(current, found?.passwordHash ?? '');
+      if (!found || !check.ok) throw new DetailError(401, 'Current password is incorrect');
+      if (current === next) throw badRequest('New password must be different from current password');
+      const passwordHash = await this.#deps.passwords.hash(next);
+      await this.#write(async () => (await endUserSessions(this.#deps.repos, user.id, { passwordHash, requiresPasswordChange: false }, this.#deps.clock.now())).user);
+    };
+    await this.#deps.throttle.guard({ ip, account: user.username }, change, { isFailure: isWrongCurrentPassword });
     return { message: 'Password successfully changed', requires_password_change: false };
   }
 }

@@ -83,6 +83,16 @@ export class KyselyAuthorizationCodeRepository implements AuthorizationCodeRepos
     return row && this.#decode(row);
   }
 
+  async deleteUnusedByUser(userId: string): Promise<number> {
+    const { db, codec } = this.#ctx;
+    const result = await db
+      .deleteFrom('oauth_authorization_codes')
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('is_used', '=', codec.bool(false)), eb('is_used', 'is', null)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async deleteExpired(now: Date): Promise<number> {
     const { db, codec } = this.#ctx;
     const result = await db

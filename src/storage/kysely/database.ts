@@ -45,6 +45,8 @@ export interface UsersTable {
   phone_number: string | null;
   phone_number_verified: DbBool | null;
   address: DbJson | null;
+  /** Added by the user-session-epoch migration; NOT NULL DEFAULT 0. */
+  session_epoch: Generated<number>;
 }
 
 /** `oauth_clients` (spec §7.2). */

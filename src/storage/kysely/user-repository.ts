@@ -1,14 +1,24 @@
 import { sql } from 'kysely';
-import { USER_SORT_FIELDS, type NewUser, type User, type UserCounts, type UserListQuery, type UserPage, type UserPatch } from '../../domain/user.js';
-import type { UserRepository } from '../../repositories/user-repository.js';
+import {
+  USER_SORT_FIELDS,
+  type CredentialLookup,
+  type NewUser,
+  type User,
+  type UserCounts,
+  type UserCredentials,
+  type UserListQuery,
+  type UserPage,
+  type UserPatch,
+} from '../../domain/user.js';
+import type { UserRepository, UserUpdateOptions } from '../../repositories/user-repository.js';
 import { likePattern, toCount, totalAndActive, translated, type RepositoryContext } from './context.js';
+import type { UsersTable } from './database.js';
 import { decodeRow, encodeRow, type FieldMap } from './row-mapper.js';
 
 const USER_FIELDS: FieldMap<User> = {
   id: ['id', 'plain'],
   username: ['username', 'plain'],
   email: ['email', 'plain'],
-  passwordHash: ['password_hash', 'plain'],
   createdAt: ['created_at', 'time'],
   updatedAt: ['updated_at', 'time'],
   lastLogin: ['last_login', 'time'],
@@ -31,7 +41,17 @@ const USER_FIELDS: FieldMap<User> = {
   phoneNumber: ['phone_number', 'plain'],
   phoneNumberVerified: ['phone_number_verified', 'bool'],
   address: ['address', 'json'],
+  sessionEpoch: ['session_epoch', 'plain'],
 };
+
+/** What a write may set: the user's fields and the password hash (never read back with them). */
+const WRITE_FIELDS: FieldMap<Omit<User, 'sessionEpoch'> & { passwordHash: string }> = (() => {
+  const { sessionEpoch: _epoch, ...fields } = USER_FIELDS;
+  return { ...fields, passwordHash: ['password_hash', 'plain'] } as const;
+})();
+
+/** Every column a `User` is read from: `password_hash` is left out, so it never leaves by accident. */
+const USER_COLUMNS = Object.values(USER_FIELDS).map(([column]) => column) as (keyof UsersTable)[];
 
 /** Schema defaults (spec §7.1) for what `NewUser` leaves out. */
 const USER_DEFAULTS = { isActive: true, isVerified: false, isAdmin: false, requiresPasswordChange: false } as const;
@@ -51,28 +71,30 @@ export class KyselyUserRepository implements UserRepository {
     user.isVerified ??= false;
     user.isAdmin ??= false;
     user.requiresPasswordChange ??= false;
+    // pg returns INTEGER as a number, better-sqlite3 too; the column is NOT NULL DEFAULT 0.
+    user.sessionEpoch = Number(user.sessionEpoch ?? 0);
     return user;
   };
 
   async create(input: NewUser): Promise<User> {
     const { codec, clock, ids, db } = this.#ctx;
     const now = clock.now();
-    const row = encodeRow(USER_FIELDS, codec, { ...USER_DEFAULTS, id: ids.uuid(), createdAt: now, updatedAt: now, ...input });
+    const row = encodeRow(WRITE_FIELDS, codec, { ...USER_DEFAULTS, id: ids.uuid(), createdAt: now, updatedAt: now, ...input });
     const inserted = await translated(this.#ctx, () =>
-      db.insertInto('users').values(row as never).returningAll().executeTakeFirstOrThrow(),
+      db.insertInto('users').values(row as never).returning(USER_COLUMNS).executeTakeFirstOrThrow(),
     );
     return this.#decode(inserted);
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = await this.#ctx.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#ctx.db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
     return row && this.#decode(row);
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
     const row = await this.#ctx.db
       .selectFrom('users')
-      .selectAll()
+      .select(USER_COLUMNS)
       .where(sql`lower(username)`, '=', sql`lower(${username})`)
       .executeTakeFirst();
     return row && this.#decode(row);
@@ -81,17 +103,39 @@ export class KyselyUserRepository implements UserRepository {
   async findByEmail(email: string): Promise<User | undefined> {
     const row = await this.#ctx.db
       .selectFrom('users')
-      .selectAll()
+      .select(USER_COLUMNS)
       .where(sql`lower(email)`, '=', sql`lower(${email})`)
       .executeTakeFirst();
     return row && this.#decode(row);
   }
 
-  async update(id: string, patch: UserPatch): Promise<User | undefined> {
+  async findCredentials(lookup: CredentialLookup): Promise<UserCredentials | undefined> {
+    let query = this.#ctx.db.selectFrom('users').select([...USER_COLUMNS, 'password_hash']);
+    query = 'id' in lookup ? query.where('id', '=', lookup.id) : query.where(sql`lower(username)`, '=', sql`lower(${lookup.username})`);
+    const row = await query.executeTakeFirst();
+    return row && { user: this.#decode(row), passwordHash: row.password_hash };
+  }
+
+  async findByDisplayNames(names: readonly string[], exceptId: string, limit: number): Promise<User[]> {
+    if (names.length === 0) return [];
+    const wanted = names.map((name) => sql`lower(${name})`);
+    const rows = await this.#ctx.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('id', '!=', exceptId)
+      .where((eb) => eb.or([eb(sql`lower(username)`, 'in', wanted), eb(sql`lower(preferred_username)`, 'in', wanted)]))
+      .limit(limit)
+      .execute();
+    return rows.map(this.#decode);
+  }
+
+  async update(id: string, patch: UserPatch, options: UserUpdateOptions = {}): Promise<User | undefined> {
     const { codec, clock, db } = this.#ctx;
-    const row = encodeRow(USER_FIELDS, codec, { ...patch, updatedAt: clock.now() });
+    const row: Record<string, unknown> = encodeRow(WRITE_FIELDS, codec, { ...patch, updatedAt: clock.now() });
+    // One statement: the epoch rises with the change that ends the sessions, never apart from it.
+    if (options.endSessions) row.session_epoch = sql`session_epoch + 1`;
     const updated = await translated(this.#ctx, () =>
-      db.updateTable('users').set(row as never).where('id', '=', id).returningAll().executeTakeFirst(),
+      db.updateTable('users').set(row as never).where('id', '=', id).returning(USER_COLUMNS).executeTakeFirst(),
     );
     return updated && this.#decode(updated);
   }
@@ -108,7 +152,7 @@ export class KyselyUserRepository implements UserRepository {
     const filtered = this.#filtered(query);
     const [rows, total] = await Promise.all([
       filtered
-        .selectAll()
+        .select(USER_COLUMNS)
         // Engines disagree on where NULLs sort; put them last on both, then break ties by id.
         .orderBy(sql`(${sql.ref(sortBy)} IS NULL)`)
         .orderBy(sql.ref(sortBy), query.sortOrder ?? 'desc')

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
-/** A nullable column to add, with its type on each engine. */
+/** A column to add, with its type on each engine: nullable, or NOT NULL with a DEFAULT. */
 export interface NewColumn {
   table: string;
   column: string;
@@ -10,7 +10,7 @@ export interface NewColumn {
 }
 
 /**
- * Adds a nullable column unless it is already there, so a migration can be re-run, or run on a
+ * Adds a column unless it is already there, so a migration can be re-run, or run on a
  * database where someone added the column by hand. PostgreSQL says `IF NOT EXISTS`; SQLite's
  * ALTER TABLE cannot, so the table is asked first. Names are fixed strings of the migrations.
  */

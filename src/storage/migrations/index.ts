@@ -5,6 +5,7 @@ import { signingKeyPrivateMaterial } from './2025-01-02T0000-signing-key-private
 import { tokenGrants } from './2025-01-03T0000-token-grants.js';
 import { signingAlgorithms } from './2025-01-04T0000-signing-algorithms.js';
 import { codeAuthTime } from './2025-01-05T0000-code-auth-time.js';
+import { userSessionEpoch } from './2025-01-06T0000-user-session-epoch.js';
 import { tokenFamilyRevocations } from './2025-01-07T0000-token-family-revocations.js';
 import type { SqlFlavour } from './flavour.js';
 
@@ -21,6 +22,8 @@ export const TOKEN_GRANTS_MIGRATION = '2025-01-03T0000-token-grants';
 export const SIGNING_ALGORITHMS_MIGRATION = '2025-01-04T0000-signing-algorithms';
 /** Name of the migration adding `oauth_authorization_codes.auth_time` (OIDC `auth_time`). */
 export const CODE_AUTH_TIME_MIGRATION = '2025-01-05T0000-code-auth-time';
+/** Name of the migration adding `users.session_epoch` (revocable browser sessions). */
+export const USER_SESSION_EPOCH_MIGRATION = '2025-01-06T0000-user-session-epoch';
 /** Name of the migration adding `token_family_revocations` (durable family revocation markers). */
 export const TOKEN_FAMILY_REVOCATIONS_MIGRATION = '2025-01-07T0000-token-family-revocations';
 
@@ -35,6 +38,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [TOKEN_GRANTS_MIGRATION]: tokenGrants(flavour),
     [SIGNING_ALGORITHMS_MIGRATION]: signingAlgorithms(flavour),
     [CODE_AUTH_TIME_MIGRATION]: codeAuthTime(flavour),
+    [USER_SESSION_EPOCH_MIGRATION]: userSessionEpoch(flavour),
     [TOKEN_FAMILY_REVOCATIONS_MIGRATION]: tokenFamilyRevocations(flavour),
   };
 }
