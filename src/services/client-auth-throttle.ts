@@ -33,8 +33,8 @@ function seconds(ms: number): number {
 /**
  * Brute-force and CPU protection of client authentication at the token, revocation and
  * introspection endpoints, over the login throttle's counter store with keys of its own
- * (`client-auth:…`). Failed authentications are counted per client_id and per client address
- * in fixed windows; a request whose client_id or address is at its limit is answered
+ * (`client-auth:…`). Failed authentications are counted per client_id from each address and per
+ * address in fixed windows; a request whose client_id or address is at its limit is answered
  * `429 invalid_client` with `Retry-After` before any secret is checked (a throttled caller is
  * told to wait, not that its credentials are wrong). Only failures count, so a busy client that
  * authenticates correctly is never throttled. A slow check (an imported bcrypt hash) is reserved
@@ -82,9 +82,20 @@ export class ClientAuthThrottle {
     }
   }
 
+  /*
+   * Failures are counted per client_id *from one address*, and per address: a client_id is public,
+   * so a per-client_id counter alone would let anyone lock a legitimate client out by sending wrong
+   * secrets from elsewhere. Slow (bcrypt) checks are the exception: they cost CPU whoever asks, so
+   * they are also bounded per client_id across all addresses.
+   */
   #keys(kind: 'fail' | 'slow', attempt: ClientAuthAttempt): [string, number][] {
-    const keys: [string, number][] = [[`client-auth:${kind}:client:${clientKey(attempt.clientId)}`, this.#settings.failuresPerClient]];
-    if (attempt.ip) keys.push([`client-auth:${kind}:ip:${attempt.ip}`, this.#settings.failuresPerIp]);
+    const client = clientKey(attempt.clientId);
+    const keys: [string, number][] = [];
+    if (kind === 'slow' || !attempt.ip) keys.push([`client-auth:${kind}:client:${client}`, this.#settings.failuresPerClient]);
+    if (attempt.ip) {
+      if (kind === 'fail') keys.push([`client-auth:fail:client-ip:${client}:${attempt.ip}`, this.#settings.failuresPerClient]);
+      keys.push([`client-auth:${kind}:ip:${attempt.ip}`, this.#settings.failuresPerIp]);
+    }
     return keys;
   }
 

@@ -45,8 +45,9 @@ export async function tokenRequest(
   server: TestServer,
   form: Record<string, string>,
   basic?: { id: string; secret: string },
+  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...extraHeaders };
   if (basic) headers.authorization = basicAuth(basic.id, basic.secret);
   const response = await fetch(`${server.url}/api/v1/oauth/token`, { method: 'POST', headers, body: new URLSearchParams(form) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };

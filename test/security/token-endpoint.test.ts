@@ -258,6 +258,8 @@ describe('failed client authentications are throttled (sqlite)', () => {
     server = await startTestServer('sqlite', {
       AUTHLY_RATE_LIMIT__CLIENT_AUTH_FAILURES_PER_CLIENT: '3',
       AUTHLY_RATE_LIMIT__CLIENT_AUTH_FAILURES_PER_IP: '8',
+      // The test connects from loopback; a trusted proxy lets it speak for other addresses.
+      AUTHLY_SERVER__TRUSTED_PROXIES: '127.0.0.1',
     });
   });
   afterAll(async () => server?.close());
@@ -283,6 +285,16 @@ describe('failed client authentications are throttled (sqlite)', () => {
     // Another client from the same address is not affected by this client's failures.
     const bystander = await confidential();
     expect((await tokenRequest(server, { grant_type: 'client_credentials' }, bystander)).status).toBe(200);
+  });
+
+  it('does not lock the client out at another address: the right secret from elsewhere still works', async () => {
+    const target = await confidential();
+    const from = (address: string) => ({ 'x-forwarded-for': address });
+    for (let i = 0; i < 3; i++) {
+      expectInvalidClient(await tokenRequest(server, { grant_type: 'client_credentials' }, { ...target, secret: `guess-${i}` }, from('203.0.113.7')) as Answer);
+    }
+    expectThrottled(await tokenRequest(server, { grant_type: 'client_credentials' }, target, from('203.0.113.7')) as Answer);
+    expect((await tokenRequest(server, { grant_type: 'client_credentials' }, target, from('198.51.100.20'))).status).toBe(200);
   });
 
   it('starts at most the limit of slow bcrypt checks for one client, however many guesses arrive at once', async () => {
