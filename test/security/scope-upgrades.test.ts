@@ -223,6 +223,24 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
       });
     });
 
+    describe('the password grant with a client grants only what the client is registered for', () => {
+      it("refuses an admin's login through a third-party client when it asks for admin scopes", async () => {
+        const app = await server.addClient({ grantTypes: ['password', 'refresh_token'], scope: 'openid profile' });
+        const credentials = { id: app.client.clientId, secret: app.secret! };
+        const login = { grant_type: 'password', username: 'admin', password: ADMIN_PASSWORD };
+        for (const scope of ['openid admin:users:write', 'read']) {
+          const refused = await tokenRequest(server, { ...login, scope }, credentials);
+          expect(refused.status, scope).toBe(400);
+          expect(refused.body.error).toBe('invalid_scope');
+        }
+        const narrowed = await tokenRequest(server, { ...login, scope: 'openid' }, credentials);
+        expect(narrowed.status).toBe(200);
+        expect(narrowed.body.scope).toBe('openid');
+        // Without a client (Authly's CLI), the admin still gets admin scopes.
+        expect((await tokenRequest(server, { ...login, scope: 'admin:users:read' })).status).toBe(200);
+      });
+    });
+
     describe('scope lists are bounded before any query', () => {
       // 40,000 names fit in a query string; a form body that large is refused by the OAuth body
       // limit first (413), so the form cases send 3,000 names, which fit under it.

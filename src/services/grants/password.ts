@@ -2,12 +2,13 @@ import type { Client } from '../../domain/client.js';
 import { InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { parseScope } from '../../protocol/scope.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
+import { authorizableScopeFilter } from '../client-scopes.js';
 import { toTokenResponse } from './shared.js';
 import { verifyUserPassword } from '../verify-user-password.js';
 
 /**
  * Resource-owner password grant (RFC 6749 §4.3), kept because Authly's CLI and scripts log in
- * with it (spec §3.3.3). A request may name no client at all, as Authly's CLI does (spec §8.6).
+ * with it. A request may name no client at all, as Authly's CLI does.
  */
 export async function passwordGrant(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenResponse> {
   if (client && !client.grantTypes.includes('password')) throw new UnauthorizedClient('The client may not use this grant type');
@@ -19,6 +20,14 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
   const active = new Set((await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName));
   const unknown = requested.filter((s) => !active.has(s));
   if (unknown.length > 0) throw new InvalidScope(`Unknown scope: ${unknown.join(' ')}`);
+  // A client gets at most what it is registered for, as at the authorization endpoint; `admin:*`
+  // reaches a client only when it is registered for it. Without a client (Authly's CLI) the
+  // user's own standing decides, as Authly had it.
+  if (client) {
+    const mayGrant = await authorizableScopeFilter(client, deps.repos);
+    const refused = requested.filter((s) => !mayGrant(s));
+    if (refused.length > 0) throw new InvalidScope(`Scope not allowed for this client: ${refused.join(' ')}`);
+  }
 
   const now = deps.clock.now();
   const tokens = await deps.issuer.issue({
