@@ -23,7 +23,7 @@ interface Opened {
   codec: Codec;
 }
 
-async function openBackend(options: StorageOptions): Promise<Opened> {
+async function openBackend(options: StorageOptions, logger: Logger | undefined): Promise<Opened> {
   // The one switch over backends (STYLE-ANCHORS §2.3): everything after it is shared.
   switch (options.backend) {
     case 'sqlite':
@@ -31,7 +31,10 @@ async function openBackend(options: StorageOptions): Promise<Opened> {
     case 'memory':
       return { db: openSqlite({ ...options, path: ':memory:' }).db, codec: sqliteCodec };
     case 'postgresql':
-      return { db: (await openPostgres(options)).db, codec: postgresCodec };
+      return {
+        db: (await openPostgres({ ...options, onConnectionError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost') })).db,
+        codec: postgresCodec,
+      };
   }
 }
 
@@ -40,7 +43,7 @@ async function openBackend(options: StorageOptions): Promise<Opened> {
  * `Repositories` bundle, so they cannot tell SQLite from PostgreSQL.
  */
 export async function openStorage(options: StorageOptions, deps: StorageDeps = {}): Promise<Storage> {
-  const { db, codec } = await openBackend(options);
+  const { db, codec } = await openBackend(options, deps.logger);
   const backend: StorageBackend = options.backend;
   let closed = false;
   return {
