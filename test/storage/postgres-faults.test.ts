@@ -4,14 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../src/app/storage.js';
-import { createClientSecrets } from '../../src/crypto/client-secret.js';
-import { deriveKey } from '../../src/crypto/master-key.js';
-import { cryptoRandom } from '../../src/crypto/random.js';
 import { startCli, waitForLine } from '../cli/run-cli.js';
 import { eventually, pause, startLoad } from '../helpers/load.js';
 import { canRunPrivatePostgres, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
-import { makeClient } from './fixtures.js';
+import { seedDatabase, tokenRequest, type SeededDatabase } from '../helpers/seed.js';
 
 /*
  * The server must outlive PostgreSQL's failures: backends terminated under load
@@ -24,27 +20,13 @@ describe.skipIf(!canRunPrivatePostgres)('PostgreSQL faults under load', () => {
   let cluster: PrivatePostgres;
   let databaseName: string;
   let databaseUrl: string;
-  const masterKey = randomBytes(32).toString('base64url');
-  let basic: string;
+  let seeded: SeededDatabase;
 
   beforeAll(async () => {
     cluster = await startPrivatePostgres();
     databaseName = `authly_faults_${randomBytes(4).toString('hex')}`;
     databaseUrl = await cluster.createDatabase(databaseName);
-    // Seed a confidential client whose secret the server will accept (same master key).
-    const storage = await openStorage({ backend: 'postgresql', connectionString: databaseUrl, poolSize: 2 });
-    try {
-      await storage.migrate();
-      const secrets = createClientSecrets(deriveKey(Buffer.from(masterKey, 'base64url'), 'client-secret-hmac'), cryptoRandom);
-      const secret = secrets.generate();
-      const client = await storage.repositories.clients.create(
-        makeClient({ clientSecretHash: secrets.hash(secret), grantTypes: ['client_credentials'], scope: 'read' }),
-        [],
-      );
-      basic = `Basic ${Buffer.from(`${client.clientId}:${secret}`).toString('base64')}`;
-    } finally {
-      await storage.close();
-    }
+    seeded = await seedDatabase({ backend: 'postgresql', connectionString: databaseUrl, poolSize: 2 });
   });
 
   afterAll(() => {
@@ -72,7 +54,7 @@ describe.skipIf(!canRunPrivatePostgres)('PostgreSQL faults under load', () => {
       cwd,
       env: {
         DATABASE_URL: databaseUrl,
-        AUTHLY_SECRETS__MASTER_KEY: masterKey,
+        AUTHLY_SECRETS__MASTER_KEY: seeded.masterKey,
         AUTHLY_DATABASE__POSTGRESQL__POOL_SIZE: '4',
         AUTHLY_ADMIN__BOOTSTRAP: 'false',
         AUTHLY_RATE_LIMIT__ENABLED: 'false',
@@ -86,12 +68,7 @@ describe.skipIf(!canRunPrivatePostgres)('PostgreSQL faults under load', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const [, url] = await waitForLine(child, /"url":"(http:\/\/[^"]+)"/);
-      const token = () =>
-        fetch(`${url}/api/v1/oauth/token`, {
-          method: 'POST',
-          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'grant_type=client_credentials&scope=read',
-        });
+      const token = () => tokenRequest(url!, seeded.basic);
       expect((await token()).status).toBe(200);
 
       const load = startLoad(6, token);

@@ -5,6 +5,7 @@ import { signingKeyPrivateMaterial } from './2025-01-02T0000-signing-key-private
 import { tokenGrants } from './2025-01-03T0000-token-grants.js';
 import { signingAlgorithms } from './2025-01-04T0000-signing-algorithms.js';
 import { codeAuthTime } from './2025-01-05T0000-code-auth-time.js';
+import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -20,6 +21,8 @@ export const TOKEN_GRANTS_MIGRATION = '2025-01-03T0000-token-grants';
 export const SIGNING_ALGORITHMS_MIGRATION = '2025-01-04T0000-signing-algorithms';
 /** Name of the migration adding `oauth_authorization_codes.auth_time` (OIDC `auth_time`). */
 export const CODE_AUTH_TIME_MIGRATION = '2025-01-05T0000-code-auth-time';
+/** Name of the migration making SQLite's JSON CHECKs NULL-safe on every SQLite version. */
+export const SQLITE_JSON_CHECKS_MIGRATION = '2025-01-08T0000-sqlite-json-checks';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -32,6 +35,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [TOKEN_GRANTS_MIGRATION]: tokenGrants(flavour),
     [SIGNING_ALGORITHMS_MIGRATION]: signingAlgorithms(flavour),
     [CODE_AUTH_TIME_MIGRATION]: codeAuthTime(flavour),
+    [SQLITE_JSON_CHECKS_MIGRATION]: sqliteJsonChecks(flavour),
   };
 }
 
