@@ -19,6 +19,7 @@ import { createMetrics } from '../metrics/registry.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
 import { RedisThrottleStore } from '../cache/redis-throttle-store.js';
+import { SIGNING_KEYS_TTL_SECONDS } from '../cache/keys.js';
 import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 
@@ -74,12 +75,22 @@ function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clo
 export async function createApplication(config: Config, deps: ApplicationDeps): Promise<Application> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? cryptoRandom;
-  const container = await createContainer(config, { logger: deps.logger });
+  // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
+  const container = await createContainer(config, { logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
   let throttleStore: ThrottleStore | undefined;
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
     const { tokens } = config;
-    const { keystore } = createSigningKeys({ repository: container.repositories.signingKeys, masterKey: master, config, clock, random, logger: deps.logger });
+    // Re-read as often as the cache keeps signing keys: a key rotated elsewhere is used within a minute.
+    const { keystore } = createSigningKeys({
+      repository: container.repositories.signingKeys,
+      masterKey: master,
+      config,
+      clock,
+      random,
+      logger: deps.logger,
+      refreshIntervalSeconds: SIGNING_KEYS_TTL_SECONDS,
+    });
     await keystore.ensureSigningKey();
     if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
     // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.
