@@ -137,6 +137,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       oidc: new OidcService({ repos: container.repositories, keystore, clock }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
+      newRequestId: () => random.uuid(),
     });
     let closed = false;
     return {

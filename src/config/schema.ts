@@ -63,6 +63,9 @@ const server = z.strictObject({
   trusted_proxies: networkList()
     .default([])
     .describe('Proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP name the client (admin localhost check, rate limits).'),
+  shutdown_grace_seconds: int(0, 3600)
+    .default(10)
+    .describe('On SIGTERM/SIGINT, how long running requests may take to finish before their connections are closed.'),
 });
 
 const pragmas = z.strictObject({

@@ -59,7 +59,7 @@ async function jwksKids(app: Application): Promise<string[]> {
 
 async function signingKid(app: Application, clock: TestClock): Promise<string | undefined> {
   const now = Math.floor(clock.now().getTime() / 1000);
-  return headerOf(await app.keystore.sign({ sub: 'u', iat: now, exp: now + 60 }, { typ: 'JWT' })).kid;
+  return headerOf(await app.keystore.sign({ sub: 'u', iat: now, exp: now + 60 }, { typ: 'JWT' })).kid as string | undefined;
 }
 
 describe.each([
