@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createClientSecrets } from '../crypto/client-secret.js';
@@ -18,6 +19,7 @@ import { OidcService } from '../services/oidc-service.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
+import { Pruner } from './pruner.js';
 import { RedisThrottleStore } from '../cache/redis-throttle-store.js';
 import { SIGNING_KEYS_TTL_SECONDS } from '../cache/keys.js';
 import { createAccountServices } from '../services/admin/account-services.js';
@@ -29,6 +31,8 @@ export interface Application {
   readonly keystore: Keystore;
   readonly oauth: OAuthService;
   readonly server: FastifyInstance;
+  /** Deletes expired rows every `database.prune_interval_seconds`; absent when that is 0. */
+  readonly pruner?: Pruner;
   /** Set when this start created the admin with a generated password: shown once, never logged. */
   readonly generatedAdmin?: { username: string; password: string };
   /** Closes the server, then storage; idempotent. */
@@ -66,6 +70,20 @@ function tokenSigners(config: Config, keystore: Keystore): TokenSigners {
 function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clock: Clock): ThrottleStore {
   if (config.redis.url) return new RedisThrottleStore({ url: config.redis.url, keyPrefix: config.redis.key_prefix, logger });
   return new MemoryThrottleStore({ now: () => clock.now().getTime() });
+}
+
+/** The in-process pruner, unless `database.prune_interval_seconds` is 0. */
+function prunerFor(config: Config, container: Container, deps: { clock: Clock; random: RandomSource; logger: ApplicationDeps['logger'] }): Pruner | undefined {
+  const intervalSeconds = config.database.prune_interval_seconds;
+  if (intervalSeconds === 0) return undefined;
+  return new Pruner({
+    repositories: container.repositories,
+    leases: container.storage.leases,
+    clock: deps.clock,
+    logger: deps.logger,
+    intervalSeconds,
+    holder: `${hostname()}:${process.pid}:${deps.random.hex(4)}`,
+  });
 }
 
 /**
@@ -139,17 +157,22 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       accounts,
       newRequestId: () => random.uuid(),
     });
+    const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
+    pruner?.start();
     let closed = false;
     return {
       container,
       keystore,
       oauth,
       server,
+      ...(pruner ? { pruner } : {}),
       generatedAdmin: accounts.generatedAdmin,
       async close() {
         if (closed) return;
         closed = true;
+        // Running requests finish first; then background work; then the connections they used.
         await server.close();
+        await pruner?.stop();
         await throttleStore?.close();
         await container.close();
       },

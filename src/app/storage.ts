@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock, type IdGenerator, type Logger } from '../repositories/ports.js';
 import { postgresCodec, sqliteCodec, type Codec } from '../storage/kysely/codec.js';
 import { createKyselyRepositories } from '../storage/kysely/create-repositories.js';
+import { KyselyLeaseStore } from '../storage/kysely/lease-store.js';
 import type { Database } from '../storage/kysely/database.js';
 import { migrationStatus, runMigrations } from '../storage/migrator.js';
 import { openPostgres } from '../storage/postgres/open.js';
@@ -49,6 +50,7 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
   return {
     backend,
     repositories: createKyselyRepositories({ db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds }),
+    leases: new KyselyLeaseStore({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),
     migrationStatus: () => migrationStatus(db, codec.flavour),
     async ping() {

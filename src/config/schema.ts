@@ -110,6 +110,9 @@ const database = z.strictObject({
     .default('sqlite')
     .describe('sqlite (one file), memory (SQLite :memory:, lost on exit) or postgresql.'),
   migrate_on_start: bool().default(true).describe('Apply pending migrations when the server starts.'),
+  prune_interval_seconds: int(0)
+    .default(3600)
+    .describe('How often the server deletes expired tokens, codes and retired keys (one instance at a time); 0 disables.'),
   sqlite: sqlite.prefault({}).describe('Used by the sqlite and memory backends (memory ignores path).'),
   postgresql: postgresql.prefault({}).describe('Used by the postgresql backend.'),
 });

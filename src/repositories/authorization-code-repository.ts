@@ -11,6 +11,6 @@ export interface AuthorizationCodeRepository {
    * unused and unexpired at `now`. Concurrent callers get exactly one winner.
    */
   consume(codeHash: string, now: Date): Promise<AuthorizationCode | undefined>;
-  /** Removes codes that expired before `now`; returns how many. */
-  deleteExpired(now: Date): Promise<number>;
+  /** Removes codes that expired before `now`, at most `limit` of them when given; returns how many. */
+  deleteExpired(now: Date, limit?: number): Promise<number>;
 }

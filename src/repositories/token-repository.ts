@@ -25,6 +25,9 @@ export interface TokenRepository {
   listSessions(userId: string, query: SessionListQuery): Promise<TokenRecord[]>;
   /** How many rows `listSessions` would return without `limit`/`offset`. */
   countSessions(userId: string, query: Omit<SessionListQuery, 'limit' | 'offset'>): Promise<number>;
-  /** Removes tokens that expired before `now`; returns how many. */
-  deleteExpired(now: Date): Promise<number>;
+  /**
+   * Removes tokens that expired before `now`, at most `limit` of them when given (a batch: one
+   * short statement, so a large backlog never holds locks for long); returns how many.
+   */
+  deleteExpired(now: Date, limit?: number): Promise<number>;
 }

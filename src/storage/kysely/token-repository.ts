@@ -114,9 +114,14 @@ export class KyselyTokenRepository implements TokenRepository {
     return toCount(row.n);
   }
 
-  async deleteExpired(now: Date): Promise<number> {
+  async deleteExpired(now: Date, limit?: number): Promise<number> {
     const { db, codec } = this.#ctx;
-    const result = await db.deleteFrom('tokens').where('expires_at', '<', codec.time(now)).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const expired = codec.time(now);
+    // A batch goes by primary key: neither engine takes LIMIT on DELETE in every build.
+    const query =
+      limit === undefined
+        ? db.deleteFrom('tokens').where('expires_at', '<', expired)
+        : db.deleteFrom('tokens').where('id', 'in', db.selectFrom('tokens').select('id').where('expires_at', '<', expired).limit(limit));
+    return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 }

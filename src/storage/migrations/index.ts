@@ -6,6 +6,7 @@ import { tokenGrants } from './2025-01-03T0000-token-grants.js';
 import { signingAlgorithms } from './2025-01-04T0000-signing-algorithms.js';
 import { codeAuthTime } from './2025-01-05T0000-code-auth-time.js';
 import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
+import { leases } from './2025-01-09T0000-leases.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -23,6 +24,8 @@ export const SIGNING_ALGORITHMS_MIGRATION = '2025-01-04T0000-signing-algorithms'
 export const CODE_AUTH_TIME_MIGRATION = '2025-01-05T0000-code-auth-time';
 /** Name of the migration making SQLite's JSON CHECKs NULL-safe on every SQLite version. */
 export const SQLITE_JSON_CHECKS_MIGRATION = '2025-01-08T0000-sqlite-json-checks';
+/** Name of the migration adding `authly_leases` (one pruning instance at a time). */
+export const LEASES_MIGRATION = '2025-01-09T0000-leases';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -36,6 +39,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [SIGNING_ALGORITHMS_MIGRATION]: signingAlgorithms(flavour),
     [CODE_AUTH_TIME_MIGRATION]: codeAuthTime(flavour),
     [SQLITE_JSON_CHECKS_MIGRATION]: sqliteJsonChecks(flavour),
+    [LEASES_MIGRATION]: leases(flavour),
   };
 }
 
