@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { emptyToNull, toBoolean, toLogLevel, toNumber, toUpper } from './coerce.js';
+import { parseRedisUrl, RedisUrlError } from './redis-url.js';
 
 /*
  * The one configuration schema. Every key has a default, so an empty file (or none) is a
@@ -25,6 +26,23 @@ function urlWithScheme(schemes: readonly string[]) {
     z
       .string()
       .refine((v) => schemes.some((s) => v.startsWith(`${s}://`)) && URL.canParse(v), expected)
+      .nullable(),
+  );
+}
+/** `redis.url`: one server, a cluster or a sentinel-managed master (see redis-url.ts). */
+function redisUrl() {
+  return z.preprocess(
+    emptyToNull,
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        try {
+          parseRedisUrl(value);
+        } catch (error) {
+          const reason = error instanceof RedisUrlError ? ` (${error.message})` : '';
+          ctx.addIssue({ code: 'custom', message: `a redis://, rediss://, redis-cluster:// or redis-sentinel:// URL${reason}` });
+        }
+      })
       .nullable(),
   );
 }
@@ -129,7 +147,9 @@ const cache = z.strictObject({
 });
 
 const redis = z.strictObject({
-  url: urlWithScheme(['redis', 'rediss']).default(null).describe('Redis URL; required by cache.backend redis/tiered.'),
+  url: redisUrl()
+    .default(null)
+    .describe('redis://, rediss://, redis-cluster://host:port,… or redis-sentinel://host:port,…/master; required by cache.backend redis/tiered.'),
   key_prefix: z.string().default('authly:').describe('Prefix of every key this server writes.'),
 });
 
