@@ -6,7 +6,8 @@ import { recordingLogger, uniquePrefix } from './stacks.js';
 /*
  * The Redis suites again, against a three-node Redis Cluster this file starts (and stops): the
  * shared tier's Lua scripts (cache keys share the `{cache}` hash tag), pub/sub invalidation
- * between instances, flush over every primary, and the shared rate-limit counters. The suites
+ * between instances, flush and `authly cache stats|flush` over every primary, and the shared
+ * rate-limit counters. The suites
  * read AUTHLY_TEST_REDIS_URL when first imported, so it is set before they are.
  */
 const cluster = canRunRedisServers ? await startRedisCluster() : undefined;
@@ -43,5 +44,6 @@ describe.skipIf(!cluster)('the Redis Cluster under test', () => {
 if (cluster) {
   await import('./redis-store.test.js');
   await import('./coherence.test.js');
+  await import('./cli-cache.test.js');
   await import('../protection/redis-shared.test.js');
 }
