@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApplication, type Application } from '../../src/app/application.js';
 import { loadConfig } from '../../src/config/index.js';
 import { SigningKeyService } from '../../src/services/signing-keys.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { sharedDatabaseEnv } from '../helpers/database-env.js';
 import { hasPostgres } from '../helpers/services.js';
 import { headerOf, TestClock } from './helpers.js';
 
@@ -21,20 +18,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function databaseEnv(backend: 'sqlite' | 'postgresql'): Promise<Record<string, string>> {
-  if (backend === 'postgresql') {
-    const db: TestDatabase = await createTestDatabase('authly_keys');
-    cleanups.push(() => db.drop());
-    return { DATABASE_URL: db.url };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-keyprop-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return { AUTHLY_DATABASE__SQLITE__PATH: path.join(dir, 'authly.db') };
-}
-
 async function twoInstances(backend: 'sqlite' | 'postgresql', clock: TestClock): Promise<[Application, Application]> {
   const env = {
-    ...(await databaseEnv(backend)),
+    ...(await sharedDatabaseEnv(backend, (remove) => cleanups.push(remove))),
     AUTHLY_SECRETS__MASTER_KEY: randomBytes(32).toString('base64url'),
     AUTHLY_CACHE__BACKEND: 'memory',
     AUTHLY_CACHE__TTL: '300',

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApplication, type Application } from '../../src/app/application.js';
@@ -11,7 +8,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { Repositories } from '../../src/repositories/repositories.js';
 import { TestClock } from '../crypto/helpers.js';
 import { eventually } from '../helpers/load.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { sharedDatabaseEnv } from '../helpers/database-env.js';
 import { hasPostgres } from '../helpers/services.js';
 import { makeClient, makeCode, makeToken, makeUser } from './fixtures.js';
 import { DEFAULT_TEST_PRAGMAS } from './pragmas.js';
@@ -25,21 +22,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function databaseEnv(backend: 'sqlite' | 'postgresql'): Promise<Record<string, string>> {
-  if (backend === 'postgresql') {
-    const db = await createTestDatabase('authly_prune');
-    cleanups.push(() => db.drop());
-    return { DATABASE_URL: db.url };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-prune-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return { AUTHLY_DATABASE__SQLITE__PATH: path.join(dir, 'authly.db') };
-}
-
 async function instances(backend: 'sqlite' | 'postgresql', count: number, env: Record<string, string>, clock?: TestClock): Promise<Application[]> {
   const config = loadConfig({
     env: {
-      ...(await databaseEnv(backend)),
+      ...(await sharedDatabaseEnv(backend, (remove) => cleanups.push(remove))),
       AUTHLY_SECRETS__MASTER_KEY: randomBytes(32).toString('base64url'),
       AUTHLY_ADMIN__BOOTSTRAP: 'false',
       ...env,
