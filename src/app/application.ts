@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createClientSecrets } from '../crypto/client-secret.js';
@@ -19,7 +20,9 @@ import { OidcService } from '../services/oidc-service.js';
 import { createMetrics } from '../metrics/registry.js';
 import type { TokenSigners } from '../services/token-issuer.js';
 import { createContainer, type Container } from './container.js';
+import { Pruner } from './pruner.js';
 import { RedisThrottleStore } from '../cache/redis-throttle-store.js';
+import { SIGNING_KEYS_TTL_SECONDS } from '../cache/keys.js';
 import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
@@ -30,6 +33,8 @@ export interface Application {
   readonly keystore: Keystore;
   readonly oauth: OAuthService;
   readonly server: FastifyInstance;
+  /** Deletes expired rows every `database.prune_interval_seconds`; absent when that is 0. */
+  readonly pruner?: Pruner;
   /** Set when this start created the admin with a generated password: shown once, never logged. */
   readonly generatedAdmin?: { username: string; password: string };
   /** Closes the server, then storage; idempotent. */
@@ -69,6 +74,20 @@ function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clo
   return new MemoryThrottleStore({ now: () => clock.now().getTime() });
 }
 
+/** The in-process pruner, unless `database.prune_interval_seconds` is 0. */
+function prunerFor(config: Config, container: Container, deps: { clock: Clock; random: RandomSource; logger: ApplicationDeps['logger'] }): Pruner | undefined {
+  const intervalSeconds = config.database.prune_interval_seconds;
+  if (intervalSeconds === 0) return undefined;
+  return new Pruner({
+    repositories: container.repositories,
+    leases: container.storage.leases,
+    clock: deps.clock,
+    logger: deps.logger,
+    intervalSeconds,
+    holder: `${hostname()}:${process.pid}:${deps.random.hex(4)}`,
+  });
+}
+
 /**
  * The composition root of the server (DESIGN.md §1): storage and repositories from the
  * container, the master key and persisted signing keys, the OAuth services and the routes.
@@ -76,12 +95,22 @@ function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clo
 export async function createApplication(config: Config, deps: ApplicationDeps): Promise<Application> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? cryptoRandom;
-  const container = await createContainer(config, { logger: deps.logger });
+  // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
+  const container = await createContainer(config, { logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
   let throttleStore: ThrottleStore | undefined;
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
     const { tokens } = config;
-    const { keystore } = createSigningKeys({ repository: container.repositories.signingKeys, masterKey: master, config, clock, random, logger: deps.logger });
+    // Re-read as often as the cache keeps signing keys: a key rotated elsewhere is used within a minute.
+    const { keystore } = createSigningKeys({
+      repository: container.repositories.signingKeys,
+      masterKey: master,
+      config,
+      clock,
+      random,
+      logger: deps.logger,
+      refreshIntervalSeconds: SIGNING_KEYS_TTL_SECONDS,
+    });
     await keystore.ensureSigningKey();
     if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
     // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.
@@ -149,18 +178,24 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,
+      newRequestId: () => random.uuid(),
     });
+    const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
+    pruner?.start();
     let closed = false;
     return {
       container,
       keystore,
       oauth,
       server,
+      ...(pruner ? { pruner } : {}),
       generatedAdmin: accounts.generatedAdmin,
       async close() {
         if (closed) return;
         closed = true;
+        // Running requests finish first; then background work; then the connections they used.
         await server.close();
+        await pruner?.stop();
         await throttleStore?.close();
         await container.close();
       },

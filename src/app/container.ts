@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Repositories } from '../repositories/repositories.js';
-import type { Logger } from '../repositories/ports.js';
+import type { Clock, Logger } from '../repositories/ports.js';
 import type { Storage } from '../storage/storage.js';
 import { storageOptionsFrom } from './storage-options.js';
 import { openStorage } from './storage.js';
@@ -22,6 +22,8 @@ export interface Container {
 /** Dependencies the caller owns (the logger outlives the container). */
 export interface ContainerDeps {
   logger: Logger;
+  /** Drives the in-process cache's expiry too (tests inject one); default the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function createContainer(config: Config, deps: ContainerDeps): Prom
     redisUrl: config.redis.url,
     keyPrefix: config.redis.key_prefix,
     logger,
+    ...(deps.clock === undefined ? {} : { now: () => deps.clock!.now().getTime() }),
   });
   const repositories: Repositories = cache.store ? withCache(storage.repositories, { store: cache.store }) : storage.repositories;
   try {

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock, type IdGenerator, type Logger } from '../repositories/ports.js';
 import { postgresCodec, sqliteCodec, type Codec } from '../storage/kysely/codec.js';
 import { createKyselyRepositories } from '../storage/kysely/create-repositories.js';
+import { KyselyLeaseStore } from '../storage/kysely/lease-store.js';
 import type { Database } from '../storage/kysely/database.js';
 import { migrationStatus, runMigrations } from '../storage/migrator.js';
 import { openPostgres } from '../storage/postgres/open.js';
@@ -23,7 +24,7 @@ interface Opened {
   codec: Codec;
 }
 
-async function openBackend(options: StorageOptions): Promise<Opened> {
+async function openBackend(options: StorageOptions, logger: Logger | undefined): Promise<Opened> {
   // The one switch over backends (STYLE-ANCHORS §2.3): everything after it is shared.
   switch (options.backend) {
     case 'sqlite':
@@ -31,7 +32,10 @@ async function openBackend(options: StorageOptions): Promise<Opened> {
     case 'memory':
       return { db: openSqlite({ ...options, path: ':memory:' }).db, codec: sqliteCodec };
     case 'postgresql':
-      return { db: (await openPostgres(options)).db, codec: postgresCodec };
+      return {
+        db: (await openPostgres({ ...options, onConnectionError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost') })).db,
+        codec: postgresCodec,
+      };
   }
 }
 
@@ -40,12 +44,13 @@ async function openBackend(options: StorageOptions): Promise<Opened> {
  * `Repositories` bundle, so they cannot tell SQLite from PostgreSQL.
  */
 export async function openStorage(options: StorageOptions, deps: StorageDeps = {}): Promise<Storage> {
-  const { db, codec } = await openBackend(options);
+  const { db, codec } = await openBackend(options, deps.logger);
   const backend: StorageBackend = options.backend;
   let closed = false;
   return {
     backend,
     repositories: createKyselyRepositories({ db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds }),
+    leases: new KyselyLeaseStore({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),
     migrationStatus: () => migrationStatus(db, codec.flavour),
     async ping() {

@@ -4,7 +4,9 @@ import { CacheCounters } from './cache-counters.js';
 import type { CacheBackend, CacheStore } from './cache-store.js';
 import { MemoryStore } from './memory-store.js';
 import { MemoryTier } from './memory-tier.js';
-import { OutageLog, redisTarget } from './outage-log.js';
+import { OutageLog } from './outage-log.js';
+import { describeRedisTarget } from '../config/redis-url.js';
+import { cacheKeyPrefix } from './redis-client.js';
 import { openRedisConnection } from './redis-connection.js';
 import { encodeInvalidation, invalidationChannel, RedisInvalidationBus } from './redis-invalidation-bus.js';
 import { RedisTier } from './redis-tier.js';
@@ -66,7 +68,7 @@ function createRedisBackedStore(options: CacheStoreOptions, tiered: boolean): Ti
     throw new TypeError(`cache.backend ${options.backend} needs redis.url`);
   }
   const counters = new CacheCounters();
-  const outage = new OutageLog(options.logger, redisTarget(url));
+  const outage = new OutageLog(options.logger, describeRedisTarget(url));
   const instanceId = options.instanceId ?? randomUUID();
   const channel = invalidationChannel(options.keyPrefix);
   const timeouts = {
@@ -80,7 +82,7 @@ function createRedisBackedStore(options: CacheStoreOptions, tiered: boolean): Ti
   const subscriber = openRedisConnection({ url, name: 'subscriber', outage, ...timeouts });
   const l2 = new RedisTier({
     connection: commands,
-    prefix: options.keyPrefix,
+    prefix: cacheKeyPrefix(options.keyPrefix, url),
     ttlSeconds: options.ttlSeconds,
     tombstoneMs: options.tombstoneMs ?? 60_000,
     counters,

@@ -28,3 +28,16 @@ export const keys = {
   scope: (version: string, rest: string) => `scopes:${version}:${rest}`,
   signingKey: (version: string, rest: string) => `signingKeys:${version}:${rest}`,
 } as const;
+
+/**
+ * Signing keys are cached at most this long, whatever `cache.ttl` says. Instances that share a
+ * database but no Redis learn of a key another instance (or `authly keys rotate`) added only by
+ * re-reading; the keystore re-reads every {@link SIGNING_KEYS_TTL_SECONDS} too, so a new or
+ * retired key is seen everywhere within twice this: one minute.
+ */
+export const SIGNING_KEYS_TTL_SECONDS = 30;
+
+/** The lifetime of the entry `key`: `ttlSeconds` (`cache.ttl`), shorter for signing keys. */
+export function entryTtlSeconds(key: string, ttlSeconds: number): number {
+  return key.startsWith('signingKeys:') ? Math.min(ttlSeconds, SIGNING_KEYS_TTL_SECONDS) : ttlSeconds;
+}

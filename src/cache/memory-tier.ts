@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { CacheCounters } from './cache-counters.js';
 import { namespaceOf } from './cache-store.js';
 import { clonerFor, type Cloner } from './clone.js';
+import { entryTtlSeconds } from './keys.js';
 
 /** A stored copy and the copier compiled for its shape. */
 interface Entry {
@@ -25,9 +26,11 @@ export interface MemoryTierOptions {
  */
 export class MemoryTier {
   readonly #lru: LRUCache<string, Entry>;
+  readonly #ttlSeconds: number;
 
   constructor(options: MemoryTierOptions) {
     const { counters } = options;
+    this.#ttlSeconds = options.ttlSeconds;
     this.#lru = new LRUCache<string, Entry>({
       max: options.maxSize,
       ttl: options.ttlSeconds * 1000,
@@ -50,7 +53,7 @@ export class MemoryTier {
   /** Stores a copy of `value`. */
   set(key: string, value: unknown): void {
     const clone = clonerFor(value);
-    this.#lru.set(key, { value: clone(value), clone });
+    this.#lru.set(key, { value: clone(value), clone }, { ttl: entryTtlSeconds(key, this.#ttlSeconds) * 1000 });
   }
 
   delete(keys: readonly string[]): void {

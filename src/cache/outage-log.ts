@@ -39,13 +39,3 @@ export class OutageLog {
     this.#logger.info({ redis: this.#target }, 'cache: Redis reachable again; caching resumed');
   }
 }
-
-/** `host:port` of a Redis URL, for log lines. */
-export function redisTarget(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '6379'}`;
-  } catch {
-    return 'redis';
-  }
-}

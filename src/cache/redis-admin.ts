@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { cacheKeyPrefix, createRedisClient, type RedisClient } from './redis-client.js';
 import { encodeInvalidation, invalidationChannel } from './redis-invalidation-bus.js';
 import { SEQUENCE_KEY } from './redis-tier.js';
 import { countByNamespace, deleteByPrefix } from './redis-scan.js';
@@ -18,8 +18,14 @@ const META_NAMESPACE = SEQUENCE_KEY.slice(0, SEQUENCE_KEY.indexOf(':'));
  * Runs `work` on a one-shot connection: fail fast (no retries) since an operator is waiting,
  * unlike the server's connections, which wait out an outage.
  */
-async function withRedis<T>(url: string, work: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+async function withRedis<T>(url: string, work: (redis: RedisClient) => Promise<T>): Promise<T> {
+  const redis = createRedisClient(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined); // reported by the rejected command instead
   try {
     await redis.connect();
@@ -35,7 +41,7 @@ async function withRedis<T>(url: string, work: (redis: Redis) => Promise<T>): Pr
  */
 export function countCachedKeys(location: RedisCacheLocation): Promise<Record<string, number>> {
   return withRedis(location.redisUrl, async (redis) => {
-    const counts = await countByNamespace(redis, location.keyPrefix);
+    const counts = await countByNamespace(redis, cacheKeyPrefix(location.keyPrefix, location.redisUrl));
     delete counts[META_NAMESPACE];
     return counts;
   });
@@ -48,7 +54,8 @@ export function countCachedKeys(location: RedisCacheLocation): Promise<Record<st
 export function flushCachedKeys(location: RedisCacheLocation): Promise<number> {
   return withRedis(location.redisUrl, async (redis) => {
     // The counter stays: resetting it would let fills that began before the flush through.
-    const deleted = await deleteByPrefix(redis, location.keyPrefix, [location.keyPrefix + SEQUENCE_KEY]);
+    const prefix = cacheKeyPrefix(location.keyPrefix, location.redisUrl);
+    const deleted = await deleteByPrefix(redis, prefix, [prefix + SEQUENCE_KEY]);
     await redis.publish(invalidationChannel(location.keyPrefix), encodeInvalidation(`cli-${randomUUID()}`, { all: true }));
     return deleted;
   });

@@ -1,11 +1,11 @@
-import { Redis } from 'ioredis';
 import type { OutageLog } from './outage-log.js';
+import { createRedisClient, createSubscriberClient, type RedisClient } from './redis-client.js';
 
 /** How the cache talks to Redis; short timeouts so a read never waits long on a dead server. */
 export interface RedisConnectionOptions {
   url: string;
-  /** Names the connection in logs (`commands`, `subscriber`). */
-  name: string;
+  /** Names the connection in logs (`commands`, `subscriber`); a `subscriber` is one node's connection. */
+  name: 'commands' | 'subscriber';
   outage: OutageLog;
   /** TCP connect timeout; default 1000 ms. */
   connectTimeoutMs?: number;
@@ -19,7 +19,7 @@ export interface RedisConnectionOptions {
 
 /** An ioredis client plus a `close` that is not mistaken for an outage. */
 export interface RedisConnection {
-  readonly client: Redis;
+  readonly client: RedisClient;
   /** True while commands can be sent. */
   readonly ready: boolean;
   close(): void;
@@ -33,7 +33,8 @@ export interface RedisConnection {
 export function openRedisConnection(options: RedisConnectionOptions): RedisConnection {
   const maxDelay = options.maxRetryDelayMs ?? 2000;
   let closing = false;
-  const client = new Redis(options.url, {
+  const open = options.name === 'subscriber' ? createSubscriberClient : createRedisClient;
+  const client = open(options.url, {
     connectTimeout: options.connectTimeoutMs ?? 1000,
     commandTimeout: options.commandTimeoutMs ?? 500,
     maxRetriesPerRequest: 0,

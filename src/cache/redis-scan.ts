@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { scanTargets, type RedisClient } from './redis-client.js';
 
 /** Escapes glob metacharacters so a prefix like `app[1]:` matches itself in `SCAN MATCH`. */
 export function globEscape(text: string): string {
@@ -7,32 +7,41 @@ export function globEscape(text: string): string {
 
 /**
  * Visits every key under `prefix` in batches, with SCAN (never KEYS: it blocks the server for
- * the whole keyspace).
+ * the whole keyspace); on a cluster, on every primary. `visit` gets the node that holds the keys.
  */
-export async function scanPrefix(redis: Redis, prefix: string, visit: (keys: string[]) => Promise<void> | void): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await visit(keys);
-  } while (cursor !== '0');
+export async function scanPrefix(
+  redis: RedisClient,
+  prefix: string,
+  visit: (keys: string[], node: RedisClient) => Promise<void> | void,
+): Promise<void> {
+  for (const node of scanTargets(redis)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await visit(keys, node);
+    } while (cursor !== '0');
+  }
 }
 
 /**
  * Deletes every key under `prefix` except those in `keep`, with UNLINK (freed off the main
  * thread); returns how many.
  */
-export async function deleteByPrefix(redis: Redis, prefix: string, keep: readonly string[] = []): Promise<number> {
+export async function deleteByPrefix(redis: RedisClient, prefix: string, keep: readonly string[] = []): Promise<number> {
   let deleted = 0;
-  await scanPrefix(redis, prefix, async function unlinkBatch(keys) {
+  await scanPrefix(redis, prefix, async function unlinkBatch(keys, node) {
     const doomed = keys.filter((key) => !keep.includes(key));
-    if (doomed.length > 0) deleted += await redis.unlink(...doomed);
+    if (doomed.length === 0) return;
+    // A cluster node refuses a multi-key UNLINK across slots: one key per command there.
+    if (node === redis) deleted += await node.unlink(...doomed);
+    else for (const counts of await Promise.all(doomed.map((key) => node.unlink(key)))) deleted += counts;
   });
   return deleted;
 }
 
 /** Number of keys under `prefix` per namespace (the first segment after the prefix). */
-export async function countByNamespace(redis: Redis, prefix: string): Promise<Record<string, number>> {
+export async function countByNamespace(redis: RedisClient, prefix: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   await scanPrefix(redis, prefix, function countBatch(keys) {
     for (const key of keys) {

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import type { Logger } from '../repositories/ports.js';
 import type { ThrottleCount, ThrottleReservation, ThrottleStore } from '../services/login-throttle-store.js';
+import { createRedisClient, type RedisClient } from './redis-client.js';
 
 /** Options of {@link RedisThrottleStore}. */
 export interface RedisThrottleStoreOptions {
@@ -13,7 +13,8 @@ export interface RedisThrottleStoreOptions {
 }
 
 /*
- * One round trip, atomic on the server: INCR, and start the window on the first hit. The PTTL
+ * Each script touches one key, so on a Redis Cluster counters spread over all slots (no hash tag
+ * needed). One round trip, atomic on the server: INCR, and start the window on the first hit. The PTTL
  * check also repairs a key that lost its expiry, so a counter can never live forever.
  */
 const INCREMENT = `
@@ -56,13 +57,13 @@ function toCount(reply: unknown): ThrottleCount | undefined {
  * while connecting wait in the offline queue up to the command timeout.
  */
 export class RedisThrottleStore implements ThrottleStore {
-  readonly #client: Redis;
+  readonly #client: RedisClient;
   readonly #prefix: string;
   #lastErrorLog = 0;
 
   constructor(options: RedisThrottleStoreOptions) {
     this.#prefix = `${options.keyPrefix}throttle:`;
-    this.#client = new Redis(options.url, {
+    this.#client = createRedisClient(options.url, {
       connectTimeout: 1000,
       commandTimeout: options.commandTimeoutMs ?? 500,
       maxRetriesPerRequest: 1,

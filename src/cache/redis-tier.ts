@@ -3,6 +3,7 @@ import { namespaceOf, type CacheCodec } from './cache-store.js';
 import type { OutageLog } from './outage-log.js';
 import type { RedisConnection } from './redis-connection.js';
 import { deleteByPrefix } from './redis-scan.js';
+import { entryTtlSeconds } from './keys.js';
 
 /**
  * An invalidated key holds `TOMBSTONE + n` (for `tombstoneMs`), where `n` is the value the
@@ -93,7 +94,7 @@ export class RedisTier {
   async fill<T>(key: string, value: T, codec: CacheCodec<T>, ticket: number): Promise<FillOutcome> {
     const text = codec.encode(value);
     const reply = await this.#run(key, (redis, full) =>
-      redis.eval(FILL, 2, full, this.#o.prefix + SEQUENCE_KEY, text, ticket, this.#o.ttlSeconds, TOMBSTONE),
+      redis.eval(FILL, 2, full, this.#o.prefix + SEQUENCE_KEY, text, ticket, entryTtlSeconds(key, this.#o.ttlSeconds), TOMBSTONE),
     );
     if (reply === undefined) return 'failed';
     return reply === 1 ? 'stored' : 'exists';
@@ -102,7 +103,7 @@ export class RedisTier {
   /** Overwrites the key. */
   async put<T>(key: string, value: T, codec: CacheCodec<T>): Promise<boolean> {
     const text = codec.encode(value);
-    return (await this.#run(key, (redis, full) => redis.set(full, text, 'EX', this.#o.ttlSeconds))) !== undefined;
+    return (await this.#run(key, (redis, full) => redis.set(full, text, 'EX', entryTtlSeconds(key, this.#o.ttlSeconds)))) !== undefined;
   }
 
   /** Replaces each key by a tombstone carrying the next counter value (see `TOMBSTONE`). */

@@ -48,5 +48,7 @@ export function describeValue(value: unknown, path = ''): string {
 }
 
 function hideUrlPassword(value: string): string {
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+  return value
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
+    .replace(/([?&]sentinel_password=)[^&#]*/i, '$1***');
 }

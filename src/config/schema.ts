@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseHost } from '../protocol/host.js';
 import { emptyToNull, toBoolean, toLogLevel, toNumber, toUpper } from './coerce.js';
+import { parseRedisUrl, RedisUrlError } from './redis-url.js';
 
 /*
  * The one configuration schema. Every key has a default, so an empty file (or none) is a
@@ -26,6 +27,23 @@ function urlWithScheme(schemes: readonly string[]) {
     z
       .string()
       .refine((v) => schemes.some((s) => v.startsWith(`${s}://`)) && URL.canParse(v), expected)
+      .nullable(),
+  );
+}
+/** `redis.url`: one server, a cluster or a sentinel-managed master (see redis-url.ts). */
+function redisUrl() {
+  return z.preprocess(
+    emptyToNull,
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        try {
+          parseRedisUrl(value);
+        } catch (error) {
+          const reason = error instanceof RedisUrlError ? ` (${error.message})` : '';
+          ctx.addIssue({ code: 'custom', message: `a redis://, rediss://, redis-cluster:// or redis-sentinel:// URL${reason}` });
+        }
+      })
       .nullable(),
   );
 }
@@ -68,6 +86,9 @@ const server = z.strictObject({
     .preprocess(toList, z.array(z.string().refine((v) => parseHost(v) !== null, 'a host or host:port name')))
     .default([])
     .describe('Host header values (host or host:port) the issuer may be derived from besides loopback ones, while issuer is null.'),
+  shutdown_grace_seconds: int(0, 3600)
+    .default(10)
+    .describe('On SIGTERM/SIGINT, how long running requests may take to finish before their connections are closed.'),
 });
 
 const pragmas = z.strictObject({
@@ -112,6 +133,9 @@ const database = z.strictObject({
     .default('sqlite')
     .describe('sqlite (one file), memory (SQLite :memory:, lost on exit) or postgresql.'),
   migrate_on_start: bool().default(true).describe('Apply pending migrations when the server starts.'),
+  prune_interval_seconds: int(0)
+    .default(3600)
+    .describe('How often the server deletes expired tokens, codes and retired keys (one instance at a time); 0 disables.'),
   sqlite: sqlite.prefault({}).describe('Used by the sqlite and memory backends (memory ignores path).'),
   postgresql: postgresql.prefault({}).describe('Used by the postgresql backend.'),
 });
@@ -128,7 +152,9 @@ const cache = z.strictObject({
 });
 
 const redis = z.strictObject({
-  url: urlWithScheme(['redis', 'rediss']).default(null).describe('Redis URL; required by cache.backend redis/tiered.'),
+  url: redisUrl()
+    .default(null)
+    .describe('redis://, rediss://, redis-cluster://host:port,… or redis-sentinel://host:port,…/master; required by cache.backend redis/tiered.'),
   key_prefix: z.string().default('authly:').describe('Prefix of every key this server writes.'),
 });
 

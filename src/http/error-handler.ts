@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, ServerError } from '../protocol/errors.js';
+import { isStorageUnavailable } from '../repositories/errors.js';
 import { RequestValidationError } from './validation.js';
 import { trackRoutesForMethodNotAllowed } from './method-not-allowed.js';
 import { DetailError } from '../services/users/detail-error.js';
@@ -16,13 +17,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setErrorHandler(function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    // Checked first: a service may have wrapped the storage failure (as a `cause`) in its own error.
+    if (isStorageUnavailable(error)) return sendUnavailable(error, request, reply);
     if (error instanceof OAuthError) return sendOAuthError(error, request, reply);
     if (error instanceof RequestValidationError) return reply.code(422).send({ detail: error.issues });
     // Issue #6: users/auth/admin API errors, FastAPI's HTTPException body (spec §1.3, Appendix B).
     if (error instanceof DetailError) return sendDetailError(error, request, reply);
     const status = error.statusCode ?? 500;
-    const oauthRoute = (request.routeOptions.config as { oauthErrors?: boolean } | undefined)?.oauthErrors === true;
-    if (oauthRoute && (status >= 500 || error.statusCode === undefined)) {
+    if (isOAuthRoute(request) && (status >= 500 || error.statusCode === undefined)) {
       // Issue #4: on OAuth endpoints an unexpected failure is a logged `server_error`, no internals.
       return sendOAuthError(new ServerError({ cause: error }), request, reply);
     }
@@ -37,6 +39,26 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ detail: 'Internal Server Error' });
   });
+}
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database is unreachable (or stayed locked): `503` with `Retry-After` (RFC 9110 §15.6.4,
+ * §10.2.3), so clients and load balancers retry instead of treating the request as failed. OAuth
+ * and OIDC endpoints answer RFC 6749 §4.1.2.1's `temporarily_unavailable`; the others a detail body.
+ */
+function sendUnavailable(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.log.warn({ err: error }, 'database unavailable; answered 503');
+  reply.code(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  if (isOAuthRoute(request)) {
+    return reply.header('cache-control', 'no-store').send({
+      error: 'temporarily_unavailable',
+      error_description: 'The authorization server is temporarily unable to handle the request',
+    });
+  }
+  return reply.send({ detail: 'Service temporarily unavailable' });
 }
 
 /**

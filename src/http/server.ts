@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { registerErrorHandling } from './error-handler.js';
+import { registerGracefulClose } from './graceful-close.js';
+import { registerRequestId, requestIdGenerator } from './request-id.js';
 import { healthRoutes } from './routes/health.js';
 import { registerMetrics } from './routes/metrics.js';
 import type { AuthlyMetrics } from '../metrics/registry.js';
@@ -40,6 +43,8 @@ export interface BuildServerOptions {
   metrics?: AuthlyMetrics;
   /** Issue #6: users, auth and admin APIs and the login throttle; absent in bare-server tests. */
   accounts?: AccountApis;
+  /** New request ids (when the client sent none, or an unacceptable one); default random UUIDs. */
+  newRequestId?: () => string;
 }
 
 /**
@@ -50,11 +55,17 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    // DESIGN.md §7: close() must not wait for idle keep-alive sockets.
-    forceCloseConnections: true,
+    // close() closes idle keep-alive sockets at once and lets running requests finish (graceful-close.ts).
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // X-Request-ID / X-Correlation-ID, validated (request-id.ts); Fastify's own header reading is off.
+    requestIdHeader: false,
+    genReqId: requestIdGenerator(options.newRequestId ?? randomUUID),
     // Spec §1.3: FastAPI does not answer HEAD on GET routes.
     exposeHeadRoutes: false,
   });
+  registerRequestId(app);
+  registerGracefulClose(app, options.config.server.shutdown_grace_seconds);
   registerSecurityHeaders(app);
   registerErrorHandling(app);
   // Client address, Host check, admin network filter, CORS and rate limits, before any route.

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { LoggingConfig } from '../config/index.js';
 import { formatLine } from './line-format.js';
 import { REDACT_PATHS, scrubUrl } from './redaction.js';
+import { currentRequestId } from './request-context.js';
 
 /** The application logger: pino's, so Fastify can use it as its `loggerInstance`. */
 export type AppLogger = pino.Logger;
@@ -33,6 +34,16 @@ function serializeRequest(req: LoggedRequest) {
 }
 
 /**
+ * Adds `reqId` to lines logged while a request runs (see request-context.ts), unless the logger
+ * already binds one (Fastify's per-request child logger), so the key never appears twice.
+ */
+function requestIdMixin(_merge: object, _level: number, logger: pino.Logger): object {
+  const reqId = currentRequestId();
+  if (reqId === undefined || 'reqId' in logger.bindings()) return {};
+  return { reqId };
+}
+
+/**
  * Creates the one logger of the process (pino is imported only here). JSON lines by default;
  * `json: false` writes `time LEVEL msg key=value` lines without needing pino-pretty.
  */
@@ -49,6 +60,7 @@ export function createLogger(options: LoggingConfig, destination: LogDestination
       level: options.level,
       redact: { paths: [...REDACT_PATHS] },
       serializers: { req: serializeRequest, err: pino.stdSerializers.err },
+      mixin: requestIdMixin,
     },
     stream,
   );

@@ -17,6 +17,6 @@ export interface AuthorizationCodeRepository {
    * Used codes stay for reuse detection. Returns how many.
    */
   deleteUnusedByUser(userId: string): Promise<number>;
-  /** Removes codes that expired before `now`; returns how many. */
-  deleteExpired(now: Date): Promise<number>;
+  /** Removes codes that expired before `now`, at most `limit` of them when given; returns how many. */
+  deleteExpired(now: Date, limit?: number): Promise<number>;
 }

@@ -48,7 +48,8 @@ export interface TokenRepository {
   /**
    * Removes tokens that expired before `now`, and the revocation markers (older than an hour, so
    * no rotation that raced the revocation is still running) of families with no token left.
-   * Returns how many tokens it removed.
+   * At most `limit` tokens when given (a batch: one short statement, so a large backlog never
+   * holds locks for long). Returns how many tokens it removed.
    */
-  deleteExpired(now: Date): Promise<number>;
+  deleteExpired(now: Date, limit?: number): Promise<number>;
 }

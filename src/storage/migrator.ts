@@ -47,27 +47,58 @@ async function rollbackQuietly(conn: MigrationDb): Promise<void> {
   }
 }
 
+/** Rows `PRAGMA foreign_key_check` reports: references to rows that do not exist. */
+async function foreignKeyViolations(conn: MigrationDb): Promise<number> {
+  return (await sql`PRAGMA foreign_key_check`.execute(conn)).rows.length;
+}
+
 /**
  * Applies the next pending migration on SQLite inside one transaction. Kysely's SQLite adapter
  * says `supportsTransactionalDdl = false`, so its Migrator would run the DDL and the bookkeeping
  * row without a transaction; SQLite's DDL *is* transactional, so we hold one connection, open
  * the transaction ourselves and let the Migrator work inside it. BEGIN IMMEDIATE takes the write
  * lock up front, which also serialises two processes migrating the same file.
+ *
+ * Foreign keys are off during the migration, as https://sqlite.org/lang_altertable.html#otheralter
+ * requires for rebuilding a table (DROP TABLE of a parent would cascade into its children). The
+ * pragma cannot change inside a transaction, so it is switched around it; before COMMIT,
+ * `PRAGMA foreign_key_check` must report no more violations than before the migration, or the
+ * migration is rolled back.
  */
 async function migrateUpSqlite(db: MigrationDb, hooks: BaselineHooks): Promise<MigrationResultSet> {
   return db.connection().execute(async (conn) => {
-    await sql`BEGIN IMMEDIATE`.execute(conn);
-    let resultSet: MigrationResultSet;
+    const { rows } = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(conn);
+    const enforced = rows[0]?.foreign_keys === 1;
+    if (enforced) await sql`PRAGMA foreign_keys = OFF`.execute(conn);
     try {
-      resultSet = await createMigrator(conn, 'sqlite', hooks).migrateUp();
-    } catch (error) {
-      await rollbackQuietly(conn);
-      throw error;
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      let resultSet: MigrationResultSet;
+      try {
+        const before = enforced ? await foreignKeyViolations(conn) : 0;
+        resultSet = await createMigrator(conn, 'sqlite', hooks).migrateUp();
+        if (!('error' in resultSet) && enforced) {
+          const after = await foreignKeyViolations(conn);
+          if (after > before) {
+            const name = resultSet.results?.[0]?.migrationName ?? null;
+            throw new MigrationError(name, new Error(`it left ${after - before} rows referring to missing rows (PRAGMA foreign_key_check)`));
+          }
+        }
+      } catch (error) {
+        await rollbackQuietly(conn);
+        throw error;
+      }
+      if ('error' in resultSet) await rollbackQuietly(conn);
+      else await sql`COMMIT`.execute(conn);
+      return resultSet;
+    } finally {
+      if (enforced) await sql`PRAGMA foreign_keys = ON`.execute(conn);
     }
-    if ('error' in resultSet) await rollbackQuietly(conn);
-    else await sql`COMMIT`.execute(conn);
-    return resultSet;
   });
+}
+
+/** True when some migration has not been applied (read-only: creates nothing). */
+async function hasPending(migrator: Migrator): Promise<boolean> {
+  return (await migrator.getMigrations()).some((migration) => migration.executedAt === undefined);
 }
 
 /**
@@ -91,6 +122,9 @@ export async function runMigrations(db: MigrationDb, flavour: SqlFlavour): Promi
   const migrator = createMigrator(db, flavour, hooks);
   const applied: string[] = [];
   for (;;) {
+    // SQLite: the foreign-key checks around a migration scan every child table; skip them when
+    // nothing is pending (every start-up).
+    if (flavour === 'sqlite' && !(await hasPending(migrator))) break;
     const resultSet = flavour === 'sqlite' ? await migrateUpSqlite(db, hooks) : await migrator.migrateUp();
     if ('error' in resultSet) {
       const failed = resultSet.results?.find((result) => result.status === 'Error');

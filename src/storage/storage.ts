@@ -43,10 +43,24 @@ export interface MigrationReport {
   adoptedBaseline: boolean;
 }
 
+/**
+ * Named, time-limited leases in the database, so that of several instances sharing it only one
+ * runs a periodic job at a time, without any coordinator but the database itself.
+ */
+export interface LeaseStore {
+  /**
+   * Takes lease `name` for `holder` until `until`, provided nobody holds it at `now` (its previous
+   * term ended): one atomic statement, so of two instances asking at once exactly one gets it.
+   * True when taken.
+   */
+  acquire(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
+}
+
 /** An open storage backend: repositories plus lifecycle. */
 export interface Storage {
   readonly backend: StorageBackend;
   readonly repositories: Repositories;
+  readonly leases: LeaseStore;
   /** Applies pending migrations in order, each in a transaction. */
   migrate(): Promise<MigrationReport>;
   /** Every known migration with its state. */

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/storage/storage.js';
 import { runCli } from '../cli/run-cli.js';
 import { hasRedis, REDIS_URL } from '../helpers/services.js';
+import { cacheKey, keysUnder, openRawRedis } from '../helpers/raw-redis.js';
+import type { RedisClient } from '../../src/cache/redis-client.js';
 import { makeClient } from '../storage/fixtures.js';
 import { nextInvalidation } from './events.js';
 import { cachedStack, openSqliteMemory, uniquePrefix, type CachedStack } from './stacks.js';
@@ -29,18 +30,18 @@ describe('authly cache', () => {
     const prefix = uniquePrefix();
     let storage: Storage;
     let stack: CachedStack;
-    let raw: Redis;
+    let raw: RedisClient;
     const env = { AUTHLY_CACHE__BACKEND: 'tiered', AUTHLY_REDIS_URL: REDIS_URL, AUTHLY_REDIS__KEY_PREFIX: prefix };
 
     beforeAll(async () => {
       storage = await openSqliteMemory();
       stack = await cachedStack(storage.repositories, { cache: 'tiered', prefix });
-      raw = new Redis(REDIS_URL);
+      raw = openRawRedis();
     });
     afterAll(async () => {
       await stack.close();
       await storage.close();
-      await raw.quit();
+      raw.disconnect();
     });
 
     it('counts keys per namespace, then flushes them and tells running servers', async () => {
@@ -58,7 +59,7 @@ describe('authly cache', () => {
       expect(flush.code).toBe(0);
       expect(flush.stdout).toContain('deleted 5 keys');
       await flushed;
-      expect(await raw.keys(`${prefix}clients:*`)).toEqual([]);
+      expect(await keysUnder(raw, cacheKey(prefix, 'clients:'))).toEqual([]);
     });
   });
 });

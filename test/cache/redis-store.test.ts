@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codecs } from '../../src/cache/codecs.js';
 import type { Storage } from '../../src/storage/storage.js';
-import { hasRedis, REDIS_URL } from '../helpers/services.js';
+import { hasRedis } from '../helpers/services.js';
+import { cacheKey, keysUnder, openRawRedis } from '../helpers/raw-redis.js';
+import type { RedisClient } from '../../src/cache/redis-client.js';
 import { makeClient, makeUser } from '../storage/fixtures.js';
 import { callsOf, countingRepositories } from './counting.js';
 import { nextInvalidation, touching } from './events.js';
@@ -11,16 +12,16 @@ import { cachedStack, openSqliteMemory, uniquePrefix, type CachedStack } from '.
 describe.skipIf(!hasRedis)('Redis-backed stores', () => {
   const prefix = uniquePrefix();
   let storage: Storage;
-  let raw: Redis;
+  let raw: RedisClient;
   const stacks: CachedStack[] = [];
 
   beforeAll(async () => {
     storage = await openSqliteMemory();
-    raw = new Redis(REDIS_URL);
+    raw = openRawRedis();
   });
   afterAll(async () => {
     for (const stack of stacks) await stack.close();
-    await raw.quit();
+    raw.disconnect();
     await storage.close();
   });
 
@@ -45,7 +46,7 @@ describe.skipIf(!hasRedis)('Redis-backed stores', () => {
   it('treats a corrupt or foreign value as a miss, returns the row and repairs the key', async () => {
     const { repositories, calls, store } = await stack('redis');
     const client = await repositories.clients.create(makeClient());
-    const key = `${prefix}clients:id:${client.id}`;
+    const key = cacheKey(prefix, `clients:id:${client.id}`);
     for (const junk of ['{not json', JSON.stringify({ t: 'user/1', v: { id: client.id } }), JSON.stringify({ t: 'client/1', v: { id: 1 } })]) {
       await raw.set(key, junk);
       expect(await repositories.clients.findById(client.id)).toEqual(client);
@@ -66,7 +67,7 @@ describe.skipIf(!hasRedis)('Redis-backed stores', () => {
     await a.store.invalidate([key]);
     await b.store.fill(key, stale, codecs.client, ticket);
     expect(await b.store.get(key, codecs.client)).toBeUndefined();
-    expect(await raw.get(`${prefix}${key}`)).not.toContain('stale');
+    expect(await raw.get(cacheKey(prefix, key))).not.toContain('stale');
   });
 
   it('refuses fills whose read began before Redis lost its data', async () => {
@@ -76,9 +77,9 @@ describe.skipIf(!hasRedis)('Redis-backed stores', () => {
     const key = `clients:id:${client.id}`;
     await a.store.invalidate(['clients:id:unrelated']); // the counter is now 1
     const ticket = await a.store.ticket();
-    await raw.del(`${own}_meta:sequence`); // a restart without persistence, or FLUSHALL
+    await raw.del(cacheKey(own, '_meta:sequence')); // a restart without persistence, or FLUSHALL
     await a.store.fill(key, client, codecs.client, ticket);
-    expect(await raw.get(`${own}${key}`)).toBeNull();
+    expect(await raw.get(cacheKey(own, key))).toBeNull();
   });
 
   it('flushes every key under the prefix and every other instance drops its L1', async () => {
@@ -89,12 +90,12 @@ describe.skipIf(!hasRedis)('Redis-backed stores', () => {
     await b.repositories.clients.findByClientId(client.clientId);
     await b.repositories.clients.findByClientId(client.clientId);
     expect(callsOf(b.calls, 'clients.findByClientId')).toBe(1);
-    expect(await raw.keys(`${own}*`)).not.toHaveLength(0);
+    expect(await keysUnder(raw, cacheKey(own, ''))).not.toHaveLength(0);
 
     const flushed = nextInvalidation(b.store, touching(''));
     await a.store.flush();
     await flushed;
-    expect(await raw.keys(`${own}*`)).toHaveLength(0);
+    expect(await keysUnder(raw, cacheKey(own, ''))).toHaveLength(0);
     await b.repositories.clients.findByClientId(client.clientId);
     expect(callsOf(b.calls, 'clients.findByClientId')).toBe(2);
   });

@@ -6,10 +6,11 @@ describe('loadConfig', () => {
   it('returns the documented defaults when there is no file, environment or flag', () => {
     const config = loadConfig({ env: {} });
     expect(config).toEqual({
-      server: { host: '0.0.0.0', port: 8000, issuer: null, trusted_proxies: [], allowed_hosts: [] },
+      server: { host: '0.0.0.0', port: 8000, issuer: null, trusted_proxies: [], allowed_hosts: [], shutdown_grace_seconds: 10 },
       database: {
         backend: 'sqlite',
         migrate_on_start: true,
+        prune_interval_seconds: 3600,
         sqlite: {
           path: './data/authly.db',
           statement_cache_size: 500,

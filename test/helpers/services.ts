@@ -8,11 +8,20 @@ import path from 'node:path';
  * those suites skip with a one-line notice; under `CI=true` an unreachable server is a failure.
  */
 export const PG_ADMIN_URL = process.env.AUTHLY_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-/** Redis used by the tests; each test uses its own key prefix. */
+/**
+ * Redis used by the tests; each test uses its own key prefix. Any `redis.url` form works
+ * (redis-cluster://, redis-sentinel://): the cluster and sentinel suites point it at their own.
+ */
 export const REDIS_URL = process.env.AUTHLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Host and port of the first server a URL names (`redis-cluster://a:1,b:2` → a:1). */
+function firstAddress(url: string): { hostname: string; port: string } {
+  const match = /^[a-z-]+:\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/,]+)(?::(\d+))?/i.exec(url);
+  return { hostname: (match?.[1] ?? '').replace(/^\[(.*)\]$/, '$1'), port: match?.[2] ?? '' };
+}
+
 function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
+  const { hostname, port } = firstAddress(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
     socket.setTimeout(1000);

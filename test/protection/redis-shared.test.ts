@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisThrottleStore } from '../../src/cache/redis-throttle-store.js';
 import type { TestServer } from '../helpers/app.js';
 import { hasRedis, REDIS_URL } from '../helpers/services.js';
+import { deleteUnder, openRawRedis } from '../helpers/raw-redis.js';
 import type { ApiClient } from './api-client.js';
 import { ADMIN_PASSWORD, startAdminServer } from './api-client.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe.skipIf(!hasRedis)('rate limits and lockout shared through Redis (DESIGN.md §5, D8)', () => {
-  const redis = new Redis(REDIS_URL);
+  const redis = openRawRedis();
   const prefixes: string[] = [];
   let servers: TestServer[] = [];
 
@@ -30,10 +30,7 @@ describe.skipIf(!hasRedis)('rate limits and lockout shared through Redis (DESIGN
     servers = [];
   });
   afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    }
+    for (const prefix of prefixes) await deleteUnder(redis, prefix);
     redis.disconnect();
   });
 

@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations', '2025-01-08T0000-sqlite-json-checks', '2025-01-09T0000-leases'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -79,7 +79,7 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
                          CASE WHEN table_name = 'tokens' AND column_name = 'user_id' THEN '-' ELSE is_nullable END,
                          column_default) AS v
         FROM information_schema.columns
-        WHERE table_schema = 'public' AND table_name NOT LIKE 'authly_schema_migrations%'
+        WHERE table_schema = 'public' AND table_name NOT LIKE 'authly\\_%'
           AND table_name <> 'token_family_revocations'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
@@ -88,14 +88,14 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
         ORDER BY table_name, column_name`),
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
-        WHERE schemaname = 'public' AND tablename NOT LIKE 'authly_schema_migrations%'
+        WHERE schemaname = 'public' AND tablename NOT LIKE 'authly\\_%'
           AND tablename <> 'token_family_revocations'
           AND indexname <> 'idx_tokens_grant_id'
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
-        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly_schema_migrations%'
+        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly\\_%'
           AND conrelid::regclass::text <> 'token_family_revocations'
           AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
                               'oauth_clients_id_token_signed_response_alg_check')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pruneExpired } from '../../app/pruner.js';
 import { storageOptionsFrom } from '../../app/storage-options.js';
 import { openStorage } from '../../app/storage.js';
 import { loadConfig } from '../../config/index.js';
@@ -30,16 +31,14 @@ export function registerDb(program: Command, output: CliOutput = processOutput):
 }
 
 /**
- * Expired rows are dead weight: an expired token or code is refused whether or not its row
- * exists, and a retired key past `expires_at` is no longer published. Authly never deleted them
- * (spec §7.3, §7.6); run this from cron or a timer.
+ * What the server also does every `database.prune_interval_seconds` (see app/pruner.ts), at
+ * once: for cron, or with the in-process pruner turned off. Authly never deleted expired rows.
  */
 async function prune(storage: Storage, output: CliOutput): Promise<void> {
-  const now = new Date();
-  const { tokens, authorizationCodes, signingKeys } = storage.repositories;
-  output.out(`deleted ${await tokens.deleteExpired(now)} expired tokens`);
-  output.out(`deleted ${await authorizationCodes.deleteExpired(now)} expired authorization codes`);
-  output.out(`deleted ${await signingKeys.deleteExpired(now)} retired signing keys`);
+  const report = await pruneExpired(storage.repositories, new Date());
+  output.out(`deleted ${report.tokens} expired tokens`);
+  output.out(`deleted ${report.authorizationCodes} expired authorization codes`);
+  output.out(`deleted ${report.signingKeys} retired signing keys`);
 }
 
 async function withStorage(flags: DbFlags, run: (storage: Storage) => Promise<void>): Promise<void> {

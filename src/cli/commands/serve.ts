@@ -40,9 +40,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (application.generatedAdmin) printGeneratedAdmin(application.generatedAdmin, url);
 
   const signal = await stopRequested;
-  logger.info({ signal }, 'shutting down');
-  // Stops taking requests before the database goes away.
+  logger.info({ signal, graceSeconds: config.server.shutdown_grace_seconds }, 'shutting down');
+  // Stops taking connections, lets running requests finish (at most server.shutdown_grace_seconds),
+  // then closes the database pools and Redis connections.
   await application.close();
+  logger.info('stopped');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { PublicJwk } from '../../domain/signing-key.js';
+import { isStorageUnavailable } from '../../repositories/errors.js';
 
 /** Where the JWK Set comes from (the keystore). */
 export interface JwksSource {
@@ -30,6 +31,8 @@ export async function jwksRoutes(app: FastifyInstance, options: JwksRoutesOption
       const set = await keys.jwks();
       return reply.header('cache-control', CACHE_CONTROL).send({ keys: set.keys.map(publicOnly) });
     } catch (error) {
+      // The database is away: the error handler's 503 + Retry-After, not a 500.
+      if (isStorageUnavailable(error)) throw error;
       request.log.error({ err: error }, 'JWKS unavailable');
       return reply.code(500).send({ detail: 'Unable to generate JWKS response' });
     }

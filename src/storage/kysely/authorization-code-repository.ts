@@ -93,12 +93,14 @@ export class KyselyAuthorizationCodeRepository implements AuthorizationCodeRepos
     return Number(result.numDeletedRows);
   }
 
-  async deleteExpired(now: Date): Promise<number> {
+  async deleteExpired(now: Date, limit?: number): Promise<number> {
     const { db, codec } = this.#ctx;
-    const result = await db
-      .deleteFrom('oauth_authorization_codes')
-      .where('expires_at', '<', codec.time(now))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const expired = codec.time(now);
+    const table = 'oauth_authorization_codes';
+    const query =
+      limit === undefined
+        ? db.deleteFrom(table).where('expires_at', '<', expired)
+        : db.deleteFrom(table).where('id', 'in', db.selectFrom(table).select('id').where('expires_at', '<', expired).limit(limit));
+    return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 }

@@ -182,6 +182,13 @@ export interface OidcJwksKeysTable {
 }
 
 /** The table map Kysely is typed with. */
+/** `authly_leases`: which instance may run a periodic job (the pruner) until when. Ours, not Authly's. */
+export interface AuthlyLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: DbTime;
+}
+
 export interface Database {
   users: UsersTable;
   oauth_clients: OAuthClientsTable;
@@ -192,4 +199,5 @@ export interface Database {
   oauth_authorization_codes: OAuthAuthorizationCodesTable;
   oauth_token_scopes: OAuthTokenScopesTable;
   oidc_jwks_keys: OidcJwksKeysTable;
+  authly_leases: AuthlyLeasesTable;
 }

@@ -170,18 +170,28 @@ export class KyselyTokenRepository implements TokenRepository {
     return toCount(row.n);
   }
 
-  async deleteExpired(now: Date): Promise<number> {
+  async deleteExpired(now: Date, limit?: number): Promise<number> {
     const { db, codec } = this.#ctx;
-    const result = await db.deleteFrom('tokens').where('expires_at', '<', codec.time(now)).executeTakeFirst();
+    const expired = codec.time(now);
+    // A batch goes by primary key: neither engine takes LIMIT on DELETE in every build.
+    const query =
+      limit === undefined
+        ? db.deleteFrom('tokens').where('expires_at', '<', expired)
+        : db.deleteFrom('tokens').where('id', 'in', db.selectFrom('tokens').select('id').where('expires_at', '<', expired).limit(limit));
+    const removed = Number((await query.executeTakeFirst()).numDeletedRows);
     // A marker guards its family while a rotation that raced the revocation may still be
     // writing; once the family has no token left and that hour has passed, nothing can join it.
-    await db
-      .deleteFrom('token_family_revocations')
+    const stale = db
+      .selectFrom('token_family_revocations')
+      .select('grant_id')
       .where('revoked_at', '<', codec.time(new Date(now.getTime() - MARKER_MIN_AGE_MS)))
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('tokens').select('tokens.id').whereRef('tokens.grant_id', '=', 'token_family_revocations.grant_id'))),
-      )
+      );
+    await db
+      .deleteFrom('token_family_revocations')
+      .where('grant_id', 'in', limit === undefined ? stale : stale.limit(limit))
       .execute();
-    return Number(result.numDeletedRows);
+    return removed;
   }
 }

@@ -7,6 +7,8 @@ import { signingAlgorithms } from './2025-01-04T0000-signing-algorithms.js';
 import { codeAuthTime } from './2025-01-05T0000-code-auth-time.js';
 import { userSessionEpoch } from './2025-01-06T0000-user-session-epoch.js';
 import { tokenFamilyRevocations } from './2025-01-07T0000-token-family-revocations.js';
+import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
+import { leases } from './2025-01-09T0000-leases.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -26,6 +28,10 @@ export const CODE_AUTH_TIME_MIGRATION = '2025-01-05T0000-code-auth-time';
 export const USER_SESSION_EPOCH_MIGRATION = '2025-01-06T0000-user-session-epoch';
 /** Name of the migration adding `token_family_revocations` (durable family revocation markers). */
 export const TOKEN_FAMILY_REVOCATIONS_MIGRATION = '2025-01-07T0000-token-family-revocations';
+/** Name of the migration making SQLite's JSON CHECKs NULL-safe on every SQLite version. */
+export const SQLITE_JSON_CHECKS_MIGRATION = '2025-01-08T0000-sqlite-json-checks';
+/** Name of the migration adding `authly_leases` (one pruning instance at a time). */
+export const LEASES_MIGRATION = '2025-01-09T0000-leases';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -40,6 +46,8 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [CODE_AUTH_TIME_MIGRATION]: codeAuthTime(flavour),
     [USER_SESSION_EPOCH_MIGRATION]: userSessionEpoch(flavour),
     [TOKEN_FAMILY_REVOCATIONS_MIGRATION]: tokenFamilyRevocations(flavour),
+    [SQLITE_JSON_CHECKS_MIGRATION]: sqliteJsonChecks(flavour),
+    [LEASES_MIGRATION]: leases(flavour),
   };
 }
 

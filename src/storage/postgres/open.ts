@@ -2,6 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { StorageOpenError } from '../errors.js';
 import type { Database } from '../kysely/database.js';
+import { withUnavailableErrors } from '../unavailable.js';
+import { isPostgresUnavailable } from './unavailable.js';
 
 /** Options for a PostgreSQL pool. */
 export interface PostgresOpenOptions {
@@ -12,6 +14,8 @@ export interface PostgresOpenOptions {
   user?: string;
   password?: string;
   poolSize: number;
+  /** Told when a pooled connection breaks (the server went away, or ended our backend). */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** An open PostgreSQL pool behind Kysely. */
@@ -60,8 +64,16 @@ export async function openPostgres(options: PostgresOpenOptions): Promise<Opened
     connectionTimeoutMillis: 10_000,
     types,
   });
-  // An idle client that loses its server emits 'error' on the pool; unhandled, it kills the process.
-  pool.on('error', () => undefined);
+  /*
+   * A connection that loses its server emits 'error'. pg-pool listens only while the client is
+   * idle in the pool; a checked-out client's 'error' (its backend terminated between two queries
+   * of a transaction, or during one) would be an unhandled 'error' event and kill the process.
+   * So every client gets a listener for its whole life. The failed query itself rejects (and is
+   * classified below), and pg-pool discards the broken client when it is released.
+   */
+  const onConnectionError = (error: Error) => options.onConnectionError?.(error);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
+  pool.on('error', () => undefined); // idle clients: already reported by the listener above
   try {
     await pool.query('SELECT 1');
   } catch (err) {
@@ -69,5 +81,6 @@ export async function openPostgres(options: PostgresOpenOptions): Promise<Opened
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new StorageOpenError(`cannot connect to PostgreSQL at ${describeTarget(options)}: ${reason}`, { cause: err });
   }
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  const dialect = withUnavailableErrors(new PostgresDialect({ pool }), isPostgresUnavailable, 'PostgreSQL');
+  return { db: new Kysely<Database>({ dialect }), pool };
 }

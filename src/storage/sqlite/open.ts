@@ -6,6 +6,8 @@ import type { SqlitePragmas } from '../storage.js';
 import { StorageOpenError } from '../errors.js';
 import type { Database } from '../kysely/database.js';
 import { withStatementCache } from './statement-cache.js';
+import { withUnavailableErrors } from '../unavailable.js';
+import { isSqliteBusy } from './unavailable.js';
 
 /** Options for one SQLite connection. */
 export interface SqliteOpenOptions {
@@ -64,7 +66,9 @@ export function openSqlite(options: SqliteOpenOptions): OpenedSqlite {
     throw describeFailure(options.path, err);
   }
   const database = withStatementCache(raw, options.statementCacheSize ?? 500);
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), raw };
+  // A write that waited out busy_timeout is "try again later", not a failure of the request.
+  const dialect = withUnavailableErrors(new SqliteDialect({ database }), isSqliteBusy, 'SQLite');
+  return { db: new Kysely<Database>({ dialect }), raw };
 }
 
 /**

@@ -1,0 +1,117 @@
+import type { Repositories } from '../repositories/repositories.js';
+import type { Clock, Logger } from '../repositories/ports.js';
+import type { LeaseStore } from '../storage/storage.js';
+
+/** Rows deleted per statement: short statements, so requests never wait long behind a prune. */
+export const PRUNE_BATCH_SIZE = 1000;
+
+/** The lease the pruning instances take turns on (`authly_leases.name`). */
+export const PRUNE_LEASE = 'prune';
+
+/** What one prune removed. */
+export interface PruneReport {
+  tokens: number;
+  authorizationCodes: number;
+  signingKeys: number;
+}
+
+/** What is pruned, and how. */
+export interface PruneOptions {
+  /** Rows per DELETE; default {@link PRUNE_BATCH_SIZE}. */
+  batchSize?: number;
+  /** Asked between batches; true stops early (shutdown). */
+  stopped?: () => boolean;
+}
+
+async function inBatches(deleteBatch: (limit: number) => Promise<number>, options: PruneOptions): Promise<number> {
+  const limit = options.batchSize ?? PRUNE_BATCH_SIZE;
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch(limit);
+    total += deleted;
+    if (deleted < limit || options.stopped?.()) return total;
+  }
+}
+
+/**
+ * Deletes expired tokens, expired authorization codes and retired signing keys past their
+ * publication, tokens and codes in batches. Expired rows are dead weight: an expired token or
+ * code is refused whether or not its row exists, and such a key is no longer published. Shared
+ * by `authly db prune` and the in-process {@link Pruner}.
+ */
+export async function pruneExpired(
+  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'>,
+  now: Date,
+  options: PruneOptions = {},
+): Promise<PruneReport> {
+  const tokens = await inBatches((limit) => repos.tokens.deleteExpired(now, limit), options);
+  const authorizationCodes = await inBatches((limit) => repos.authorizationCodes.deleteExpired(now, limit), options);
+  // A handful of rows at most: one statement.
+  const signingKeys = await repos.signingKeys.deleteExpired(now);
+  return { tokens, authorizationCodes, signingKeys };
+}
+
+/** What a {@link Pruner} works with. */
+export interface PrunerOptions {
+  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'>;
+  leases: LeaseStore;
+  clock: Clock;
+  logger: Logger;
+  /** `database.prune_interval_seconds`; also the term of the lease. */
+  intervalSeconds: number;
+  /** Names this instance in `authly_leases.holder`. */
+  holder: string;
+  batchSize?: number;
+}
+
+/**
+ * `database.prune_interval_seconds`: runs {@link pruneExpired} every interval in the server. Each
+ * run first takes the `prune` lease for one interval; the lease can be taken only once its term
+ * has ended, so however many instances share the database, one of them prunes per interval (and
+ * if it stops, another takes over at the next interval).
+ */
+export class Pruner {
+  readonly #o: PrunerOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+  #stopped = false;
+
+  constructor(options: PrunerOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Prunes now if this instance gets the lease; `undefined` when another instance holds it.
+   * Errors (the database away) are the caller's; the timer logs them and tries next interval.
+   */
+  async runOnce(): Promise<PruneReport | undefined> {
+    const { clock, leases, holder, intervalSeconds } = this.#o;
+    const now = clock.now();
+    const until = new Date(now.getTime() + intervalSeconds * 1000);
+    if (!(await leases.acquire(PRUNE_LEASE, holder, now, until))) return undefined;
+    const report = await pruneExpired(this.#o.repositories, now, { batchSize: this.#o.batchSize, stopped: () => this.#stopped });
+    this.#o.logger.info({ ...report, holder }, 'pruned expired rows');
+    return report;
+  }
+
+  /** Runs every interval from now on (the first run one interval after start). */
+  start(): void {
+    if (this.#stopped || this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (this.#running) return;
+      this.#running = this.runOnce()
+        .catch((error: unknown) => this.#o.logger.warn({ err: error }, 'pruning failed; trying again next interval'))
+        .finally(() => (this.#running = undefined));
+    }, this.#o.intervalSeconds * 1000);
+    // The timer alone must not keep the process alive.
+    this.#timer.unref();
+  }
+
+  /** Stops the timer and waits for a running prune (which stops after its current batch). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * True when `error` is SQLite's "database is locked" after `busy_timeout` ran out
+ * (`SQLITE_BUSY` and its extended codes, https://sqlite.org/rescode.html#busy): another
+ * connection held the write lock too long. The request was fine; a retry may succeed.
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
+}
