@@ -22,12 +22,14 @@ const FIELDS = [
 ];
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'implicit', ''];
 
-/** Field values: plausible ones, junk, huge strings and control characters. */
+/** Field values: plausible ones, junk, huge strings, long lists and control characters. */
 const value = fc.oneof(
   fc.constantFrom(...GRANTS, 'S256', 'plain', 'code', 'token', 'none', 'true', '-1', '1e309', 'null'),
   fc.string({ maxLength: 50 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ minLength: 5000, maxLength: 20000 }),
+  // Long space-separated lists (scope, ui_locales, acr_values): bounded before any query.
+  fc.integer({ min: 40, max: 4000 }).map((n) => Array.from({ length: n }, (_, i) => `s${i}`).join(' ')),
 );
 const form = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 });
 const jsonBody = fc.oneof(fc.jsonValue(), form.map((f) => JSON.stringify(f)).map((s) => JSON.parse(s) as unknown));
