@@ -63,6 +63,17 @@ export class CachedClientRepository implements ClientRepository {
     return client;
   }
 
+  async replaceSecretHash(id: string, expected: string, replacement: string): Promise<boolean> {
+    const replaced = await this.#inner.replaceSecretHash(id, expected, replacement);
+    if (replaced) {
+      const client = await this.#inner.findById(id);
+      const stale = [keys.clientById(id)];
+      if (client !== undefined) stale.push(keys.clientByClientId(client.clientId));
+      await this.#cache.invalidate(stale);
+    }
+    return replaced;
+  }
+
   async delete(id: string): Promise<boolean> {
     // client_id never changes, so reading it before the delete names the pointer to drop.
     const before = await this.#inner.findById(id);

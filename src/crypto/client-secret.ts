@@ -13,6 +13,8 @@ export interface ClientSecrets {
   hash(secret: string): string;
   /** Constant-time check of a presented secret; Authly's bcrypt hashes are accepted too. */
   verify(secret: string, stored: string): Promise<boolean>;
+  /** True for a stored hash that is not this server's own (an imported bcrypt hash): replace it after a successful check. */
+  needsUpgrade(stored: string): boolean;
 }
 
 /**
@@ -34,5 +36,6 @@ export function createClientSecrets(hmacKey: Buffer, random: RandomSource): Clie
       if (BCRYPT.test(stored)) return bcrypt.compare(secret, stored);
       return false;
     },
+    needsUpgrade: (stored) => !stored.startsWith(PREFIX),
   };
 }

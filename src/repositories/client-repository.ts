@@ -15,6 +15,12 @@ export interface ClientRepository {
   /** Number of clients; `active` counts only active ones. */
   counts(): Promise<{ total: number; active: number }>;
   update(id: string, patch: ClientPatch): Promise<Client | undefined>;
+  /**
+   * Replaces the secret hash only while it still equals `expected` (compare-and-set), so that
+   * upgrading an imported hash after a successful authentication cannot undo a secret
+   * regenerated meanwhile. True when it was replaced.
+   */
+  replaceSecretHash(id: string, expected: string, replacement: string): Promise<boolean>;
   /** Hard delete; scope assignments, codes go by cascade. */
   delete(id: string): Promise<boolean>;
   /** Names of the scopes assigned to the client, sorted. */

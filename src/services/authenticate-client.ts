@@ -46,8 +46,12 @@ export async function authenticateClient(
   if (method !== client.tokenEndpointAuthMethod) {
     throw new InvalidClient(`The client must authenticate with ${client.tokenEndpointAuthMethod}`);
   }
-  const ok = client.clientSecretHash !== null && (await deps.secrets.verify(secret ?? '', client.clientSecretHash));
+  const stored = client.clientSecretHash;
+  const ok = stored !== null && (await deps.secrets.verify(secret ?? '', stored));
   if (!ok) throw new InvalidClient('Invalid client credentials');
+  // An imported bcrypt hash costs ~180 ms per request; once the secret is known to be right,
+  // store this server's keyed hash instead, unless the secret was replaced meanwhile.
+  if (deps.secrets.needsUpgrade(stored)) await deps.clients.replaceSecretHash(client.id, stored, deps.secrets.hash(secret ?? ''));
   return client;
 }
 

@@ -131,6 +131,17 @@ export class KyselyClientRepository implements ClientRepository {
     return updated && this.#decode(updated);
   }
 
+  async replaceSecretHash(id: string, expected: string, replacement: string): Promise<boolean> {
+    const { codec, clock, db } = this.#ctx;
+    const result = await db
+      .updateTable('oauth_clients')
+      .set({ client_secret_hash: replacement, updated_at: codec.time(clock.now()) })
+      .where('id', '=', id)
+      .where('client_secret_hash', '=', expected)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.#ctx.db.deleteFrom('oauth_clients').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;
