@@ -65,8 +65,8 @@ interface SchemaSnapshot {
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
  * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
- * without its nullability: the token-grants migration relaxes it (upstream's own script has it
- * nullable already).
+ * without its nullability: Authly's script declares it NOT NULL and the token-grants migration
+ * relaxes it.
  */
 async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
   return withClient(url, async (client) => {
