@@ -13,6 +13,7 @@ import { findTable } from './schema.js';
 import type { TableSchema } from './schema.js';
 import type { TargetDatabase } from './target.js';
 import { assertKnownVersion } from './version.js';
+import type { SchemaOrigin } from './version.js';
 
 /** Options of {@link copyDatabase}. */
 export interface CopyOptions {
@@ -33,11 +34,14 @@ export function assertReadableSource(source: SourceDatabase): void {
   assertKnownVersion(source.version, `source ${source.label}`);
 }
 
-/** Notes on what the two engines can hold, and on adopting Python Authly's data. */
-export function transferNotes(sourceDialect: string, targetDialect: string): string[] {
-  return sourceDialect === 'postgresql' && targetDialect === 'sqlite'
-    ? ['timestamps are kept to the millisecond: SQLite stores milliseconds, PostgreSQL microseconds']
-    : [];
+/** Notes on what the two engines can hold and on what the rows depend on. */
+export function transferNotes(sourceDialect: string, targetDialect: string, origin: SchemaOrigin): string[] {
+  const notes: string[] = [];
+  if (sourceDialect === 'postgresql' && targetDialect === 'sqlite') notes.push('timestamps are kept to the millisecond: SQLite stores milliseconds, PostgreSQL microseconds');
+  if (origin === 'authly') {
+    notes.push('private signing keys and client-secret hashes are bound to the master key: start the target with the same secrets.master_key (or authly.key file) as the source');
+  }
+  return notes;
 }
 
 /** Every source table in the target's dependency order; a non-empty table the target lacks is refused. */
@@ -98,7 +102,7 @@ export async function copyDatabase(options: CopyOptions): Promise<TransferReport
         ...preparation,
         dryRun: options.dryRun === true,
         seconds: (performance.now() - started) / 1000,
-        notes: [...transferNotes(source.dialect, target.dialect), ...(source.version.origin === 'authly-python' ? adoptionNotes(adoption) : [])],
+        notes: [...transferNotes(source.dialect, target.dialect, source.version.origin), ...(source.version.origin === 'authly-python' ? adoptionNotes(adoption) : [])],
       };
     } finally {
       await target.abandon();

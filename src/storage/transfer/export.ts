@@ -60,10 +60,10 @@ async function buildHeader(source: SourceDatabase, now: Date): Promise<DumpHeade
   };
 }
 
-async function writeTables(source: SourceDatabase, sink: Writable, options: ExportOptions): Promise<DumpTrailer> {
+async function writeTables(source: SourceDatabase, header: DumpHeader, sink: Writable, options: ExportOptions): Promise<DumpTrailer> {
   const trailer: DumpTrailer = { end: {} };
   for (const table of source.schema.tables) {
-    const total = await source.count(table);
+    const total = header.tables.find((entry) => entry.name === table.name)?.rows;
     options.progress?.({ phase: 'start', table: table.name, done: 0, total });
     await write(sink, `${JSON.stringify({ table: table.name })}\n`);
     const hash = createHash('sha256');
@@ -124,7 +124,7 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportRepo
     for (const stream of [out, gzip]) stream?.on('error', (err: Error) => (failure ??= err));
     try {
       await write(sink, `${JSON.stringify(header)}\n`);
-      const trailer = await writeTables(source, sink, options);
+      const trailer = await writeTables(source, header, sink, options);
       await write(sink, `${JSON.stringify(trailer)}\n`);
       sink.end();
       await once(out, 'close');

@@ -216,7 +216,7 @@ async function importFrom(stream: Readable, options: ImportOptions, started: num
       ...preparation,
       dryRun: options.dryRun === true,
       seconds: (performance.now() - started) / 1000,
-      notes: [...transferNotes(header.dialect, target.dialect), ...(header.origin === 'authly-python' ? adoptionNotes(adoption) : [])],
+      notes: [...transferNotes(header.dialect, target.dialect, header.origin), ...(header.origin === 'authly-python' ? adoptionNotes(adoption) : [])],
     };
   } finally {
     await target.abandon();
