@@ -31,6 +31,7 @@ const number = (value: number) => value.toLocaleString('en-US');
  */
 export function plainProgress(write: (line: string) => void, now: Now = () => performance.now()): ProgressView {
   const started = new Map<string, number>();
+  const printed = new Set<string>();
   let lastLine = 0;
   return {
     listener(event) {
@@ -45,8 +46,9 @@ export function plainProgress(write: (line: string) => void, now: Now = () => pe
         write(`${event.table}: ${number(event.done)} rows in ${seconds}s (${number(perSecond)} rows/s)`);
         return;
       }
-      const first = event.done > 0 && lastLine < (started.get(event.table) ?? 0);
+      const first = !printed.has(event.table);
       if (!first && t - lastLine < PLAIN_INTERVAL_MS) return;
+      printed.add(event.table);
       lastLine = t;
       const total = event.total === undefined ? '' : `/${number(event.total)}`;
       write(`${event.table}: ${number(event.done)}${total} rows, ${number(perSecond)} rows/s, ETA ${eta(event, perSecond)}`);

@@ -118,6 +118,18 @@ describe('a copy killed mid-way', () => {
     expect(result.stdout).not.toContain('copied');
   }
 
+  it('Ctrl-C (SIGINT) rolls back and says so in one line; a new SQLite file is not created', async () => {
+    const target = path.join(folder.dir, 'interrupted', 'authly.db');
+    const child = startCli(['db', 'copy', '--from', `sqlite:${source}`, '--to', `sqlite:${target}`], { cwd: folder.dir });
+    const done = finished(child);
+    await waitForLine(child, /users: [\d,]+\/6,000 rows/, 'stderr');
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\nauthly: interrupted; the target was left as it was\n$/);
+    expect(fs.readdirSync(path.dirname(target))).toEqual([]);
+  });
+
   it('leaves a new SQLite file absent', async () => {
     const target = path.join(folder.dir, 'new', 'authly.db');
     await killAfterFirstUsersLine(['--to', `sqlite:${target}`]);

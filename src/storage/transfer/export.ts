@@ -10,6 +10,7 @@ import type { DumpHeader, DumpTrailer } from './dump-format.js';
 import type { Endpoint } from './endpoint.js';
 import { TransferError } from './errors.js';
 import { openSource } from './open.js';
+import { yieldToEventLoop } from './progress.js';
 import type { ProgressListener } from './progress.js';
 import { READ_BATCH } from './source.js';
 import type { SourceDatabase } from './source.js';
@@ -79,6 +80,7 @@ async function writeTables(source: SourceDatabase, header: DumpHeader, sink: Wri
       await write(sink, text);
       rows += batch.length;
       options.progress?.({ phase: 'rows', table: table.name, done: rows, total });
+      await yieldToEventLoop();
     }
     trailer.end[table.name] = { rows, sha256: hash.digest('hex') };
     options.progress?.({ phase: 'done', table: table.name, done: rows, total });

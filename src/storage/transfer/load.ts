@@ -5,6 +5,7 @@ import type { AdoptionStats } from './authly-origin.js';
 import { TransferError } from './errors.js';
 import { sharedKind } from './kinds.js';
 import type { ValueKind } from './kinds.js';
+import { yieldToEventLoop } from './progress.js';
 import type { ProgressListener, TableCount } from './progress.js';
 import { findTable } from './schema.js';
 import type { ColumnSchema, TableSchema } from './schema.js';
@@ -135,6 +136,7 @@ export async function loadTable(context: LoadContext, incoming: IncomingTable, p
     count.inserted += result.inserted;
     count.skipped += result.skipped;
     progress?.({ phase: 'rows', table: incoming.name, done: count.rows, total: incoming.total });
+    await yieldToEventLoop();
   }
   checkInterrupted(signal);
   progress?.({ phase: 'done', table: incoming.name, done: count.rows, total: incoming.total });

@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 /** How far a transfer is, reported per batch so a terminal can draw bars or print lines. */
 export interface ProgressEvent {
   /** `start` before a table's first row, `rows` after each batch, `done` after its last. */
@@ -21,4 +23,13 @@ export interface TableCount {
   inserted: number;
   /** Rows whose primary key the target already had (`--merge`). */
   skipped: number;
+}
+
+/**
+ * Lets the event loop run between batches. SQLite calls are synchronous, so a SQLite-to-SQLite
+ * transfer would otherwise never give way: Ctrl-C and SIGTERM handlers and progress-bar redraws
+ * would all wait for the end.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return nextTurn();
 }

@@ -5,6 +5,7 @@ import type { Endpoint } from './endpoint.js';
 import { sharedKind } from './kinds.js';
 import type { ValueKind } from './kinds.js';
 import { openSource } from './open.js';
+import { yieldToEventLoop } from './progress.js';
 import type { ProgressListener } from './progress.js';
 import { findTable } from './schema.js';
 import type { TableSchema } from './schema.js';
@@ -72,6 +73,7 @@ async function measure(source: SourceDatabase, table: TableSchema, columns: { na
     }
     rows += batch.length;
     progress?.({ phase: 'rows', table: label, done: rows, total });
+    await yieldToEventLoop();
   }
   progress?.({ phase: 'done', table: label, done: rows, total });
   return { rows, checksum: checksum.hex() };
