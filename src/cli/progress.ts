@@ -62,10 +62,9 @@ export function barProgress(stream: NodeJS.WriteStream, now: Now = () => perform
   const bars = new cliProgress.MultiBar(
     {
       stream,
-      format: '{table} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}',
+      format: '{table} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {eta_text}',
       hideCursor: true,
       clearOnComplete: false,
-      etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -75,12 +74,13 @@ export function barProgress(stream: NodeJS.WriteStream, now: Now = () => perform
     listener(event) {
       const t = now();
       if (event.phase === 'start') {
-        open.set(event.table, { bar: bars.create(event.total ?? 0, 0, { table: event.table.padEnd(width), rate: '0' }), started: t });
+        open.set(event.table, { bar: bars.create(event.total ?? 0, 0, { table: event.table.padEnd(width), rate: '0', eta_text: '?' }), started: t });
         return;
       }
       const entry = open.get(event.table);
       if (entry === undefined) return;
-      entry.bar.update(event.done, { table: event.table.padEnd(width), rate: number(rate(event.done, entry.started, t)) });
+      const perSecond = rate(event.done, entry.started, t);
+      entry.bar.update(event.done, { table: event.table.padEnd(width), rate: number(perSecond), eta_text: event.phase === 'done' ? '0s' : eta(event, perSecond) });
       if (event.phase === 'done') {
         if (event.total !== event.done) entry.bar.setTotal(event.done);
         entry.bar.stop();
