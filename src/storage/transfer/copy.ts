@@ -3,9 +3,9 @@ import { assertDistinct } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { TransferError } from './errors.js';
 import { loadTable, planTable, prepareTarget } from './load.js';
-import type { ImportMode, TablePlan } from './load.js';
+import type { TablePlan, WriteOptions } from './load.js';
 import { openSource, openTarget } from './open.js';
-import type { ProgressListener, TableCount } from './progress.js';
+import type { TableCount } from './progress.js';
 import type { TransferReport } from './report.js';
 import { READ_BATCH } from './source.js';
 import type { SourceDatabase } from './source.js';
@@ -16,16 +16,9 @@ import { assertKnownVersion } from './version.js';
 import type { SchemaOrigin } from './version.js';
 
 /** Options of {@link copyDatabase}. */
-export interface CopyOptions {
+export interface CopyOptions extends WriteOptions {
   source: Endpoint;
   target: Endpoint;
-  mode: ImportMode;
-  /** Do everything, then roll back: the report is exact and the target untouched. */
-  dryRun?: boolean;
-  progress?: ProgressListener;
-  signal?: AbortSignal;
-  /** Rows per batch; the default keeps memory flat. */
-  batchSize?: number;
 }
 
 /** Refuses a source this build cannot read, or one that holds no Authly schema. */

@@ -11,9 +11,9 @@ import { TransferError } from './errors.js';
 import { readLines } from './lines.js';
 import type { Line } from './lines.js';
 import { loadTable, planTable, prepareTarget } from './load.js';
-import type { ImportMode, LoadContext, TablePlan } from './load.js';
+import type { LoadContext, TablePlan, WriteOptions } from './load.js';
 import { openTarget } from './open.js';
-import type { ProgressListener, TableCount } from './progress.js';
+import type { TableCount } from './progress.js';
 import type { TransferReport } from './report.js';
 import { READ_BATCH } from './source.js';
 import type { WireRow } from './values.js';
@@ -21,14 +21,9 @@ import { assertKnownVersion } from './version.js';
 import type { SchemaVersion } from './version.js';
 
 /** Options of {@link importDump}. */
-export interface ImportOptions {
+export interface ImportOptions extends WriteOptions {
   file: string;
   target: Endpoint;
-  mode: ImportMode;
-  dryRun?: boolean;
-  progress?: ProgressListener;
-  signal?: AbortSignal;
-  batchSize?: number;
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);

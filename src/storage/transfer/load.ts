@@ -20,6 +20,17 @@ import type { SchemaOrigin } from './version.js';
  */
 export type ImportMode = 'empty' | 'merge' | 'replace';
 
+/** Settings an import and a copy share. */
+export interface WriteOptions {
+  mode: ImportMode;
+  /** Do everything, then roll back: the report is exact and the target untouched. */
+  dryRun?: boolean;
+  progress?: ProgressListener;
+  signal?: AbortSignal;
+  /** Rows per batch; the default keeps memory flat. */
+  batchSize?: number;
+}
+
 /** A table on its way in: its source columns, expected row count and rows. */
 export interface IncomingTable {
   name: string;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { describeTarget } from '../postgres/open.js';
+import { connectionFields, describeTarget } from '../postgres/open.js';
 import { TransferError } from './errors.js';
 import type { PostgresEndpointOptions } from './endpoint.js';
 import { normaliseTimestamp } from './timestamps.js';
@@ -31,16 +31,7 @@ export const transferTypes = {
 
 /** Connects one client (not a pool: a transfer is one session, one transaction). */
 export async function connectPostgres(options: PostgresEndpointOptions): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: options.connectionString,
-    host: options.host,
-    port: options.port,
-    database: options.database,
-    user: options.user,
-    password: options.password,
-    connectionTimeoutMillis: 10_000,
-    types: transferTypes,
-  });
+  const client = new pg.Client({ ...connectionFields(options), types: transferTypes });
   // A connection lost mid-transfer surfaces as the failing query's error; this keeps the
   // client's own 'error' event from killing the process first.
   client.on('error', () => undefined);

@@ -9,8 +9,8 @@ import { connectPostgres } from './postgres-connection.js';
 import { postgresTableNames, readPostgresSchema } from './postgres-schema.js';
 import { quoteIdent } from './source.js';
 import type { TableSchema } from './schema.js';
-import { insertStatement } from './target.js';
-import type { InsertResult, TableInserter, TargetDatabase } from './target.js';
+import { chunkedInserter, insertStatement, perSize } from './target.js';
+import type { TableInserter, TargetDatabase } from './target.js';
 import { assertKnownVersion, detectVersion } from './version.js';
 
 /** The protocol's limit on bind parameters in one statement (a 16-bit count). */
@@ -106,31 +106,16 @@ export async function openPostgresTarget(options: PostgresEndpointOptions, label
 }
 
 function postgresInserter(client: pg.Client, table: TableSchema, columns: readonly string[], skipExisting: boolean): TableInserter {
-  const perStatement = Math.max(1, Math.min(POSTGRES_ROWS_PER_STATEMENT, Math.floor(POSTGRES_MAX_PARAMETERS / columns.length)));
-  const texts = new Map<number, { name: string; text: string }>();
-  const statementFor = (rows: number) => {
-    let statement = texts.get(rows);
-    if (statement === undefined) {
-      const text = insertStatement(quoteIdent, table, columns, rows, (index) => `$${index}`, skipExisting);
-      // A named statement is parsed and planned once per connection, then only bound.
-      statement = { name: `authly_transfer_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
-      texts.set(rows, statement);
+  const statementFor = perSize((rows) => {
+    const text = insertStatement(quoteIdent, table, columns, rows, (index) => `$${index}`, skipExisting);
+    // A named statement is parsed and planned once per connection, then only bound.
+    return { name: `authly_transfer_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text };
+  });
+  return chunkedInserter(POSTGRES_MAX_PARAMETERS, POSTGRES_ROWS_PER_STATEMENT, columns.length, async (chunk) => {
+    try {
+      return (await client.query({ ...statementFor(chunk.length), values: chunk.flat() })).rowCount ?? 0;
+    } catch (err) {
+      throw describeFailure(table.name, err);
     }
-    return statement;
-  };
-  return {
-    async write(rows: unknown[][]): Promise<InsertResult> {
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += perStatement) {
-        const chunk = rows.slice(start, start + perStatement);
-        try {
-          const result = await client.query({ ...statementFor(chunk.length), values: chunk.flat() });
-          inserted += result.rowCount ?? 0;
-        } catch (err) {
-          throw describeFailure(table.name, err);
-        }
-      }
-      return { inserted, skipped: rows.length - inserted };
-    },
-  };
+  });
 }

@@ -9,8 +9,8 @@ import { TransferError } from './errors.js';
 import { quoteIdent } from './source.js';
 import type { TableSchema } from './schema.js';
 import { readSqliteSchema, sqliteTableNames } from './sqlite-schema.js';
-import { describeKey, insertStatement } from './target.js';
-import type { InsertResult, TableInserter, TargetDatabase } from './target.js';
+import { chunkedInserter, describeKey, insertStatement, perSize } from './target.js';
+import type { TableInserter, TargetDatabase } from './target.js';
 import { assertKnownVersion, detectVersion } from './version.js';
 
 /** SQLite's default and hard ceiling on `?` parameters in one statement (https://sqlite.org/limits.html). */
@@ -146,16 +146,7 @@ export async function openSqliteTarget(file: string, pragmas: SqlitePragmas, lab
 }
 
 function sqliteInserter(raw: BetterSqlite3.Database, table: TableSchema, columns: readonly string[], skipExisting: boolean): TableInserter {
-  const perStatement = Math.max(1, Math.min(SQLITE_ROWS_PER_STATEMENT, Math.floor(SQLITE_MAX_VARIABLES / columns.length)));
-  const statements = new Map<number, BetterSqlite3.Statement>();
-  const statementFor = (rows: number) => {
-    let statement = statements.get(rows);
-    if (statement === undefined) {
-      statement = raw.prepare(insertStatement(quoteIdent, table, columns, rows, () => '?', skipExisting));
-      statements.set(rows, statement);
-    }
-    return statement;
-  };
+  const statementFor = perSize((rows) => raw.prepare(insertStatement(quoteIdent, table, columns, rows, () => '?', skipExisting)));
   const run = (rows: unknown[][]): number => {
     // One parameter array, filled in place: a batch's garbage is what keeps the heap growing.
     const params = new Array<unknown>(rows.length * columns.length);
@@ -163,26 +154,19 @@ function sqliteInserter(raw: BetterSqlite3.Database, table: TableSchema, columns
     for (const row of rows) for (const value of row) params[i++] = bindable(value);
     return statementFor(rows.length).run(params).changes;
   };
-  return {
-    write(rows: unknown[][]): Promise<InsertResult> {
-      let inserted = 0;
-      for (let start = 0; start < rows.length; start += perStatement) {
-        const chunk = rows.slice(start, start + perStatement);
+  return chunkedInserter(SQLITE_MAX_VARIABLES, SQLITE_ROWS_PER_STATEMENT, columns.length, (chunk) => {
+    try {
+      return run(chunk);
+    } catch (err) {
+      // The multi-row statement failed as a whole; find the row to name it.
+      for (const row of chunk) {
         try {
-          inserted += run(chunk);
-        } catch (err) {
-          // The multi-row statement failed as a whole; find the row to name it.
-          for (const row of chunk) {
-            try {
-              run([row]);
-            } catch (rowError) {
-              throw new TransferError(`${table.name}: row ${describeKey(table, columns, row)}: ${(rowError as Error).message}`, { cause: rowError });
-            }
-          }
-          throw new TransferError(`${table.name}: ${(err as Error).message}`, { cause: err });
+          run([row]);
+        } catch (rowError) {
+          throw new TransferError(`${table.name}: row ${describeKey(table, columns, row)}: ${(rowError as Error).message}`, { cause: rowError });
         }
       }
-      return Promise.resolve({ inserted, skipped: rows.length - inserted });
-    },
-  };
+      throw new TransferError(`${table.name}: ${(err as Error).message}`, { cause: err });
+    }
+  });
 }

@@ -74,3 +74,32 @@ export function describeKey(table: TableSchema, columns: readonly string[], row:
   const keyColumns = table.primaryKey.length > 0 ? table.primaryKey : columns.slice(0, 1);
   return keyColumns.map((column) => `${column}=${String(row[columns.indexOf(column)])}`).join(', ');
 }
+
+/**
+ * An inserter that splits each batch into statements of at most `perStatement` rows, the most an
+ * engine's parameter limit allows for this many columns (capped at `cap`). `run` executes one
+ * chunk and returns how many rows it inserted.
+ */
+export function chunkedInserter(maxParameters: number, cap: number, columns: number, run: (chunk: unknown[][]) => Promise<number> | number): TableInserter {
+  const perStatement = Math.max(1, Math.min(cap, Math.floor(maxParameters / columns)));
+  return {
+    async write(rows: unknown[][]): Promise<InsertResult> {
+      let inserted = 0;
+      for (let start = 0; start < rows.length; start += perStatement) inserted += await run(rows.slice(start, start + perStatement));
+      return { inserted, skipped: rows.length - inserted };
+    },
+  };
+}
+
+/** Builds a statement per chunk size once, then reuses it (full chunks and the one remainder). */
+export function perSize<T>(build: (rows: number) => T): (rows: number) => T {
+  const built = new Map<number, T>();
+  return (rows) => {
+    let statement = built.get(rows);
+    if (statement === undefined) {
+      statement = build(rows);
+      built.set(rows, statement);
+    }
+    return statement;
+  };
+}
