@@ -139,6 +139,20 @@ describe.skipIf(!hasPostgres)('moving between SQLite and PostgreSQL', () => {
     expect(againstSqlite.notes.join('\n')).toContain('timestamps compared to the millisecond');
   });
 
+  it('--merge skips rows whose key exists and adds the missing ones, catching up an earlier copy', async () => {
+    const earlier = path.join(folder.dir, 'earlier.db');
+    await copyDatabase({ source: sqliteEndpoint(source), target: sqliteEndpoint(earlier), mode: 'empty' });
+    withSqlite(earlier, (db) => {
+      db.pragma('foreign_keys = ON');
+      db.prepare('DELETE FROM users WHERE id = ?').run(U1);
+    });
+    const report = await copyDatabase({ source: sqliteEndpoint(source), target: sqliteEndpoint(earlier), mode: 'merge' });
+    const counts = Object.fromEntries(report.tables.map((table) => [table.table, [table.inserted, table.skipped]]));
+    // U1 came back with the token, code and token scope that went with it by cascade.
+    expect(counts).toMatchObject({ users: [1, 1], tokens: [1, 1], oauth_authorization_codes: [1, 0], oauth_token_scopes: [1, 0], oauth_clients: [0, 2] });
+    expectIdentical(await verifyDatabases({ left: sqliteEndpoint(source), right: sqliteEndpoint(earlier) }));
+  });
+
   it('reports a changed row as a difference in its table only', async () => {
     const changed = path.join(folder.dir, 'changed.db');
     await copyDatabase({ source: sqliteEndpoint(source), target: sqliteEndpoint(changed), mode: 'empty' });
