@@ -56,6 +56,7 @@ describe('authly db seed, copy, verify, export and import', () => {
     const exported = await runCli(['db', 'export', '--from', 'sqlite:a.db', '--to', 'dump.jsonl.gz'], { cwd: folder.dir });
     expect(exported.code).toBe(0);
     expect(fs.readFileSync(at('dump.jsonl.gz')).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(fs.statSync(at('dump.jsonl.gz')).mode & 0o777).toBe(0o600);
 
     const dry = await runCli(['db', 'import', '--from', 'dump.jsonl.gz', '--to', 'sqlite:dry.db', '--dry-run'], { cwd: folder.dir });
     expect(dry.code).toBe(0);

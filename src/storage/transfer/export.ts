@@ -113,7 +113,8 @@ export async function exportDatabase(options: ExportOptions): Promise<ExportRepo
     const partial = path.join(path.dirname(options.file), `.${path.basename(options.file)}.${randomBytes(4).toString('hex')}.partial`);
     let out: fs.WriteStream;
     try {
-      out = fs.createWriteStream(partial, { flags: 'wx' });
+      // The dump holds password and client-secret hashes: readable by its owner only.
+      out = fs.createWriteStream(partial, { flags: 'wx', mode: 0o600 });
       await once(out, 'open');
     } catch (err) {
       throw new TransferError(`cannot write ${options.file}: ${(err as Error).message}`, { cause: err });
