@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationStatus, runMigrations } from '../../src/storage/migrator.js';
 import type { MigrationDb } from '../../src/storage/migrator.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { createTestDatabase, withPostgres as withClient } from '../helpers/postgres.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 import { hasPostgres } from '../helpers/services.js';
 
@@ -26,16 +26,6 @@ const DATA_TABLES = [
 
 function kyselyFor(url: string): MigrationDb {
   return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every row of every Authly data table as PostgreSQL's own JSON rendering, in a stable order. */

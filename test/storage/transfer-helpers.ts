@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { openStorage } from '../../src/app/storage.js';
+import { withPostgres } from '../helpers/postgres.js';
 import { endpointFor } from '../../src/storage/transfer/index.js';
 import type { Endpoint } from '../../src/storage/transfer/index.js';
 import type { SqlitePragmas } from '../../src/storage/storage.js';
@@ -47,16 +47,7 @@ export function withSqlite<T>(file: string, work: (db: BetterSqlite3.Database) =
   }
 }
 
-/** Runs SQL on a PostgreSQL database. */
-export async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withPostgres } from '../helpers/postgres.js';
 
 /**
  * Every row of every table (bookkeeping included), as text, sorted: two snapshots are equal

@@ -2,18 +2,18 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { adoptionNotes, emptyAdoptionStats } from './authly-origin.js';
-import { transferNotes } from './copy.js';
+import { emptyAdoptionStats } from './authly-origin.js';
 import { parseHeader } from './dump-format.js';
 import type { DumpHeader, DumpTable, DumpTrailer } from './dump-format.js';
 import type { Endpoint } from './endpoint.js';
 import { TransferError } from './errors.js';
 import { readLines } from './lines.js';
 import type { Line } from './lines.js';
-import { loadTable, planTable, prepareTarget } from './load.js';
+import { loadContext, loadTable, planTable, prepareTarget } from './load.js';
 import type { LoadContext, TablePlan, WriteOptions } from './load.js';
 import { openTarget } from './open.js';
 import type { TableCount } from './progress.js';
+import { finishTransfer } from './report.js';
 import type { TransferReport } from './report.js';
 import { READ_BATCH } from './source.js';
 import type { WireRow } from './values.js';
@@ -190,29 +190,9 @@ async function importFrom(stream: Readable, options: ImportOptions, started: num
     );
     const preparation = await prepareTarget(target, options.mode);
     const adoption = emptyAdoptionStats();
-    const context: LoadContext = {
-      target,
-      sourceDialect: header.dialect,
-      origin: header.origin,
-      skipExisting: options.mode === 'merge',
-      adoption,
-      progress: options.progress,
-      signal: options.signal,
-    };
+    const context = loadContext(target, header.dialect, header.origin, adoption, options);
     const tables = await loadSections(options.file, lines, header, plans, context, options.batchSize ?? READ_BATCH);
-    await target.finish(options.dryRun !== true);
-    return {
-      source: options.file,
-      target: target.label,
-      sourceVersion,
-      targetVersionBefore: target.versionBefore,
-      migration: target.migration,
-      tables,
-      ...preparation,
-      dryRun: options.dryRun === true,
-      seconds: (performance.now() - started) / 1000,
-      notes: [...transferNotes(header.dialect, target.dialect, header.origin), ...(header.origin === 'authly-python' ? adoptionNotes(adoption) : [])],
-    };
+    return await finishTransfer(target, { label: options.file, dialect: header.dialect, version: sourceVersion }, { tables, preparation, adoption, started }, options);
   } finally {
     await target.abandon();
   }

@@ -57,6 +57,11 @@ export interface LoadContext {
   signal?: AbortSignal | undefined;
 }
 
+/** The shared settings of one transfer into `target`. */
+export function loadContext(target: TargetDatabase, sourceDialect: SqlFlavour, origin: SchemaOrigin, adoption: AdoptionStats, options: WriteOptions): LoadContext {
+  return { target, sourceDialect, origin, skipExisting: options.mode === 'merge', adoption, progress: options.progress, signal: options.signal };
+}
+
 /**
  * Matches an incoming table to the target's: the target must have the table and every column
  * (its own extra columns get their defaults). Checked for every table before the first row is

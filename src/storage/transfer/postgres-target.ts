@@ -9,7 +9,7 @@ import { connectPostgres } from './postgres-connection.js';
 import { postgresTableNames, readPostgresSchema } from './postgres-schema.js';
 import { quoteIdent } from './source.js';
 import type { TableSchema } from './schema.js';
-import { chunkedInserter, insertStatement, perSize } from './target.js';
+import { chunkedInserter, insertStatement, perSize, withLifecycle } from './target.js';
 import type { TableInserter, TargetDatabase } from './target.js';
 import { assertKnownVersion, detectVersion } from './version.js';
 
@@ -60,7 +60,7 @@ export async function openPostgresTarget(options: PostgresEndpointOptions, label
       await client.end().catch(() => undefined);
     }
   };
-  try {
+  return withLifecycle(close, async () => {
     await client.query('BEGIN');
     // Zone-less timestamps from SQLite (CURRENT_TIMESTAMP's shape) are UTC.
     await client.query(`SET LOCAL TimeZone = 'UTC'`);
@@ -94,15 +94,8 @@ export async function openPostgresTarget(options: PostgresEndpointOptions, label
         for (const table of [...toClear].reverse()) await client.query(`DELETE FROM ${quoteIdent(table.name)}`);
       },
       inserter: (table, columns, skipExisting) => postgresInserter(client, table, columns, skipExisting),
-      finish: (commit) => close(commit),
-      async abandon() {
-        await close(false).catch(() => undefined);
-      },
     };
-  } catch (err) {
-    await close(false).catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 function postgresInserter(client: pg.Client, table: TableSchema, columns: readonly string[], skipExisting: boolean): TableInserter {

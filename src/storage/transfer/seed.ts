@@ -1,6 +1,6 @@
 import { emptyAdoptionStats } from './authly-origin.js';
 import type { Endpoint } from './endpoint.js';
-import { loadTable, planTable, prepareTarget } from './load.js';
+import { loadContext, loadTable, planTable, prepareTarget } from './load.js';
 import { openTarget } from './open.js';
 import type { ProgressListener, TableCount } from './progress.js';
 import { seedTables } from './seed-rows.js';
@@ -43,8 +43,9 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
     const tables = seedTables({ users: options.users, tokensPerUser: options.tokensPerUser, passwordHash: options.passwordHash, seed: options.seed, now: options.now });
     // The seed's kinds are exact (PostgreSQL's catalog would say the same), so they decide.
     const plans = tables.map((table) => planTable(target, table.name, table.columns, 'postgresql'));
-    await prepareTarget(target, options.force === true ? 'replace' : 'empty');
-    const context = { target, sourceDialect: 'postgresql' as const, origin: 'authly' as const, skipExisting: false, adoption: emptyAdoptionStats(), progress: options.progress, signal: options.signal };
+    const mode = options.force === true ? 'replace' : 'empty';
+    await prepareTarget(target, mode);
+    const context = loadContext(target, 'postgresql', 'authly', emptyAdoptionStats(), { mode, progress: options.progress, signal: options.signal });
     const counts: TableCount[] = [];
     for (const [i, table] of tables.entries()) {
       counts.push(await loadTable(context, { name: table.name, columns: table.columns, total: table.total, batches: table.rows(READ_BATCH) }, plans[i]!));

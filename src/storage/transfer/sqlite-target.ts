@@ -9,7 +9,7 @@ import { TransferError } from './errors.js';
 import { quoteIdent } from './source.js';
 import type { TableSchema } from './schema.js';
 import { readSqliteSchema, sqliteTableNames } from './sqlite-schema.js';
-import { chunkedInserter, describeKey, insertStatement, perSize } from './target.js';
+import { chunkedInserter, describeKey, insertStatement, perSize, withLifecycle } from './target.js';
 import type { TableInserter, TargetDatabase } from './target.js';
 import { assertKnownVersion, detectVersion } from './version.js';
 
@@ -111,7 +111,7 @@ export async function openSqliteTarget(file: string, pragmas: SqlitePragmas, lab
       if (!exists && !commit) removeDatabaseFiles(workFile);
     }
   };
-  try {
+  return withLifecycle(close, async () => {
     // Foreign keys are checked at COMMIT, so rows may arrive in any table order within it.
     raw.pragma('defer_foreign_keys = ON');
     const tables = sqliteTableNames(raw);
@@ -134,15 +134,8 @@ export async function openSqliteTarget(file: string, pragmas: SqlitePragmas, lab
         return Promise.resolve();
       },
       inserter: (table, columns, skipExisting) => sqliteInserter(raw, table, columns, skipExisting),
-      finish: (commit) => close(commit),
-      async abandon() {
-        await close(false).catch(() => undefined);
-      },
     };
-  } catch (err) {
-    await close(false).catch(() => undefined);
-    throw err;
-  }
+  });
 }
 
 function sqliteInserter(raw: BetterSqlite3.Database, table: TableSchema, columns: readonly string[], skipExisting: boolean): TableInserter {

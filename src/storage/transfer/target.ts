@@ -103,3 +103,20 @@ export function perSize<T>(build: (rows: number) => T): (rows: number) => T {
     return statement;
   };
 }
+
+/** A target's parts other than its lifecycle. */
+export type TargetParts = Omit<TargetDatabase, 'finish' | 'abandon'>;
+
+/**
+ * Completes a target with its lifecycle from `close` (commit or roll back, then release the
+ * connection), and rolls back if building its parts (the migration, the schema) fails.
+ */
+export async function withLifecycle(close: (commit: boolean) => Promise<void>, build: () => Promise<TargetParts>): Promise<TargetDatabase> {
+  const abandon = () => close(false).catch(() => undefined);
+  try {
+    return { ...(await build()), finish: close, abandon };
+  } catch (err) {
+    await abandon();
+    throw err;
+  }
+}
