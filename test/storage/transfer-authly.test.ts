@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication } from '../../src/app/application.js';
 import type { Application } from '../../src/app/application.js';
 import { loadConfig } from '../../src/config/index.js';
+import { openSource } from '../../src/storage/transfer/open.js';
 import { runCli } from '../cli/run-cli.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 import { hasPostgres, PG_ADMIN_URL } from '../helpers/services.js';
-import { snapshotPostgres, tempDir, withPostgres, withSqlite } from './transfer-helpers.js';
+import { postgresEndpoint, snapshotPostgres, tempDir, withPostgres, withSqlite } from './transfer-helpers.js';
 
 /** Python Authly's own schema script (reconstructed), as a database Authly created itself. */
 const AUTHLY_INIT_SQL = readFileSync(new URL('../fixtures/authly-init.sql', import.meta.url), 'utf8');
@@ -111,6 +112,27 @@ describe.skipIf(!hasPostgres)('adopting a Python Authly PostgreSQL database into
     expect(copyOutput.stdout).toContain('JWT_SECRET_KEY');
     expect(await snapshotPostgres(database.url)).toEqual(sourceBefore);
     expect(Object.keys(sourceBefore)).not.toContain('authly_schema_migrations');
+  });
+
+  it('reads in a snapshot that does not block a running server, and does not see its later writes', async () => {
+    const source = await openSource(postgresEndpoint(database.url));
+    try {
+      const users = source.schema.tables.find((table) => table.name === 'users')!;
+      const rows = source.rows(users, 1)[Symbol.asyncIterator]();
+      await rows.next();
+      // Python Authly keeps writing while the snapshot is open; a lock would make this time out.
+      await withPostgres(database.url, async (client) => {
+        await client.query(`SET statement_timeout = '5s'`);
+        await client.query(`UPDATE users SET last_login = now() WHERE id = $1`, [authly.userId]);
+        await client.query(`INSERT INTO users (username, email, password_hash) VALUES ('late', 'late@example.com', 'x')`);
+      });
+      await rows.return?.();
+      expect(await source.count(users)).toBe(1);
+    } finally {
+      await source.close();
+      await withPostgres(database.url, (client) => client.query(`DELETE FROM users WHERE username = 'late'`));
+      await withPostgres(database.url, (client) => client.query(`UPDATE users SET last_login = NULL WHERE id = $1`, [authly.userId]));
+    }
   });
 
   it('stores the digest of each token Authly kept in clear', () => {
