@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   cache: () => import('./cache.js'),
+  migrate: () => import('./migrate.js'),
   storage: () => import('./storage.js'),
   tokens: () => import('./tokens.js'),
   http: () => import('./http.js'),

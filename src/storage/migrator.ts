@@ -29,12 +29,13 @@ export class MigrationError extends Error {
   }
 }
 
-function createMigrator(db: MigrationDb, flavour: SqlFlavour, hooks: BaselineHooks = {}): Migrator {
+function createMigrator(db: MigrationDb, flavour: SqlFlavour, hooks: BaselineHooks = {}, disableTransactions = false): Migrator {
   return new Migrator({
     db,
     provider: authlyMigrationProvider(flavour, hooks),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    disableTransactions,
   });
 }
 
@@ -113,28 +114,56 @@ async function hasPending(migrator: Migrator): Promise<boolean> {
  * @throws MigrationError naming the failed migration, with the database error as `cause`.
  */
 export async function runMigrations(db: MigrationDb, flavour: SqlFlavour): Promise<MigrationReport> {
-  let adopted = false;
-  const hooks: BaselineHooks = {
-    onAdopt: () => {
-      adopted = true;
-    },
-  };
-  const migrator = createMigrator(db, flavour, hooks);
+  const adoption = watchAdoption();
+  const migrator = createMigrator(db, flavour, adoption.hooks);
   const applied: string[] = [];
   for (;;) {
     // SQLite: the foreign-key checks around a migration scan every child table; skip them when
     // nothing is pending (every start-up).
     if (flavour === 'sqlite' && !(await hasPending(migrator))) break;
-    const resultSet = flavour === 'sqlite' ? await migrateUpSqlite(db, hooks) : await migrator.migrateUp();
-    if ('error' in resultSet) {
-      const failed = resultSet.results?.find((result) => result.status === 'Error');
-      throw new MigrationError(failed?.migrationName ?? null, resultSet.error);
-    }
-    const succeeded = (resultSet.results ?? []).filter((result) => result.status === 'Success');
+    const resultSet = flavour === 'sqlite' ? await migrateUpSqlite(db, adoption.hooks) : await migrator.migrateUp();
+    const succeeded = succeededOrThrow(resultSet);
     if (succeeded.length === 0) break;
-    applied.push(...succeeded.map((result) => result.migrationName));
+    applied.push(...succeeded);
   }
-  return { applied, adoptedBaseline: adopted && applied.includes(BASELINE_MIGRATION) };
+  return { applied, adoptedBaseline: adoption.adopted() && applied.includes(BASELINE_MIGRATION) };
+}
+
+/** Baseline hooks that remember whether the baseline adopted an existing Authly schema. */
+function watchAdoption(): { hooks: BaselineHooks; adopted: () => boolean } {
+  let adopted = false;
+  return {
+    hooks: {
+      onAdopt: () => {
+        adopted = true;
+      },
+    },
+    adopted: () => adopted,
+  };
+}
+
+/** Names of the migrations a run applied; a failed run becomes a MigrationError. */
+function succeededOrThrow(resultSet: MigrationResultSet): string[] {
+  if ('error' in resultSet) {
+    const failed = resultSet.results?.find((result) => result.status === 'Error');
+    throw new MigrationError(failed?.migrationName ?? null, resultSet.error);
+  }
+  return (resultSet.results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/**
+ * Applies every pending migration inside a transaction the caller has already opened on the
+ * single connection behind `conn`, so that the schema change commits or rolls back together
+ * with whatever else the caller writes (`authly db import` and `copy`: a failed transfer leaves
+ * the target exactly as it was, schema included). Kysely opens no transaction of its own here;
+ * on PostgreSQL its advisory lock is transaction-scoped and so still serialises migrators.
+ *
+ * @throws MigrationError naming the failed migration; the caller rolls back.
+ */
+export async function runMigrationsInTransaction(conn: MigrationDb, flavour: SqlFlavour): Promise<MigrationReport> {
+  const adoption = watchAdoption();
+  const applied = succeededOrThrow(await createMigrator(conn, flavour, adoption.hooks, true).migrateToLatest());
+  return { applied, adoptedBaseline: adoption.adopted() && applied.includes(BASELINE_MIGRATION) };
 }
 
 /**

@@ -37,3 +37,14 @@ export async function createTestDatabase(prefix = 'authly_test'): Promise<TestDa
     },
   };
 }
+
+/** Runs `work` with one connected client, closed afterwards. */
+export async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

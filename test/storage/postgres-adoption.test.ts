@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationStatus, runMigrations } from '../../src/storage/migrator.js';
 import type { MigrationDb } from '../../src/storage/migrator.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { createTestDatabase, withPostgres as withClient } from '../helpers/postgres.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 import { hasPostgres } from '../helpers/services.js';
 
@@ -26,16 +26,6 @@ const DATA_TABLES = [
 
 function kyselyFor(url: string): MigrationDb {
   return new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Every row of every Authly data table as PostgreSQL's own JSON rendering, in a stable order. */
@@ -66,8 +56,8 @@ interface SchemaSnapshot {
  * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`,
  * `users.session_epoch`, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
- * without its nullability: the token-grants migration relaxes it (upstream's own script has it
- * nullable already).
+ * without its nullability: Authly's script declares it NOT NULL and the token-grants migration
+ * relaxes it.
  */
 async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
   return withClient(url, async (client) => {

@@ -8,12 +8,14 @@ import type { MigrationState, Storage } from '../../storage/storage.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
+import { registerSeed } from './db-seed.js';
+import { registerTransfer } from './db-transfer.js';
 
 interface DbFlags {
   config?: string;
 }
 
-/** `authly db migrate`, `authly db status` and `authly db prune`. */
+/** `authly db migrate`, `status`, `prune`, and the transfers `export`, `import`, `copy`, `verify`, `seed`. */
 export function registerDb(program: Command, output: CliOutput = processOutput): void {
   const db = program.command('db').description('database schema management');
   db.command('migrate')
@@ -28,6 +30,8 @@ export function registerDb(program: Command, output: CliOutput = processOutput):
     .description('delete expired tokens, expired authorization codes and retired keys past their publication')
     .addOption(configOption())
     .action((flags: DbFlags) => withStorage(flags, (storage) => prune(storage, output)));
+  registerTransfer(db, output);
+  registerSeed(db, output);
 }
 
 /**

@@ -9,8 +9,8 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
  *   password login, one client_credentials request) so that a reused code (RFC 6749 §4.1.2) or a
  *   replayed rotated refresh token (RFC 9700 §4.14.2) revokes the whole family in one statement.
  * - `tokens.user_id` becomes nullable: client_credentials tokens (RFC 6749 §4.4) have no user.
- *   Upstream Authly's own init script already declares it nullable; this aligns databases built
- *   from the documented schema.
+ *   Python Authly's schema declares it `NOT NULL` (every Authly token belongs to a user), so an
+ *   adopted database and our PostgreSQL baseline, which copies that schema, both need this.
  * Both changes are additive: existing rows and Authly's own code are unaffected.
  */
 export function tokenGrants(flavour: SqlFlavour): Migration {

@@ -51,19 +51,22 @@ export function describeTarget(o: PostgresOpenOptions): string {
   return `${o.host ?? 'localhost'}:${o.port ?? 5432}/${o.database ?? ''}`;
 }
 
-/** Opens a pool and checks that the server answers, so a bad address fails at start-up. */
-export async function openPostgres(options: PostgresOpenOptions): Promise<OpenedPostgres> {
-  const pool = new pg.Pool({
+/** Where and as whom to connect, for a pool or a single client; a dead address fails in 10 s. */
+export function connectionFields(options: Omit<PostgresOpenOptions, 'poolSize'>): pg.ClientConfig {
+  return {
     connectionString: options.connectionString,
     host: options.host,
     port: options.port,
     database: options.database,
     user: options.user,
     password: options.password,
-    max: options.poolSize,
     connectionTimeoutMillis: 10_000,
-    types,
-  });
+  };
+}
+
+/** Opens a pool and checks that the server answers, so a bad address fails at start-up. */
+export async function openPostgres(options: PostgresOpenOptions): Promise<OpenedPostgres> {
+  const pool = new pg.Pool({ ...connectionFields(options), max: options.poolSize, types });
   /*
    * A connection that loses its server emits 'error'. pg-pool listens only while the client is
    * idle in the pool; a checked-out client's 'error' (its backend terminated between two queries
