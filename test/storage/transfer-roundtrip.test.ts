@@ -1,5 +1,9 @@
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authlyMigrationProvider } from '../../src/storage/migrations/index.js';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from '../../src/storage/migrator.js';
 import { openStorage } from '../../src/app/storage.js';
 import { copyDatabase, exportDatabase, importDump, verifyDatabases } from '../../src/storage/transfer/index.js';
 import type { VerifyReport } from '../../src/storage/transfer/index.js';
@@ -153,6 +157,32 @@ describe.skipIf(!hasPostgres)('moving between SQLite and PostgreSQL', () => {
     expectIdentical(await verifyDatabases({ left: sqliteEndpoint(source), right: sqliteEndpoint(earlier) }));
   });
 
+  it('--merge into a SQLite file of an older schema keeps its own rows through a pending table rebuild', async () => {
+    // A file migrated up to the migration before the JSON-check rebuild, as an older release left it.
+    const older = path.join(folder.dir, 'older.db');
+    const db = new Kysely({ dialect: new SqliteDialect({ database: new BetterSqlite3(older) }) });
+    try {
+      const migrator = new Migrator({ db, provider: authlyMigrationProvider('sqlite'), migrationTableName: MIGRATION_TABLE, migrationLockTableName: MIGRATION_LOCK_TABLE });
+      const result = await migrator.migrateTo('2025-01-07T0000-token-family-revocations');
+      expect(result.error).toBeUndefined();
+    } finally {
+      await db.destroy();
+    }
+    // Its own seed scopes would clash with the source's by name (a --merge limitation).
+    withSqlite(older, (raw) => raw.exec('DELETE FROM oauth_scopes'));
+    writeRichRows(older);
+    // A token only the target has: the rebuild of `users` must not take it away by cascade.
+    withSqlite(older, (raw) =>
+      raw
+        .prepare(`INSERT INTO tokens (id, user_id, token_jti, token_type, token_value, invalidated, expires_at, created_at) VALUES (?, ?, 'jti-own', 'access', 'digest-own', 0, '2030-01-01T00:00:00.000Z', '2025-03-04T05:06:07.000Z')`)
+        .run('3c6f2d2e-6f0a-4c1e-9a55-1a2b3c4d5e03', U1),
+    );
+    await copyDatabase({ source: sqliteEndpoint(source), target: sqliteEndpoint(older), mode: 'merge' });
+    const tokens = withSqlite(older, (raw) => (raw.prepare('SELECT token_jti FROM tokens ORDER BY token_jti').all() as { token_jti: string }[]).map((r) => r.token_jti));
+    expect(tokens).toEqual(['jti-1', 'jti-2', 'jti-own']);
+    expect(withSqlite(older, (raw) => raw.pragma('foreign_key_check'))).toEqual([]);
+  });
+
   it('reports a changed row as a difference in its table only', async () => {
     const changed = path.join(folder.dir, 'changed.db');
     await copyDatabase({ source: sqliteEndpoint(source), target: sqliteEndpoint(changed), mode: 'empty' });
@@ -166,26 +196,26 @@ describe.skipIf(!hasPostgres)('moving between SQLite and PostgreSQL', () => {
     const extended = path.join(folder.dir, 'extended.db');
     await copyDatabase({ source: sqliteEndpoint(source), target: sqliteEndpoint(extended), mode: 'empty' });
     withSqlite(extended, (db) => {
-      db.exec(`ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0`);
-      db.exec(`CREATE TABLE token_family_revocations (grant_id TEXT PRIMARY KEY NOT NULL, user_id TEXT REFERENCES users (id) ON DELETE CASCADE, revoked_at TEXT NOT NULL)`);
-      db.prepare(`UPDATE users SET session_epoch = 7 WHERE id = ?`).run(U1);
-      db.prepare(`INSERT INTO token_family_revocations VALUES ('5c6f2d2e-6f0a-4c1e-9a55-1a2b3c4d5e01', ?, '2025-03-04T05:06:07.321Z')`).run(U1);
+      db.exec(`ALTER TABLE users ADD COLUMN future_epoch INTEGER NOT NULL DEFAULT 0`);
+      db.exec(`CREATE TABLE future_markers (marker_id TEXT PRIMARY KEY NOT NULL, user_id TEXT REFERENCES users (id) ON DELETE CASCADE, revoked_at TEXT NOT NULL)`);
+      db.prepare(`UPDATE users SET future_epoch = 7 WHERE id = ?`).run(U1);
+      db.prepare(`INSERT INTO future_markers VALUES ('5c6f2d2e-6f0a-4c1e-9a55-1a2b3c4d5e01', ?, '2025-03-04T05:06:07.321Z')`).run(U1);
     });
     const pgUrl = await newPostgres();
     const target = await openStorage({ backend: 'postgresql', connectionString: pgUrl, poolSize: 1 });
     await target.migrate();
     await target.close();
     await withPostgres(pgUrl, async (client) => {
-      await client.query(`ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0`);
-      await client.query(`CREATE TABLE token_family_revocations (grant_id UUID PRIMARY KEY, user_id UUID REFERENCES users (id) ON DELETE CASCADE, revoked_at TIMESTAMPTZ NOT NULL)`);
+      await client.query(`ALTER TABLE users ADD COLUMN future_epoch INTEGER NOT NULL DEFAULT 0`);
+      await client.query(`CREATE TABLE future_markers (marker_id UUID PRIMARY KEY, user_id UUID REFERENCES users (id) ON DELETE CASCADE, revoked_at TIMESTAMPTZ NOT NULL)`);
     });
 
     const report = await copyDatabase({ source: sqliteEndpoint(extended), target: postgresEndpoint(pgUrl), mode: 'empty' });
     // The new table comes after the users it references.
     const order = report.tables.map((table) => table.table);
-    expect(order.indexOf('token_family_revocations')).toBeGreaterThan(order.indexOf('users'));
+    expect(order.indexOf('future_markers')).toBeGreaterThan(order.indexOf('users'));
     expectIdentical(await verifyDatabases({ left: sqliteEndpoint(extended), right: postgresEndpoint(pgUrl) }));
-    const epoch = await withPostgres(pgUrl, async (client) => (await client.query(`SELECT session_epoch FROM users WHERE id = $1`, [U1])).rows[0].session_epoch);
+    const epoch = await withPostgres(pgUrl, async (client) => (await client.query(`SELECT future_epoch FROM users WHERE id = $1`, [U1])).rows[0].future_epoch);
     expect(epoch).toBe(7);
   });
 });
