@@ -32,8 +32,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   try {
     await application.server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
+    // The admin was created before listening failed: its password is shown all the same, or
+    // nobody could ever log in with it (a later start never shows or resets it).
+    if (application.generatedAdmin) printGeneratedAdmin(application.generatedAdmin, null);
     await application.close();
-    throw error;
+    throw listenError(error, config.server);
   }
   const url = listeningUrl(config.server.host, application.server.server.address() as AddressInfo);
   logger.info({ url, backend: application.container.storage.backend }, `Authly listening on ${url}`);
@@ -48,22 +51,41 @@ async function serve(flags: ServeFlags): Promise<void> {
 }
 
 /**
- * Spec §5.3: the generated admin password is shown once, on the console (stderr), outside the log
- * stream, so it never lands in shipped logs.
+ * The generated admin password is shown once, on the console (stderr), outside the log stream,
+ * so it never lands in shipped logs. `url` is `null` when the server did not start.
  */
-function printGeneratedAdmin(admin: { username: string; password: string }, url: string): void {
+function printGeneratedAdmin(admin: { username: string; password: string }, url: string | null): void {
+  const where = url === null ? 'Once the server runs, log in' : `Log in (authly admin login --api-url ${url})`;
   process.stderr.write(
     [
       '',
       '  Authly created the administrator account on first start:',
       `    username: ${admin.username}`,
       `    password: ${admin.password}`,
-      `  It is shown only this once. Log in at ${url} (authly admin login) and change it: the`,
-      '  account is flagged requires_password_change. Set AUTHLY_ADMIN_PASSWORD to choose it yourself.',
+      `  It is shown only this once. ${where} and change it`,
+      '  (authly admin change-password): the account must change it at first login.',
+      `  Lost it? \`authly admin reset-password ${admin.username}\` sets a new one, offline.`,
+      '  Set AUTHLY_ADMIN_PASSWORD before the first start to choose it yourself.',
       '',
       '',
     ].join('\n'),
   );
+}
+
+/** A listen failure an operator can act on: which address, and how to choose another port. */
+function listenError(error: unknown, server: { host: string; port: number }): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const address = `${server.host}:${server.port}`;
+  if (code === 'EADDRINUSE') {
+    return new Error(`port ${server.port} is already in use (${address}): stop the program using it, or choose another port with --port <n> or the PORT environment variable (server.port)`, { cause: error });
+  }
+  if (code === 'EACCES') {
+    return new Error(`not allowed to listen on port ${server.port} (${address}): ports below 1024 need privileges; choose another with --port <n> or PORT (server.port)`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new Error(`cannot listen on ${address}: ${server.host} is not an address of this machine; choose another with --host or HOST (server.host)`, { cause: error });
+  }
+  return error;
 }
 
 /** A URL a person can open: wildcard addresses are shown as localhost. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { processOutput, type CliOutput } from '../../output.js';
 import { addAuthCommands } from './auth-commands.js';
 import { addClientCommands } from './client-commands.js';
+import { addOfflineResetPassword } from './offline-reset-password.js';
 import { addScopeCommands } from './scope-commands.js';
 import { addUserCommands } from './user-commands.js';
 
@@ -19,4 +20,5 @@ export function registerAdmin(program: Command, output: CliOutput = processOutpu
   addClientCommands(admin, output);
   addScopeCommands(admin, output);
   addUserCommands(admin, output);
+  addOfflineResetPassword(admin, output);
 }
