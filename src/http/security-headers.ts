@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSafeFormActionSource } from '../protocol/redirect-uri.js';
 
-/** Spec §1.5: the Content-Security-Policy for every path (there is no /docs or /redoc yet). */
+/** The Content-Security-Policy of every response over plain HTTP. */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'unsafe-inline'",
@@ -18,8 +18,15 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
-  'upgrade-insecure-requests',
 ].join('; ');
+
+/**
+ * Over HTTPS the policy also asks the browser to fetch any `http:` subresource or form target
+ * over `https:` (CSP upgrade-insecure-requests, W3C UIR §3). Never over plain HTTP: there it would
+ * send the login form of `http://<lan-name>:8000` to `https://`, where nothing answers and
+ * `form-action 'self'` refuses it, so the button would silently do nothing.
+ */
+const HTTPS_CONTENT_SECURITY_POLICY = `${CONTENT_SECURITY_POLICY}; upgrade-insecure-requests`;
 
 const PERMISSIONS_POLICY = [
   'accelerometer',
@@ -46,7 +53,7 @@ const PERMISSIONS_POLICY = [
   .map((feature) => `${feature}=()`)
   .join(', ');
 
-/** Spec §1.5: headers on every response, overwriting any value a handler set. */
+/** Headers on every response, overwriting any value a handler set (`content-security-policy` over HTTPS gains `upgrade-insecure-requests`). */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-frame-options': 'DENY',
@@ -75,16 +82,16 @@ declare module 'fastify' {
   }
 }
 
-/** Adds the spec §1.5 headers in one onSend hook (no helmet: it is not a dependency). */
+/** Adds the security headers in one onSend hook (no helmet: it is not a dependency). */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.decorateReply('formActionSources', null);
   app.addHook('onSend', async function addSecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload) {
     reply.headers(SECURITY_HEADERS);
+    const policy = request.viaHttps ? HTTPS_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
     // Only an http(s) origin or a safe scheme: never `javascript:`, never text that ends the directive.
     const sources = (reply.formActionSources ?? []).filter(isSafeFormActionSource);
-    if (sources.length > 0) {
-      reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${sources.join(' ')}`));
-    }
+    const withSources = sources.length > 0 ? policy.replace("form-action 'self'", `form-action 'self' ${sources.join(' ')}`) : policy;
+    if (withSources !== CONTENT_SECURITY_POLICY) reply.header('content-security-policy', withSources);
     if (request.viaHttps) reply.header('strict-transport-security', HSTS);
     return payload;
   });

@@ -36,7 +36,10 @@ function probeChromium(): boolean {
 /** True when Chromium is installed (a failure under CI=true when it is not). */
 export const hasChromium = probeChromium();
 
-/** Launches headless Chromium; every test should use its own context. */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/**
+ * Launches headless Chromium; every test should use its own context. `extraArgs` adds flags, such
+ * as `--host-resolver-rules=MAP authly.test 127.0.0.1` to reach the server under another name.
+ */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

@@ -309,6 +309,7 @@ describe('HTTPS behind a TLS-terminating proxy: Secure cookies, __Host- session 
     expect(page.status).toBe(200);
     expect(setCookieNamed(page, 'authly_csrf')).toMatch(/; Secure/);
     expect(page.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains; preload');
+    expect(page.headers['content-security-policy']).toMatch(/; upgrade-insecure-requests$/);
   });
 
   it('believes no X-Forwarded-Proto from an untrusted peer', async () => {
@@ -316,6 +317,8 @@ describe('HTTPS behind a TLS-terminating proxy: Secure cookies, __Host- session 
     expect(page.status).toBe(200);
     expect(setCookieNamed(page, 'authly_csrf')).not.toMatch(/Secure/);
     expect(page.headers['strict-transport-security']).toBeUndefined();
+    // Over plain HTTP the browser must post the login form where the page came from.
+    expect(page.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     const discovery = await api.call('GET', '/.well-known/openid-configuration', { remoteAddress: REMOTE, headers: { ...HTTPS, host: 'localhost' } });
     expect(discovery.json.issuer).toBe('http://localhost');
   });
