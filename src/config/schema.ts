@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isMasterKeyText, MASTER_KEY_FORMAT } from '../crypto/master-key.js';
 import { parseHost } from '../protocol/host.js';
 import { emptyToNull, toBoolean, toLogLevel, toNumber, toUpper } from './coerce.js';
 import { parseRedisUrl, RedisUrlError } from './redis-url.js';
@@ -193,7 +194,9 @@ const keys = z.strictObject({
 });
 
 const secrets = z.strictObject({
-  master_key: nullableString()
+  // Checked here, with every other key, not first when the key is needed (after migrations).
+  master_key: z
+    .preprocess(emptyToNull, z.string().refine(isMasterKeyText, MASTER_KEY_FORMAT).nullable())
     .default(null)
     .describe('Base64url 32-byte key that encrypts private keys and keys client-secret hashes; null uses master_key_file.'),
   master_key_file: nullableString()

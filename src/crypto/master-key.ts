@@ -75,13 +75,24 @@ export function deriveKey(master: Buffer, purpose: KeyPurpose): Buffer {
   return Buffer.from(hkdfSync('sha256', master, 'authly', `authly ${purpose}`, MASTER_KEY_BYTES));
 }
 
-function decodeKey(text: string, origin: string): Buffer {
+/** What a master key must look like, as configuration problems say it. */
+export const MASTER_KEY_FORMAT = `the base64url encoding of ${MASTER_KEY_BYTES} bytes (43 characters)`;
+
+/** The bytes a key text decodes to; empty when it is not base64url. */
+function keyBytes(text: string): Buffer {
   const trimmed = text.trim();
-  const key = /^[A-Za-z0-9_-]+$/.test(trimmed) ? Buffer.from(trimmed, 'base64url') : Buffer.alloc(0);
+  return /^[A-Za-z0-9_-]+=*$/.test(trimmed) ? Buffer.from(trimmed.replace(/=+$/, ''), 'base64url') : Buffer.alloc(0);
+}
+
+/** True when `text` is a usable master key; the configuration checks `secrets.master_key` with it. */
+export function isMasterKeyText(text: string): boolean {
+  return keyBytes(text).length === MASTER_KEY_BYTES;
+}
+
+function decodeKey(text: string, origin: string): Buffer {
+  const key = keyBytes(text);
   if (key.length !== MASTER_KEY_BYTES) {
-    throw new MasterKeyError(
-      `${origin} must be the base64url encoding of ${MASTER_KEY_BYTES} bytes (43 characters), got ${key.length} bytes`,
-    );
+    throw new MasterKeyError(`${origin} must be ${MASTER_KEY_FORMAT}, got ${key.length} bytes`);
   }
   return key;
 }

@@ -23,10 +23,13 @@ const STACK_FRAME = /^\s+at /m;
 describe('authly with an invalid configuration', () => {
   it('lists every problem on stderr and exits 2 without a stack trace', async () => {
     const cwd = workspace();
-    writeFileSync(join(cwd, 'bad.yaml'), 'database:\n  backend: mysql\nserver:\n  port: -1\nfoo: 1\n');
+    writeFileSync(join(cwd, 'bad.yaml'), 'database:\n  backend: mysql\nserver:\n  port: -1\nfoo: 1\nsecrets:\n  master_key: not-32-bytes\n');
     const result = await runCli(['serve', '--config', 'bad.yaml'], { cwd });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('invalid configuration (3 problems)');
+    expect(result.stderr).toContain('invalid configuration (4 problems)');
+    // The master key is checked with the rest (before any migration), and never echoed.
+    expect(result.stderr).toContain('secrets.master_key: expected the base64url encoding of 32 bytes (43 characters), got "***"');
+    expect(result.stderr).not.toContain('not-32-bytes');
     expect(result.stderr).toContain('database.backend: expected one of sqlite|memory|postgresql, got "mysql"');
     expect(result.stderr).toContain('server.port: expected number >= 0, got -1');
     expect(result.stderr).toMatch(/foo: expected a known key .*got 1/);

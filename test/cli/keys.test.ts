@@ -56,12 +56,13 @@ describe('authly keys', () => {
     expect(rows[1]).toMatch(new RegExp(`\\sEdDSA\\s+published\\s+${ISO}\\s+-\\s+${ISO}$`));
   });
 
-  it('reports a malformed master key in one line and exits 1', async () => {
+  it('reports a malformed master key as a configuration problem and exits 2', async () => {
     const cwd = workspace();
     const result = await runCli(['keys', 'list'], { cwd, env: { AUTHLY_SECRETS__MASTER_KEY: 'dG9vLXNob3J0' } });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'authly: secrets.master_key must be the base64url encoding of 32 bytes (43 characters), got 9 bytes\n',
+      'authly: invalid configuration (1 problem):\n' +
+        '  - secrets.master_key: expected the base64url encoding of 32 bytes (43 characters), got "***" (from AUTHLY_SECRETS__MASTER_KEY)\n',
     );
   });
 });

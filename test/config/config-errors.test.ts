@@ -105,3 +105,21 @@ describe('configuration problems', () => {
     ]);
   });
 });
+
+describe('secrets.master_key', () => {
+  it('is checked with the rest of the configuration, one line each, the value masked', () => {
+    const problems = problemsOf({ env: { AUTHLY_SECRETS__MASTER_KEY: 'too-short', AUTHLY_SERVER__PORT: '-1' } });
+    expect(problems.map(formatProblem)).toEqual([
+      'server.port: expected number >= 0, got "-1" (from AUTHLY_SERVER__PORT)',
+      'secrets.master_key: expected the base64url encoding of 32 bytes (43 characters), got "***" (from AUTHLY_SECRETS__MASTER_KEY)',
+    ]);
+  });
+
+  it('accepts 32 bytes in base64url, with or without padding', () => {
+    const key = Buffer.alloc(32, 7).toString('base64url');
+    expect(loadConfig({ env: { AUTHLY_SECRETS__MASTER_KEY: key } }).secrets.master_key).toBe(key);
+    expect(() => loadConfig({ env: { AUTHLY_SECRETS__MASTER_KEY: `${key}=` } })).not.toThrow();
+    // Standard base64 (`+`, `/`) is not base64url.
+    expect(problemsOf({ env: { AUTHLY_SECRETS__MASTER_KEY: Buffer.alloc(32, 0xfb).toString('base64') } })).toHaveLength(1);
+  });
+});

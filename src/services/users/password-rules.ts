@@ -1,21 +1,26 @@
 import type { RandomSource } from '../../crypto/random.js';
 
-/** Spec §5.4: the public routes only require this length. */
+/** The public routes only require this length. */
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** Spec §3.7: the special characters the admin password rule accepts. */
-const SPECIAL = /[!@#$%^&*(),.?":{}|<>]/;
+/**
+ * The one definition of a "special character" for the admin password rule and for every
+ * generated password (Authly's set). `-`, `_`, `=` and `+` are not in it.
+ */
+export const PASSWORD_SPECIAL_CHARACTERS = '!@#$%^&*(),.?":{}|<>';
 
 /**
- * The admin API's password strength rule (spec §3.7, §5.4), in Authly's order; returns the
- * first failure message, or `undefined` when the password is acceptable.
+ * The admin API's password strength rule, in Authly's order; returns the first failure message,
+ * or `undefined` when the password is acceptable. The special-character message names the set.
  */
 export function adminPasswordProblem(password: string): string | undefined {
   if (password.length < MIN_PASSWORD_LENGTH) return 'Password must be at least 8 characters long';
   if (!/[A-Z]/.test(password)) return 'Password must contain at least one uppercase letter';
   if (!/[a-z]/.test(password)) return 'Password must contain at least one lowercase letter';
   if (!/\d/.test(password)) return 'Password must contain at least one number';
-  if (!SPECIAL.test(password)) return 'Password must contain at least one special character';
+  if (![...password].some((c) => PASSWORD_SPECIAL_CHARACTERS.includes(c))) {
+    return `Password must contain at least one special character (one of ${PASSWORD_SPECIAL_CHARACTERS})`;
+  }
   return undefined;
 }
 
@@ -23,16 +28,25 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const DIGITS = '0123456789';
 
-/** Character classes of a generated password; each appears at least once. */
+/**
+ * Character classes of a generated password; each appears at least once. `special` is a subset
+ * of {@link PASSWORD_SPECIAL_CHARACTERS}, so every generated password passes the rule.
+ */
 export interface PasswordAlphabet {
   length: number;
   special: string;
 }
 
-/** Spec §3.7: admin-generated temporary passwords, 12 characters, specials `!@#$%^&*`. */
-export const TEMPORARY_PASSWORD: PasswordAlphabet = { length: 12, special: '!@#$%^&*' };
-/** Spec §5.3: the bootstrap admin's generated password, 16 characters. */
-export const BOOTSTRAP_PASSWORD: PasswordAlphabet = { length: 16, special: '!@#$%^&*()-_=+' };
+/**
+ * Specials that survive a shell, a YAML file and a copy from a terminal unquoted-safe enough:
+ * no quotes, braces, `|`, `<` or `>`.
+ */
+const GENERATED_SPECIALS = '!@#$%^&*';
+
+/** Admin-generated temporary passwords, 12 characters (as Authly). */
+export const TEMPORARY_PASSWORD: PasswordAlphabet = { length: 12, special: GENERATED_SPECIALS };
+/** The bootstrap admin's generated password and the offline reset's, 16 characters. */
+export const BOOTSTRAP_PASSWORD: PasswordAlphabet = { length: 16, special: GENERATED_SPECIALS };
 
 /** Uniform random integers below `bound` from the injected source (rejection sampling, no modulo bias). */
 function randomIndex(random: RandomSource, bound: number): number {
@@ -48,7 +62,7 @@ function pick(random: RandomSource, chars: string): string {
 
 /**
  * A random password with at least one upper-case letter, lower-case letter, digit and special
- * character (spec §3.7, §5.3), shuffled so the classes sit at random positions.
+ * character, shuffled so the classes sit at random positions.
  */
 export function generatePassword(random: RandomSource, alphabet: PasswordAlphabet): string {
   const all = UPPER + LOWER + DIGITS + alphabet.special;
