@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { processOutput, type CliOutput } from '../../output.js';
+import { addAuditCommands } from './audit-commands.js';
 import { addAuthCommands } from './auth-commands.js';
 import { addClientCommands } from './client-commands.js';
 import { addScopeCommands } from './scope-commands.js';
@@ -19,4 +20,5 @@ export function registerAdmin(program: Command, output: CliOutput = processOutpu
   addClientCommands(admin, output);
   addScopeCommands(admin, output);
   addUserCommands(admin, output);
+  addAuditCommands(admin, output);
 }
