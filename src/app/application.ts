@@ -26,6 +26,7 @@ import { SIGNING_KEYS_TTL_SECONDS } from '../cache/keys.js';
 import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
+import { createAuditLog, type AuditLog } from '../audit/audit-log.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -35,6 +36,8 @@ export interface Application {
   readonly server: FastifyInstance;
   /** Deletes expired rows every `database.prune_interval_seconds`; absent when that is 0. */
   readonly pruner?: Pruner;
+  /** Security events: log lines, and `audit_events` rows with `audit.sink: database`. */
+  readonly audit: AuditLog;
   /** Set when this start created the admin with a generated password: shown once, never logged. */
   readonly generatedAdmin?: { username: string; password: string };
   /** Closes the server, then storage; idempotent. */
@@ -85,6 +88,7 @@ function prunerFor(config: Config, container: Container, deps: { clock: Clock; r
     logger: deps.logger,
     intervalSeconds,
     holder: `${hostname()}:${process.pid}:${deps.random.hex(4)}`,
+    ...(config.audit.sink === 'database' ? { audit: { repository: container.storage.auditEvents, retentionDays: config.audit.retention_days } } : {}),
   });
 }
 
@@ -98,6 +102,12 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
   // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
   const container = await createContainer(config, { logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
   let throttleStore: ThrottleStore | undefined;
+  const audit = createAuditLog({
+    logger: deps.logger,
+    clock,
+    ids: random,
+    ...(config.audit.sink === 'database' ? { repository: container.storage.auditEvents } : {}),
+  });
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
     const { tokens } = config;
@@ -110,6 +120,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       random,
       logger: deps.logger,
       refreshIntervalSeconds: SIGNING_KEYS_TTL_SECONDS,
+      audit,
     });
     await keystore.ensureSigningKey();
     if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
@@ -129,6 +140,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         failuresPerIp: rate.client_auth_failures_per_ip,
       },
       logger: deps.logger,
+      audit,
     });
     const oauth = new OAuthService({
       repos: container.repositories,
@@ -149,6 +161,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
       clientAuthThrottle,
+      audit,
     });
     // Users, auth and admin services, bootstrap and the login throttle, over the same counters.
     const accounts = await createAccountServices(config, {
@@ -161,6 +174,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       authenticate: (authorization) => oauth.authenticateBearer(authorization),
       throttleStore,
       database: { backend: container.storage.backend, ping: () => container.storage.ping() },
+      audit,
     });
     const server = await buildServer({
       config,
@@ -177,7 +191,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         reservedNames: [config.admin.username],
       }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
-      accounts,
+      accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink } },
       newRequestId: () => random.uuid(),
     });
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
@@ -189,6 +203,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       oauth,
       server,
       ...(pruner ? { pruner } : {}),
+      audit,
       generatedAdmin: accounts.generatedAdmin,
       async close() {
         if (closed) return;
@@ -196,11 +211,14 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         // Running requests finish first; then background work; then the connections they used.
         await server.close();
         await pruner?.stop();
+        // Events of the requests just finished are written before the database closes.
+        await audit.close();
         await throttleStore?.close();
         await container.close();
       },
     };
   } catch (error) {
+    await audit.close();
     await throttleStore?.close();
     await container.close();
     throw error;

@@ -1,6 +1,7 @@
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock, Logger } from '../repositories/ports.js';
 import type { LeaseStore } from '../storage/storage.js';
+import type { AuditEventRepository } from '../repositories/audit-event-repository.js';
 
 /** Rows deleted per statement: short statements, so requests never wait long behind a prune. */
 export const PRUNE_BATCH_SIZE = 1000;
@@ -13,6 +14,15 @@ export interface PruneReport {
   tokens: number;
   authorizationCodes: number;
   signingKeys: number;
+  /** Audit events past `audit.retention_days`; present when that retention applies. */
+  auditEvents?: number;
+}
+
+/** `audit.retention_days` over the `audit_events` table. */
+export interface AuditRetention {
+  repository: AuditEventRepository;
+  /** Days kept; 0 keeps them forever. */
+  retentionDays: number;
 }
 
 /** What is pruned, and how. */
@@ -21,6 +31,8 @@ export interface PruneOptions {
   batchSize?: number;
   /** Asked between batches; true stops early (shutdown). */
   stopped?: () => boolean;
+  /** Also deletes audit events older than the retention. */
+  audit?: AuditRetention;
 }
 
 async function inBatches(deleteBatch: (limit: number) => Promise<number>, options: PruneOptions): Promise<number> {
@@ -48,7 +60,11 @@ export async function pruneExpired(
   const authorizationCodes = await inBatches((limit) => repos.authorizationCodes.deleteExpired(now, limit), options);
   // A handful of rows at most: one statement.
   const signingKeys = await repos.signingKeys.deleteExpired(now);
-  return { tokens, authorizationCodes, signingKeys };
+  const audit = options.audit;
+  if (!audit || audit.retentionDays === 0) return { tokens, authorizationCodes, signingKeys };
+  const cutoff = new Date(now.getTime() - audit.retentionDays * 86_400_000);
+  const auditEvents = await inBatches((limit) => audit.repository.deleteOlderThan(cutoff, limit), options);
+  return { tokens, authorizationCodes, signingKeys, auditEvents };
 }
 
 /** What a {@link Pruner} works with. */
@@ -62,6 +78,7 @@ export interface PrunerOptions {
   /** Names this instance in `authly_leases.holder`. */
   holder: string;
   batchSize?: number;
+  audit?: AuditRetention;
 }
 
 /**
@@ -89,7 +106,7 @@ export class Pruner {
     const now = clock.now();
     const until = new Date(now.getTime() + intervalSeconds * 1000);
     if (!(await leases.acquire(PRUNE_LEASE, holder, now, until))) return undefined;
-    const report = await pruneExpired(this.#o.repositories, now, { batchSize: this.#o.batchSize, stopped: () => this.#stopped });
+    const report = await pruneExpired(this.#o.repositories, now, { batchSize: this.#o.batchSize, stopped: () => this.#stopped, ...(this.#o.audit ? { audit: this.#o.audit } : {}) });
     this.#o.logger.info({ ...report, holder }, 'pruned expired rows');
     return report;
   }

@@ -4,6 +4,7 @@ import { systemClock, type Clock, type IdGenerator, type Logger } from '../repos
 import { postgresCodec, sqliteCodec, type Codec } from '../storage/kysely/codec.js';
 import { createKyselyRepositories } from '../storage/kysely/create-repositories.js';
 import { KyselyLeaseStore } from '../storage/kysely/lease-store.js';
+import { KyselyAuditEventRepository } from '../storage/kysely/audit-event-repository.js';
 import type { Database } from '../storage/kysely/database.js';
 import { migrationStatus, runMigrations } from '../storage/migrator.js';
 import { openPostgres } from '../storage/postgres/open.js';
@@ -51,6 +52,7 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
     backend,
     repositories: createKyselyRepositories({ db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds }),
     leases: new KyselyLeaseStore({ db, codec }),
+    auditEvents: new KyselyAuditEventRepository({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),
     migrationStatus: () => migrationStatus(db, codec.flavour),
     async ping() {

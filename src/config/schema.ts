@@ -260,6 +260,16 @@ const logging = z.strictObject({
   json: bool().default(true).describe('JSON lines; false prints "time level msg" lines.'),
 });
 
+const audit = z.strictObject({
+  sink: z
+    .enum(['log', 'database'])
+    .default('log')
+    .describe('log (security events as log lines) or database (log lines and rows of audit_events).'),
+  retention_days: int(0)
+    .default(90)
+    .describe('Days audit_events rows are kept (deleted by the pruner); 0 keeps them forever.'),
+});
+
 /** The configuration schema: YAML file shape, defaults and a description for every key. */
 export const configSchema = z
   .strictObject({
@@ -276,6 +286,7 @@ export const configSchema = z
     lockout: lockout.prefault({}),
     cors: cors.prefault({}),
     logging: logging.prefault({}),
+    audit: audit.prefault({}),
   })
   .superRefine(requireRedisForRedisCache, { when: () => true })
   .superRefine(requireSecretsForHs256, { when: () => true });

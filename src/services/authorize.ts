@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Client } from '../domain/client.js';
 import type { User } from '../domain/user.js';
 import { credentialDigest } from '../crypto/digest.js';
@@ -20,6 +21,8 @@ export interface AuthorizeDeps {
   random: RandomSource;
   passwords: PasswordHasher;
   codeTtlSeconds: number;
+  /** Where login events go. */
+  audit?: AuditLog;
 }
 
 /** What the login and consent page shows. */
@@ -172,7 +175,7 @@ export async function completeAuthorization(
   if (refusal) return { response: errorResponse(target, refusal, issuer) };
   const now = deps.clock.now();
   const fresh = !('user' in decision);
-  const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps);
+  const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps, { method: 'login_form', clientId: target.client.clientId });
   const authTime = 'authTime' in decision ? decision.authTime : now;
   const code = deps.random.token(32);
   await deps.repos.authorizationCodes.save({

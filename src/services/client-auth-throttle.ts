@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { OAuthError } from '../protocol/errors.js';
 import type { Logger } from '../repositories/ports.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { ThrottleCount, ThrottleStore } from './login-throttle-store.js';
 
 /** The `rate_limit` settings that bound failed client authentications. */
@@ -45,11 +46,13 @@ export class ClientAuthThrottle {
   readonly #store: ThrottleStore;
   readonly #settings: ClientAuthThrottleSettings;
   readonly #logger: Logger;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(deps: { store: ThrottleStore; settings: ClientAuthThrottleSettings; logger: Logger }) {
+  constructor(deps: { store: ThrottleStore; settings: ClientAuthThrottleSettings; logger: Logger; audit?: AuditLog }) {
     this.#store = deps.store;
     this.#settings = deps.settings;
     this.#logger = deps.logger;
+    this.#audit = deps.audit;
   }
 
   /** Refuses (429) a client_id or address that reached its failure limit. */
@@ -57,7 +60,7 @@ export class ClientAuthThrottle {
     if (!this.#settings.enabled) return;
     for (const [key, max] of this.#keys('fail', attempt)) {
       const count = await this.#safely(() => this.#store.peek(key));
-      if (count && count.count >= max) this.#refuse(count);
+      if (count && count.count >= max) this.#refuse(count, attempt);
     }
   }
 
@@ -70,7 +73,7 @@ export class ClientAuthThrottle {
     if (!this.#settings.enabled) return;
     for (const [key, max] of this.#keys('slow', attempt)) {
       const count = await this.#safely(() => this.#store.increment(key, this.#settings.windowSeconds * 1000));
-      if (count && count.count > max) this.#refuse(count);
+      if (count && count.count > max) this.#refuse(count, attempt);
     }
   }
 
@@ -99,8 +102,8 @@ export class ClientAuthThrottle {
     return keys;
   }
 
-  #refuse(count: ThrottleCount): never {
-    this.#logger.warn({ event: 'client_auth.throttled' }, 'client authentication throttled after repeated failures');
+  #refuse(count: ThrottleCount, attempt: ClientAuthAttempt): never {
+    this.#audit?.record({ event: 'client_auth.throttled', clientId: attempt.clientId, details: { ip: attempt.ip ?? null } });
     throw new OAuthError('invalid_client', CLIENT_AUTH_THROTTLED, 429, false, { headers: { 'Retry-After': String(seconds(count.resetInMs)) } });
   }
 

@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import { constantTimeEqual, credentialDigest } from '../crypto/digest.js';
 import { TokenVerificationError, type JwtClaims } from '../crypto/token-signer.js';
 import type { TokenRecord } from '../domain/token.js';
@@ -14,6 +15,8 @@ export interface TokenInspectionDeps extends ClientAuthServiceDeps {
   repos: Repositories;
   signers: TokenSigners;
   clock: Clock;
+  /** Where revocations are reported. */
+  audit?: AuditLog;
 }
 
 /** A token of ours that verifies and is still valid in the database. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidGrant, OAuthError } from '../protocol/errors.js';
 import type { Logger } from '../repositories/ports.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { rateLimitExceeded } from './users/detail-error.js';
 import type { ThrottleCount, ThrottleReservation, ThrottleStore } from './login-throttle-store.js';
 
@@ -43,6 +44,11 @@ const timerSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, m
 /** The lockout answer Authly gives, 429 with the OAuth body (RFC 6749 §5.2 `invalid_grant`). */
 export const LOCKED_MESSAGE = 'Too many failed attempts. Account temporarily locked.';
 
+/** The name an attempt gives: as typed, or the stored username. */
+function nameOf(attempt: LoginAttempt): string {
+  return 'account' in attempt ? attempt.account : attempt.username;
+}
+
 function bounded(key: string): string {
   return createHash('sha256').update(key).digest('base64url').slice(0, 32);
 }
@@ -83,8 +89,10 @@ export class LoginThrottle {
   readonly #logger: Logger;
   readonly #findAccount: AccountFinder;
   readonly #sleep: Sleep;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(deps: { store: ThrottleStore; settings: LoginThrottleSettings; logger: Logger; findAccount?: AccountFinder; sleep?: Sleep }) {
+  constructor(deps: { store: ThrottleStore; settings: LoginThrottleSettings; logger: Logger; findAccount?: AccountFinder; sleep?: Sleep; audit?: AuditLog }) {
+    this.#audit = deps.audit;
     this.#store = deps.store;
     this.#settings = deps.settings;
     this.#logger = deps.logger;
@@ -101,14 +109,14 @@ export class LoginThrottle {
     const account = await this.#accountKey(attempt);
     await this.#refuseIfLocked(account);
     const { loginPerIp, loginPerUsername } = this.#settings.rateLimit;
-    await this.#limit(`login:ip:${attempt.ip}`, loginPerIp);
-    await this.#limit(`login:user:${account}`, loginPerUsername);
+    await this.#limit(`login:ip:${attempt.ip}`, loginPerIp, { bucket: 'login_ip', ip: attempt.ip });
+    await this.#limit(`login:user:${account}`, loginPerUsername, { bucket: 'login_username', ip: attempt.ip, username: nameOf(attempt) });
     const reservation = await this.#reserve(account);
     let result: T;
     try {
       result = await run();
     } catch (error) {
-      if ((options.isFailure ?? isWrongPassword)(error)) await this.#failed(account, reservation);
+      if ((options.isFailure ?? isWrongPassword)(error)) await this.#failed(account, reservation, attempt);
       else if (reservation) await this.#safely(() => this.#store.release(`lockout:fail:${account}`), undefined);
       throw error;
     }
@@ -118,7 +126,7 @@ export class LoginThrottle {
 
   /** A declared per-address limit, e.g. self-registration. */
   async limit(bucket: RateLimitBucket, ip: string): Promise<void> {
-    await this.#limit(`${bucket}:ip:${ip}`, this.#settings.rateLimit.registrationPerIp);
+    await this.#limit(`${bucket}:ip:${ip}`, this.#settings.rateLimit.registrationPerIp, { bucket, ip });
   }
 
   /** The canonical account: the stored name of the account a name reaches, else the folded name. */
@@ -128,11 +136,14 @@ export class LoginThrottle {
     return bounded(stored !== undefined ? `account:${stored}` : `name:${attempt.username.normalize('NFKC').toLowerCase()}`);
   }
 
-  async #limit(key: string, max: number): Promise<void> {
+  async #limit(key: string, max: number, what: Record<string, string>): Promise<void> {
     const { enabled, windowSeconds } = this.#settings.rateLimit;
     if (!enabled) return;
     const hit = await this.#safely<ThrottleCount | undefined>(() => this.#store.increment(`rate:${key}`, windowSeconds * 1000), undefined);
-    if (hit && hit.count > max) throw rateLimitExceeded(seconds(hit.resetInMs));
+    if (hit && hit.count > max) {
+      this.#audit?.record({ event: 'rate_limit.exceeded', details: what });
+      throw rateLimitExceeded(seconds(hit.resetInMs));
+    }
   }
 
   async #refuseIfLocked(account: string): Promise<void> {
@@ -167,14 +178,14 @@ export class LoginThrottle {
    * locked. The counter is read afresh rather than taken from the reservation: a success in
    * between cleared the earlier failures, and must not lock the account after the fact.
    */
-  async #failed(account: string, reservation: ThrottleReservation | undefined): Promise<void> {
+  async #failed(account: string, reservation: ThrottleReservation | undefined, attempt: LoginAttempt): Promise<void> {
     const { maxAttempts, durationSeconds } = this.#settings.lockout;
     if (!reservation) return;
     const failures = await this.#safely(() => this.#store.peek(`lockout:fail:${account}`), undefined);
     if (!failures || failures.count < maxAttempts) return;
     // The account is locked for the full duration from the failure that tripped it.
     await this.#safely(() => this.#store.increment(`lockout:lock:${account}`, durationSeconds * 1000), undefined);
-    this.#logger.warn({ event: 'account.locked', durationSeconds }, 'login: account locked after repeated failures');
+    this.#audit?.record({ event: 'account.locked', details: { username: nameOf(attempt), ip: attempt.ip, duration_seconds: durationSeconds } });
   }
 
   async #safely<T>(op: () => Promise<T>, fallback: T): Promise<T> {

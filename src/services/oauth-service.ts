@@ -32,6 +32,7 @@ import { TokenIssuer, type TokenSigners } from './token-issuer.js';
 import type { GrantDeps, IdTokenMinter, TokenRequest, TokenResponse } from './token-request.js';
 import type { PresentedClientCredentials } from './authenticate-client.js';
 import type { OAuthError } from '../protocol/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 /** Everything the OAuth endpoints need, wired once by the composition root. */
 export interface OAuthServiceDeps {
@@ -49,6 +50,8 @@ export interface OAuthServiceDeps {
   idTokens?: IdTokenMinter;
   /** Limits failed client authentications at the token, revocation and introspection endpoints. */
   clientAuthThrottle?: ClientAuthThrottle;
+  /** Where security events go. */
+  audit?: AuditLog;
 }
 
 /** Input of the revocation and introspection endpoints. */
@@ -65,7 +68,7 @@ export class OAuthService {
 
   constructor(deps: OAuthServiceDeps) {
     this.#deps = deps;
-    const issuer = new TokenIssuer({ repos: deps.repos, signers: deps.signers, clock: deps.clock, random: deps.random, settings: deps.settings });
+    const issuer = new TokenIssuer({ repos: deps.repos, signers: deps.signers, clock: deps.clock, random: deps.random, settings: deps.settings, audit: deps.audit });
     this.#grantDeps = { ...deps, issuer };
   }
 

@@ -34,5 +34,6 @@ export async function revokeToken(
     await deps.repos.tokens.revokeFamily(familyOf(record), now);
     if (!record.grantId && record.userId) await deps.repos.tokens.invalidateByUser(record.userId, now, 'access');
   }
+  deps.audit?.record({ event: 'token.revoked', userId: record.userId, clientId: client?.clientId ?? null, details: { token_type: live.kind, grant_id: record.grantId } });
   return REVOCATION_PROCESSED;
 }

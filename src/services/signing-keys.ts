@@ -8,6 +8,7 @@ import { deriveKey } from '../crypto/master-key.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { SigningKeyRepository } from '../repositories/signing-key-repository.js';
 import type { Clock, Logger } from '../repositories/ports.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 /** One key as `authly keys list` shows it. */
 export interface KeyListing {
@@ -41,8 +42,10 @@ export class SigningKeyService {
   readonly #keystore: Keystore;
   readonly #repository: SigningKeyRepository;
   readonly #clock: Clock;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(deps: { keystore: Keystore; repository: SigningKeyRepository; clock: Clock }) {
+  constructor(deps: { keystore: Keystore; repository: SigningKeyRepository; clock: Clock; audit?: AuditLog }) {
+    this.#audit = deps.audit;
     this.#keystore = deps.keystore;
     this.#repository = deps.repository;
     this.#clock = deps.clock;
@@ -63,6 +66,7 @@ export class SigningKeyService {
     const delay = this.#keystore.settings.rotationDelaySeconds;
     // With no delay (or as a first key of its algorithm) the key signs at once.
     const starts = keyStatus(key, keys, at, delay) === 'signing' ? key.createdAt : signsFrom(key, delay);
+    this.#audit?.record({ event: 'signing_key.rotated', details: { kid: key.kid, algorithm: key.algorithm, signs_from: starts } });
     return { kid: key.kid, algorithm: key.algorithm as AsymmetricAlgorithm, createdAt: key.createdAt, signsFrom: starts };
   }
 
@@ -128,6 +132,8 @@ export interface SigningKeysDeps {
   random: RandomSource;
   logger?: Logger;
   refreshIntervalSeconds?: number;
+  /** Where key rotations are recorded. */
+  audit?: AuditLog;
 }
 
 /** Builds the keystore (a `TokenSigner` with `jwks()`) and the rotation service from the configuration. */
@@ -143,5 +149,5 @@ export function createSigningKeys(deps: SigningKeysDeps): { keystore: Keystore; 
     ...(deps.refreshIntervalSeconds === undefined ? {} : { refreshIntervalSeconds: deps.refreshIntervalSeconds }),
   };
   const keystore = new Keystore(options);
-  return { keystore, service: new SigningKeyService({ keystore, repository: deps.repository, clock: deps.clock }) };
+  return { keystore, service: new SigningKeyService({ keystore, repository: deps.repository, clock: deps.clock, ...(deps.audit ? { audit: deps.audit } : {}) }) };
 }

@@ -9,6 +9,7 @@ import type { Clock } from '../repositories/ports.js';
 import { InvalidGrant } from '../protocol/errors.js';
 import { formatScope } from '../protocol/scope.js';
 import type { OAuthSettings } from './oauth-settings.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 /** RFC 9068 §2.1: access tokens are typed so they cannot be confused with ID tokens. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -31,6 +32,8 @@ export interface IssueRequest {
   /** Every token of one grant shares this id, so the family can be revoked at once. */
   grantId: string;
   withRefreshToken: boolean;
+  /** The grant type the tokens are issued for (audit events and metrics). */
+  grant: string;
 }
 
 /** Minted tokens, before the response is shaped. */
@@ -51,8 +54,10 @@ export class TokenIssuer {
   readonly #clock: Clock;
   readonly #random: RandomSource;
   readonly #settings: OAuthSettings;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(deps: { repos: Repositories; signers: TokenSigners; clock: Clock; random: RandomSource; settings: OAuthSettings }) {
+  constructor(deps: { repos: Repositories; signers: TokenSigners; clock: Clock; random: RandomSource; settings: OAuthSettings; audit?: AuditLog }) {
+    this.#audit = deps.audit;
     this.#repos = deps.repos;
     this.#signers = deps.signers;
     this.#clock = deps.clock;
@@ -96,6 +101,12 @@ export class TokenIssuer {
     if (!(await this.#repos.tokens.addToFamily(request.grantId, records, now))) {
       throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
     }
+    this.#audit?.record({
+      event: 'token.issued',
+      userId: request.user?.id ?? null,
+      clientId: request.client?.clientId ?? null,
+      details: { grant: request.grant, algorithm: signingAlgorithm(accessToken), refresh: refreshToken !== undefined, scope, grant_id: request.grantId },
+    });
     return { accessToken, refreshToken, expiresIn: this.#settings.accessTokenTtlSeconds, scope };
   }
 
@@ -110,5 +121,15 @@ export class TokenIssuer {
       scope,
       expiresAt: new Date(exp * 1000),
     };
+  }
+}
+
+/** The `alg` of a compact JWS's protected header (RFC 7515 §4.1.1), for audit and metrics. */
+export function signingAlgorithm(jws: string): string {
+  try {
+    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown };
+    return typeof header.alg === 'string' ? header.alg : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }

@@ -7,6 +7,7 @@ import type { User } from '../domain/user.js';
 import type { PresentedClientCredentials } from './authenticate-client.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import type { TokenIssuer, TokenSigners } from './token-issuer.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 /** The token endpoint's parameters (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6), as strings. */
 export interface TokenRequest {
@@ -60,4 +61,6 @@ export interface GrantDeps {
   /** Limits failed client authentications; absent where nothing is throttled. */
   clientAuthThrottle?: ClientAuthThrottle;
   idTokens?: IdTokenMinter;
+  /** Security events (token issued, reuse detected); absent in unit tests of a grant. */
+  audit?: AuditLog;
 }

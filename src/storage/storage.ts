@@ -1,3 +1,4 @@
+import type { AuditEventRepository } from '../repositories/audit-event-repository.js';
 import type { Repositories } from '../repositories/repositories.js';
 
 /** The storage backends (spec D-less: ours). `memory` is SQLite `:memory:`. */
@@ -61,6 +62,8 @@ export interface Storage {
   readonly backend: StorageBackend;
   readonly repositories: Repositories;
   readonly leases: LeaseStore;
+  /** Security events, when `audit.sink` is `database`. */
+  readonly auditEvents: AuditEventRepository;
   /** Applies pending migrations in order, each in a transaction. */
   migrate(): Promise<MigrationReport>;
   /** Every known migration with its state. */

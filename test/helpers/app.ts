@@ -37,9 +37,10 @@ const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
 /**
  * Starts the real application on 127.0.0.1 with a fresh database (a SQLite file in a temp folder,
- * or a new PostgreSQL database), a generated master key, and a user and two clients.
+ * or a new PostgreSQL database), a generated master key, and a user and two clients. A test
+ * that reads the log passes its own `logger`.
  */
-export async function startTestServer(backend: TestBackend, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(backend: TestBackend, env: Record<string, string> = {}, options: { logger?: pino.Logger } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-app-'));
   let pg: TestDatabase | undefined;
   const masterKey = randomBytes(32).toString('base64url');
@@ -55,7 +56,7 @@ export async function startTestServer(backend: TestBackend, env: Record<string, 
     baseEnv.AUTHLY_DATABASE__SQLITE__PATH = path.join(dir, 'authly.db');
   }
   const config = loadConfig({ env: { ...baseEnv, ...env }, flags: { host: '127.0.0.1', port: '0' } });
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const app = await createApplication(config, { logger, version: 'test' });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;

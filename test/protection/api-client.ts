@@ -96,8 +96,12 @@ export class ApiClient {
 }
 
 /** A test server whose bootstrap admin has a known password, plus an API client for it. */
-export async function startAdminServer(backend: TestBackend = 'sqlite', env: Record<string, string> = {}): Promise<{ server: TestServer; api: ApiClient; adminToken: string }> {
-  const server = await startTestServer(backend, { AUTHLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env });
+export async function startAdminServer(
+  backend: TestBackend = 'sqlite',
+  env: Record<string, string> = {},
+  options: Parameters<typeof startTestServer>[2] = {},
+): Promise<{ server: TestServer; api: ApiClient; adminToken: string }> {
+  const server = await startTestServer(backend, { AUTHLY_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env }, options);
   const api = new ApiClient(server);
   const adminToken = await api.token('admin', ADMIN_PASSWORD);
   return { server, api, adminToken };

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { pruneExpired } from '../../app/pruner.js';
 import { storageOptionsFrom } from '../../app/storage-options.js';
 import { openStorage } from '../../app/storage.js';
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger } from '../../log/logger.js';
 import type { MigrationState, Storage } from '../../storage/storage.js';
 import { configOption } from '../config-option.js';
@@ -29,7 +29,7 @@ export function registerDb(program: Command, output: CliOutput = processOutput):
   db.command('prune')
     .description('delete expired tokens, expired authorization codes and retired keys past their publication')
     .addOption(configOption())
-    .action((flags: DbFlags) => withStorage(flags, (storage) => prune(storage, output)));
+    .action((flags: DbFlags) => withStorage(flags, (storage, config) => prune(storage, output, config.audit.retention_days)));
   registerTransfer(db, output);
   registerSeed(db, output);
 }
@@ -38,20 +38,21 @@ export function registerDb(program: Command, output: CliOutput = processOutput):
  * What the server also does every `database.prune_interval_seconds` (see app/pruner.ts), at
  * once: for cron, or with the in-process pruner turned off. Authly never deleted expired rows.
  */
-async function prune(storage: Storage, output: CliOutput): Promise<void> {
-  const report = await pruneExpired(storage.repositories, new Date());
+async function prune(storage: Storage, output: CliOutput, retentionDays: number): Promise<void> {
+  const report = await pruneExpired(storage.repositories, new Date(), { audit: { repository: storage.auditEvents, retentionDays } });
   output.out(`deleted ${report.tokens} expired tokens`);
   output.out(`deleted ${report.authorizationCodes} expired authorization codes`);
   output.out(`deleted ${report.signingKeys} retired signing keys`);
+  if (report.auditEvents !== undefined) output.out(`deleted ${report.auditEvents} audit events older than ${retentionDays} days`);
 }
 
-async function withStorage(flags: DbFlags, run: (storage: Storage) => Promise<void>): Promise<void> {
+async function withStorage(flags: DbFlags, run: (storage: Storage, config: Config) => Promise<void>): Promise<void> {
   const config = loadConfig({ flags });
   // Logs go to stderr so stdout carries only the command's result.
   const logger = createLogger(config.logging, process.stderr);
   const storage = await openStorage(storageOptionsFrom(config), { logger });
   try {
-    await run(storage);
+    await run(storage, config);
   } finally {
     await storage.close();
   }

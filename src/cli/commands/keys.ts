@@ -1,3 +1,4 @@
+import { createAuditLog } from '../../audit/audit-log.js';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createContainer } from '../../app/container.js';
@@ -39,6 +40,13 @@ async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyServic
   const logger = createLogger(config.logging, process.stderr);
   const masterKey = loadMasterKey(masterKeySourceFrom(config), { random: cryptoRandom, logger });
   const container = await createContainer(config, { logger });
+  // A rotation is an audit event, recorded where the server records its own.
+  const audit = createAuditLog({
+    logger,
+    clock: systemClock,
+    ids: cryptoRandom,
+    ...(config.audit.sink === 'database' ? { repository: container.storage.auditEvents } : {}),
+  });
   try {
     const { service } = createSigningKeys({
       repository: container.repositories.signingKeys,
@@ -47,9 +55,11 @@ async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyServic
       clock: systemClock,
       random: cryptoRandom,
       logger,
+      audit,
     });
     await run(service);
   } finally {
+    await audit.close();
     await container.close();
   }
 }

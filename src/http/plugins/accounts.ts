@@ -7,6 +7,8 @@ import type { BearerAuthenticator } from '../../services/users/current-user.js';
 import type { UserService } from '../../services/users/user-service.js';
 import { createAdminNetworkFilter, registerUnmatchedAdminFilter, type AdminNetworkFilter } from '../admin-guard.js';
 import { adminRoutes } from '../routes/admin/index.js';
+import type { AuditEventsSource } from '../routes/admin/audit-events.js';
+import type { AuditLog } from '../../audit/audit-log.js';
 import { authRoutes } from '../routes/auth.js';
 import { usersRoutes } from '../routes/users.js';
 import { registerClientAddress } from './client-address.js';
@@ -21,6 +23,10 @@ export interface AccountApis {
   throttle: LoginThrottle;
   /** The OAuth service's bearer check (spec §1.4). */
   authenticate: BearerAuthenticator;
+  /** Where admin changes are recorded. */
+  audit?: AuditLog;
+  /** Behind `GET /admin/audit-events`. */
+  auditEvents?: AuditEventsSource;
 }
 
 /**
@@ -60,5 +66,5 @@ export async function registerProtection(app: FastifyInstance, config: Config, t
 export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis, adminFilter: AdminNetworkFilter): Promise<void> {
   await app.register(authRoutes, { prefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
   await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate, adminFilter });
-  await app.register(adminRoutes, { admin: apis.admin, adminFilter });
+  await app.register(adminRoutes, { admin: apis.admin, adminFilter, audit: apis.audit, auditEvents: apis.auditEvents });
 }

@@ -9,6 +9,7 @@ import { bootstrap, BootstrapConflictError } from '../bootstrap.js';
 import { LoginThrottle } from '../login-throttle.js';
 import type { ThrottleStore } from '../login-throttle-store.js';
 import type { BearerAuthenticator } from '../users/current-user.js';
+import type { AuditLog } from '../../audit/audit-log.js';
 import { UserService } from '../users/user-service.js';
 import { AdminService } from './admin-service.js';
 
@@ -23,6 +24,8 @@ export interface AccountServicesDeps {
   authenticate: BearerAuthenticator;
   throttleStore: ThrottleStore;
   database: { backend: string; ping(): Promise<void> };
+  /** Where lockouts and rate-limit refusals are recorded. */
+  audit?: AuditLog;
 }
 
 /** The users, auth and admin services and the login throttle (issue #6). */
@@ -45,6 +48,7 @@ export async function createAccountServices(config: Config, deps: AccountService
   const throttle = new LoginThrottle({
     store: deps.throttleStore,
     logger: deps.logger,
+    ...(deps.audit ? { audit: deps.audit } : {}),
     // Counters are keyed on the account a name reaches, found by the login's own lookup.
     findAccount: async (username) => (await deps.repos.users.findByUsername(username))?.username,
     settings: {

@@ -24,14 +24,14 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
   const stored = await deps.repos.authorizationCodes.findByCode(codeHash);
   if (!stored) throw new InvalidGrant('Invalid authorization code');
   if (stored.clientId !== client.id) throw new InvalidGrant('Invalid client for authorization code');
-  if (stored.isUsed) await revokeReusedCode(stored.id, deps);
+  if (stored.isUsed) await revokeReusedCode(stored.id, client.clientId, stored.userId, deps);
   if (stored.expiresAt <= now) throw new InvalidGrant('Authorization code expired or already used');
   if (stored.redirectUri !== redirectUri) throw new InvalidGrant('Redirect URI mismatch');
   if (!verifyPkce(codeVerifier, stored.codeChallenge)) throw new InvalidGrant('Invalid PKCE code verifier');
 
   // The database decides single use; losing here means another request redeemed it at once.
   const consumed = await deps.repos.authorizationCodes.consume(codeHash, now);
-  if (!consumed) await revokeReusedCode(stored.id, deps);
+  if (!consumed) await revokeReusedCode(stored.id, client.clientId, stored.userId, deps);
 
   const user = await activeUser(deps, stored.userId);
   const scopes = parseScope(stored.scope);
@@ -43,6 +43,7 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
     client,
     scopes,
     grantId: stored.id,
+    grant: 'authorization_code',
     withRefreshToken: client.grantTypes.includes('refresh_token'),
   });
   await deps.repos.users.update(user.id, { lastLogin: now });
@@ -59,8 +60,8 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
  * The family is marked revoked for good, so tokens a concurrent redemption is still writing die
  * too (RFC 9700 §4.14.2's rule for refresh-token families, applied to the code's family).
  */
-async function revokeReusedCode(grantId: string, deps: GrantDeps): Promise<never> {
+async function revokeReusedCode(grantId: string, clientId: string, userId: string | null, deps: GrantDeps): Promise<never> {
   const revoked = await deps.repos.tokens.revokeFamily(grantId, deps.clock.now());
-  deps.logger.warn({ event: 'authorization_code.reused', grantId, revoked }, 'authorization code reused; its tokens were revoked');
+  deps.audit?.record({ event: 'authorization_code.reused', userId, clientId, details: { grant_id: grantId, revoked } });
   throw new InvalidGrant('Authorization code expired or already used');
 }

@@ -30,6 +30,7 @@ export async function clientCredentialsGrant(request: TokenRequest, client: Clie
     client,
     scopes,
     grantId: deps.issuer.newGrantId(),
+    grant: 'client_credentials',
     withRefreshToken: false,
   });
   return toTokenResponse(tokens, { scope: tokens.scope });

@@ -14,7 +14,7 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
   if (client && !client.grantTypes.includes('password')) throw new UnauthorizedClient('The client may not use this grant type');
   if (!request.username || !request.password) throw new InvalidRequest('Username and password are required for password grant');
 
-  const user = await verifyUserPassword(request.username, request.password, deps);
+  const user = await verifyUserPassword(request.username, request.password, deps, { method: 'password_grant', clientId: client?.clientId ?? null });
 
   const requested = parseScope(request.scope);
   const active = new Set((await deps.repos.scopes.findActiveByNames(requested)).map((s) => s.scopeName));
@@ -36,6 +36,7 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
     client: client ?? null,
     scopes: requested,
     grantId: deps.issuer.newGrantId(),
+    grant: 'password',
     withRefreshToken: true,
   });
   await deps.repos.users.update(user.id, { lastLogin: now });

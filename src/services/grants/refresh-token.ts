@@ -37,10 +37,10 @@ export async function refreshTokens(
   // revokes the family. The rotation's new tokens join the family through the issuer, which
   // refuses and invalidates them when that revocation got there first (RFC 9700 §4.14.2: after
   // a reuse nothing of the family survives, whichever request the database served first).
-  if (!(await deps.repos.tokens.invalidate(record.jti, now))) await revokeFamily(record, deps);
+  if (!(await deps.repos.tokens.invalidate(record.jti, now))) await revokeFamily(record, client, deps);
 
   const user = await activeUser(deps, record.userId);
-  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), withRefreshToken: true });
+  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), withRefreshToken: true, grant: 'refresh_token' });
   const idToken =
     client && scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: null, accessToken: tokens.accessToken })
@@ -64,7 +64,7 @@ async function findRefreshRecord(presented: string, deps: GrantDeps): Promise<To
   if (!record || record.tokenType !== 'refresh' || !constantTimeEqual(record.tokenValue, credentialDigest(presented))) {
     throw new InvalidGrant('Token is invalid or expired');
   }
-  if (record.invalidated) await revokeFamily(record, deps);
+  if (record.invalidated) await revokeFamily(record, undefined, deps);
   if (record.expiresAt <= deps.clock.now()) throw new InvalidGrant('Token is invalid or expired');
   return record;
 }
@@ -96,11 +96,15 @@ export function familyOf(record: TokenRecord): string {
 }
 
 /** A replay (RFC 9700 §4.14.2): the family is marked revoked for good, then invalidated. */
-async function revokeFamily(record: TokenRecord, deps: GrantDeps): Promise<never> {
+async function revokeFamily(record: TokenRecord, client: Client | undefined, deps: GrantDeps): Promise<never> {
   const now = deps.clock.now();
   let revoked = await deps.repos.tokens.revokeFamily(familyOf(record), now);
   // An Authly token has no recorded family: its user's tokens are the nearest thing to one.
   if (!record.grantId && record.userId) revoked += await deps.repos.tokens.invalidateByUser(record.userId, now);
-  deps.logger.warn({ event: 'refresh_token.reused', grantId: familyOf(record), revoked }, 'rotated refresh token replayed; its family was revoked');
+  if (deps.audit) {
+    // The audit names the public client_id; the record holds the client's row id.
+    const owner = client ?? (record.clientId === null ? undefined : await deps.repos.clients.findById(record.clientId));
+    deps.audit.record({ event: 'refresh_token.reused', userId: record.userId, clientId: owner?.clientId ?? null, details: { grant_id: familyOf(record), revoked } });
+  }
   throw new InvalidGrant('Token is invalid or expired');
 }

@@ -189,6 +189,18 @@ export interface AuthlyLeasesTable {
   expires_at: DbTime;
 }
 
+/** `audit_events`: security events when `audit.sink` is `database`. Ours, not Authly's. */
+export interface AuditEventsTable {
+  id: string;
+  event: string;
+  occurred_at: DbTime;
+  user_id: string | null;
+  client_id: string | null;
+  actor_id: string | null;
+  request_id: string | null;
+  details: DbJson;
+}
+
 export interface Database {
   users: UsersTable;
   oauth_clients: OAuthClientsTable;
@@ -200,4 +212,5 @@ export interface Database {
   oauth_token_scopes: OAuthTokenScopesTable;
   oidc_jwks_keys: OidcJwksKeysTable;
   authly_leases: AuthlyLeasesTable;
+  audit_events: AuditEventsTable;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { processOutput, type CliOutput } from '../../output.js';
+import { addAuditCommands } from './audit-commands.js';
 import { addAuthCommands } from './auth-commands.js';
 import { addClientCommands } from './client-commands.js';
 import { addOfflineResetPassword } from './offline-reset-password.js';
@@ -21,4 +22,5 @@ export function registerAdmin(program: Command, output: CliOutput = processOutpu
   addScopeCommands(admin, output);
   addUserCommands(admin, output);
   addOfflineResetPassword(admin, output);
+  addAuditCommands(admin, output);
 }

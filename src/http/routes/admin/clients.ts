@@ -1,3 +1,5 @@
+import { recordAdminChange } from './admin-audit.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -7,6 +9,8 @@ import { clientCreateBody, clientOidcBody, clientUpdateBody } from './client-sch
 /** Options of the admin client routes. */
 export interface AdminClientRoutesOptions {
   admin: AdminService;
+  /** Where admin changes are recorded. */
+  audit?: AuditLog;
 }
 
 const listQuery = z.object({
@@ -17,7 +21,7 @@ const listQuery = z.object({
 const clientPath = z.object({ client_id: text(255) });
 
 /** Spec §3.7 Clients. The secret is returned by create and regenerate-secret only (D9). */
-export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = async function adminClientRoutes(app: FastifyInstance, { admin }) {
+export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = async function adminClientRoutes(app: FastifyInstance, { admin, audit }) {
   const clientId = (params: unknown) => parseRequest(clientPath, params, 'path').client_id;
 
   app.get('/admin/clients', async function listClients(request) {
@@ -27,8 +31,10 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   });
 
   app.post('/admin/clients', async function createClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
-    return admin.clients.create(parseRequest(clientCreateBody, request.body, 'body'));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const created = await admin.clients.create(parseRequest(clientCreateBody, request.body, 'body'));
+    recordAdminChange(audit, actor, { event: 'admin.client.created', clientId: created.client_id, after: created });
+    return created;
   });
 
   // Static segment: matched before `/admin/clients/:client_id` (spec §2 route ordering).
@@ -43,18 +49,27 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   });
 
   app.put('/admin/clients/:client_id', async function updateClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
-    return admin.clients.update(clientId(request.params), parseRequest(clientUpdateBody, request.body, 'body'));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const id = clientId(request.params);
+    const input = parseRequest(clientUpdateBody, request.body, 'body');
+    const before = await admin.clients.get(id);
+    const after = await admin.clients.update(id, input);
+    recordAdminChange(audit, actor, { event: 'admin.client.updated', clientId: id, before, after });
+    return after;
   });
 
   app.post('/admin/clients/:client_id/regenerate-secret', async function regenerateSecret(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
-    return admin.clients.regenerateSecret(clientId(request.params));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const regenerated = await admin.clients.regenerateSecret(clientId(request.params));
+    recordAdminChange(audit, actor, { event: 'admin.client.secret_regenerated', clientId: regenerated.client_id });
+    return regenerated;
   });
 
   app.delete('/admin/clients/:client_id', async function deactivateClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
-    return admin.clients.deactivate(clientId(request.params));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const deactivated = await admin.clients.deactivate(clientId(request.params));
+    recordAdminChange(audit, actor, { event: 'admin.client.deactivated', clientId: deactivated.client_id });
+    return deactivated;
   });
 
   app.get('/admin/clients/:client_id/oidc', async function getOidc(request) {
@@ -63,8 +78,13 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   });
 
   app.put('/admin/clients/:client_id/oidc', async function updateOidc(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
-    return admin.clients.updateOidc(clientId(request.params), parseRequest(clientOidcBody, request.body, 'body'));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const id = clientId(request.params);
+    const input = parseRequest(clientOidcBody, request.body, 'body');
+    const before = await admin.clients.getOidc(id);
+    const updated = await admin.clients.updateOidc(id, input);
+    recordAdminChange(audit, actor, { event: 'admin.client.oidc_updated', clientId: id, before, after: await admin.clients.getOidc(id) });
+    return updated;
   });
 };
 

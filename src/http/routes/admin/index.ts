@@ -6,12 +6,18 @@ import { adminClientRoutes } from './clients.js';
 import { adminScopeRoutes } from './scopes.js';
 import { adminSystemRoutes } from './system.js';
 import { adminUserRoutes } from './users.js';
+import { adminAuditRoutes, type AuditEventsSource } from './audit-events.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 
 /** Options of the admin API. */
 export interface AdminRoutesOptions {
   admin: AdminService;
   /** The network filter (enabled flag, localhost only), put on every route of this plugin. */
   adminFilter: AdminNetworkFilter;
+  /** Where admin changes are recorded. */
+  audit?: AuditLog;
+  /** Behind `GET /admin/audit-events`. */
+  auditEvents?: AuditEventsSource;
 }
 
 /**
@@ -25,6 +31,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async functio
   await app.register(adminClientRoutes, options);
   await app.register(adminScopeRoutes, options);
   await app.register(adminUserRoutes, options);
+  await app.register(adminAuditRoutes, options);
   // Spec §1.3: the collections exist without the slash; the slash form redirects (307).
   for (const collection of ['clients', 'scopes', 'users']) redirectSlash(app, `/admin/${collection}/`, `/admin/${collection}`, ['GET', 'POST']);
 };

@@ -1,3 +1,5 @@
+import { recordAdminChange } from './admin-audit.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -7,6 +9,8 @@ import { missingField, RequestValidationError } from '../../validation.js';
 /** Options of the admin scope routes. */
 export interface AdminScopeRoutesOptions {
   admin: AdminService;
+  /** Where admin changes are recorded. */
+  audit?: AuditLog;
 }
 
 const listQuery = z.object({
@@ -27,7 +31,7 @@ const updateBody = z.object(scopeFields);
 const scopePath = z.object({ scope_name: text(1000) });
 
 /** Spec §3.7 Scopes. */
-export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = async function adminScopeRoutes(app: FastifyInstance, { admin }) {
+export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = async function adminScopeRoutes(app: FastifyInstance, { admin, audit }) {
   const scopeName = (params: unknown) => parseRequest(scopePath, params, 'path').scope_name;
 
   app.get('/admin/scopes', async function listScopes(request) {
@@ -37,11 +41,13 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
   });
 
   app.post('/admin/scopes', async function createScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
     const body = parseRequest(createBody, request.body, 'body');
     // Spec Q17: Authly fails with 500 here; a missing name is a validation error.
     if (body.scope_name === undefined) throw new RequestValidationError([missingField('body', 'scope_name')]);
-    return admin.scopes.create({ ...body, scope_name: body.scope_name });
+    const created = await admin.scopes.create({ ...body, scope_name: body.scope_name });
+    recordAdminChange(audit, actor, { event: 'admin.scope.created', after: created });
+    return created;
   });
 
   // Static segment: matched before `/admin/scopes/:scope_name` (spec §2 route ordering).
@@ -56,12 +62,19 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
   });
 
   app.put('/admin/scopes/:scope_name', async function updateScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:write');
-    return admin.scopes.update(scopeName(request.params), parseRequest(updateBody, request.body, 'body'));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    const name = scopeName(request.params);
+    const input = parseRequest(updateBody, request.body, 'body');
+    const before = await admin.scopes.get(name);
+    const after = await admin.scopes.update(name, input);
+    recordAdminChange(audit, actor, { event: 'admin.scope.updated', before, after });
+    return after;
   });
 
   app.delete('/admin/scopes/:scope_name', async function deactivateScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:write');
-    return admin.scopes.deactivate(scopeName(request.params));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    const deactivated = await admin.scopes.deactivate(scopeName(request.params));
+    recordAdminChange(audit, actor, { event: 'admin.scope.deactivated', details: { scope_name: deactivated.scope_name } });
+    return deactivated;
   });
 };

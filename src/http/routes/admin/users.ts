@@ -2,18 +2,22 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
 import { parseRequest, uuidParam } from '../../plugins/request-schema.js';
+import { recordAdminChange } from './admin-audit.js';
+import type { AuditLog } from '../../../audit/audit-log.js';
 import { sessionListQuery, userCreateBody, userListQuery, userUpdateBody } from './user-schemas.js';
 
 /** Options of the admin user routes. */
 export interface AdminUserRoutesOptions {
   admin: AdminService;
+  /** Where admin changes are recorded. */
+  audit?: AuditLog;
 }
 
 const userPath = z.object({ user_id: uuidParam });
 const sessionPath = z.object({ user_id: uuidParam, session_id: uuidParam });
 
 /** Spec §3.7 Users and their sessions (§4.6). */
-export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin }) {
+export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin, audit }) {
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get('/admin/users', async function listUsers(request) {
@@ -22,8 +26,9 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   });
 
   app.post('/admin/users', async function createUser(request, reply) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
     const created = await admin.users.create(parseRequest(userCreateBody, request.body, 'body'));
+    recordAdminChange(audit, actor, { event: 'admin.user.created', userId: created.id, after: created });
     return reply.code(201).send(created);
   });
 
@@ -34,18 +39,28 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
 
   app.put('/admin/users/:user_id', async function updateUser(request) {
     const { user } = await admin.authorize(request.headers.authorization, 'admin:users:write');
-    return admin.users.update(userId(request), parseRequest(userUpdateBody, request.body, 'body'), user);
+    const id = userId(request);
+    const input = parseRequest(userUpdateBody, request.body, 'body');
+    const before = await admin.users.get(id);
+    const after = await admin.users.update(id, input, user);
+    recordAdminChange(audit, user, { event: 'admin.user.updated', userId: id, before, after, details: { password_changed: input.password !== undefined && input.password !== null } });
+    return after;
   });
 
   app.delete('/admin/users/:user_id', async function deleteUser(request, reply) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
-    await admin.users.delete(userId(request));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const id = userId(request);
+    const before = await admin.users.get(id);
+    await admin.users.delete(id);
+    recordAdminChange(audit, actor, { event: 'admin.user.deleted', userId: id, before });
     return reply.code(204).send();
   });
 
   app.post('/admin/users/:user_id/reset-password', async function resetPassword(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
-    return admin.users.resetPassword(userId(request));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const reset = await admin.users.resetPassword(userId(request));
+    recordAdminChange(audit, actor, { event: 'admin.user.password_reset', userId: reset.user_id, details: { invalidated_sessions: reset.invalidated_sessions } });
+    return reset;
   });
 
   app.get('/admin/users/:user_id/sessions', async function listSessions(request) {
@@ -56,13 +71,17 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   });
 
   app.delete('/admin/users/:user_id/sessions', async function revokeSessions(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
-    return admin.sessions.revokeAll(userId(request));
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const revoked = await admin.sessions.revokeAll(userId(request));
+    recordAdminChange(audit, actor, { event: 'admin.user.sessions_revoked', userId: revoked.user_id, details: { revoked_sessions: revoked.revoked_sessions } });
+    return revoked;
   });
 
   app.delete('/admin/users/:user_id/sessions/:session_id', async function revokeSession(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
     const { user_id, session_id } = parseRequest(sessionPath, request.params, 'path');
-    return admin.sessions.revokeOne(user_id, session_id);
+    const revoked = await admin.sessions.revokeOne(user_id, session_id);
+    recordAdminChange(audit, actor, { event: 'admin.user.sessions_revoked', userId: user_id, details: { session_id } });
+    return revoked;
   });
 };

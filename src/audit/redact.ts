@@ -1,0 +1,31 @@
+/**
+ * Keys whose values are secrets or credentials. An audit record names who and what, never the
+ * secret itself: a leaked audit table or log must not yield a password hash, client secret,
+ * token or authorization code.
+ */
+const SECRET_KEY = /password|secret|token|^code$|code_verifier|private|hash|cookie|authorization/i;
+
+/** Keys that look like secrets but hold identifiers or flags operators need. */
+const ALLOWED = new Set(['requires_password_change', 'token_type', 'token_endpoint_auth_method', 'token_count', 'active_sessions']);
+
+/** Replaced value, so a reader sees that the field changed without seeing it. */
+export const REDACTED = '[Redacted]';
+
+/**
+ * A deep copy of `value` with every secret-named key's value replaced by {@link REDACTED}.
+ * Arrays and nested objects are walked; `Date`s become ISO strings (JSON's own rule); NUL
+ * characters are dropped from strings.
+ */
+export function withoutSecrets(value: unknown, depth = 0): unknown {
+  if (value instanceof Date) return value.toISOString();
+  // PostgreSQL refuses NUL in JSONB; request-supplied names (a typed username) may carry one.
+  if (typeof value === 'string') return value.replaceAll('\u0000', '');
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutSecrets(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
+    out[key] = SECRET_KEY.test(key) && !ALLOWED.has(key) ? REDACTED : withoutSecrets(item, depth + 1);
+  }
+  return out;
+}
