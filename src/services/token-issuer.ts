@@ -30,6 +30,8 @@ export interface IssueRequest {
   scopes: readonly string[];
   /** Every token of one grant shares this id, so the family can be revoked at once. */
   grantId: string;
+  /** The remembered consent the grant rests on (recorded on each token), if any. */
+  consentId?: string | null;
   withRefreshToken: boolean;
 }
 
@@ -109,6 +111,7 @@ export class TokenIssuer {
       tokenValue: credentialDigest(token),
       scope,
       expiresAt: new Date(exp * 1000),
+      consentId: request.consentId ?? null,
     };
   }
 }

@@ -36,7 +36,7 @@ describe('bootstrap (spec §5.3)', () => {
 
   it('registers the 8 admin scopes and rewrites the OIDC descriptions, keeping is_default', async () => {
     const report = await bootstrap(SETTINGS, deps());
-    expect(report.scopesCreated.sort()).toEqual(Object.keys(ADMIN_SCOPES).sort());
+    expect(report.scopesCreated.sort()).toEqual([...Object.keys(ADMIN_SCOPES), 'offline_access'].sort());
     for (const [name, description] of Object.entries(ADMIN_SCOPES)) {
       expect(await storage.repositories.scopes.findByName(name)).toMatchObject({ description, isDefault: false, isActive: true });
     }

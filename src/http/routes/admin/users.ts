@@ -1,19 +1,23 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
+import type { GrantService } from '../../../services/consents.js';
+import { notFound } from '../../../services/users/detail-error.js';
 import { parseRequest, uuidParam } from '../../plugins/request-schema.js';
 import { sessionListQuery, userCreateBody, userListQuery, userUpdateBody } from './user-schemas.js';
 
 /** Options of the admin user routes. */
 export interface AdminUserRoutesOptions {
   admin: AdminService;
+  grants: GrantService;
 }
 
 const userPath = z.object({ user_id: uuidParam });
 const sessionPath = z.object({ user_id: uuidParam, session_id: uuidParam });
+const grantPath = z.object({ user_id: uuidParam, grant_id: uuidParam });
 
 /** Spec §3.7 Users and their sessions (§4.6). */
-export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin }) {
+export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin, grants }) {
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get('/admin/users', async function listUsers(request) {
@@ -46,6 +50,22 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   app.post('/admin/users/:user_id/reset-password', async function resetPassword(request) {
     await admin.authorize(request.headers.authorization, 'admin:users:write');
     return admin.users.resetPassword(userId(request));
+  });
+
+  // A user's grants (remembered consents); revoking one revokes its tokens. 404 for an unknown user.
+  app.get('/admin/users/:user_id/grants', async function listGrants(request) {
+    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    const id = userId(request);
+    await admin.users.get(id);
+    return grants.list(id);
+  });
+
+  app.delete('/admin/users/:user_id/grants/:grant_id', async function revokeGrant(request, reply) {
+    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user_id: id, grant_id: grantId } = parseRequest(grantPath, request.params, 'path');
+    await admin.users.get(id);
+    if (!(await grants.revoke(id, grantId))) throw notFound('Grant not found');
+    return reply.code(204).send();
   });
 
   app.get('/admin/users/:user_id/sessions', async function listSessions(request) {
