@@ -3,7 +3,6 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createClientSecrets } from '../crypto/client-secret.js';
 import { createCsrfTokens } from '../crypto/csrf.js';
-import type { AsymmetricAlgorithm } from '../crypto/generate-key.js';
 import { createHmacSigner } from '../crypto/hmac-signer.js';
 import type { Keystore } from '../crypto/keystore.js';
 import { deriveKey, loadMasterKey, masterKeySourceFrom } from '../crypto/master-key.js';
@@ -122,8 +121,8 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       refreshIntervalSeconds: SIGNING_KEYS_TTL_SECONDS,
       audit,
     });
-    await keystore.ensureSigningKey();
-    if (tokens.algorithm !== 'HS256') await keystore.ensureSigningKey(tokens.algorithm as AsymmetricAlgorithm);
+    // A key per advertised algorithm before the first request: JWKS is complete from the start.
+    await keystore.ensureSigningKeys();
     // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.
     const passwords = createPasswordHasher();
     const secrets = createClientSecrets(deriveKey(master, 'client-secret-hmac'), random);

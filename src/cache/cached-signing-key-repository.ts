@@ -24,6 +24,13 @@ export class CachedSigningKeyRepository implements SigningKeyRepository {
     return key;
   }
 
+  async addFirst(input: NewSigningKey): Promise<SigningKey | undefined> {
+    const key = await this.#inner.addFirst(input);
+    // Bumped either way: without a row, another instance's key is in the database, not in our cache.
+    await this.#cache.bump(versions.signingKeys);
+    return key;
+  }
+
   async findByKid(kid: string): Promise<SigningKey | undefined> {
     return this.#cache.read('signingKeys', await this.#key(`kid:${kid}`), codecs.signingKey, () => this.#inner.findByKid(kid));
   }

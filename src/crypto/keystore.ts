@@ -71,13 +71,24 @@ export class Keystore implements TokenSigner {
   }
 
   /**
+   * At start: makes sure a key of every advertised algorithm exists (RS256, ES256, EdDSA), so
+   * JWKS is complete from the first request and no key is ever generated on the request path.
+   * Returns the signing key of each.
+   */
+  async ensureSigningKeys(): Promise<SigningKey[]> {
+    const keys: SigningKey[] = [];
+    for (const algorithm of ASYMMETRIC_ALGORITHMS) keys.push(await this.ensureSigningKey(algorithm));
+    return keys;
+  }
+
+  /**
    * At start: makes sure a key of `algorithm` (default `keys.algorithm`) signs, creating and
    * persisting the first one, and that its private part decrypts with this master key, so a wrong
    * master key fails the start rather than the first token request.
    */
   async ensureSigningKey(algorithm: AsymmetricAlgorithm = this.settings.algorithm): Promise<SigningKey> {
     await this.refresh();
-    const key = await this.#signingKey(algorithm, this.#clock.now());
+    const key = this.#current(algorithm, this.#clock.now()) ?? (await this.#createFirst(algorithm));
     await this.#material.get(key);
     return key;
   }
@@ -88,7 +99,9 @@ export class Keystore implements TokenSigner {
     if (!isAsymmetricAlgorithm(algorithm)) throw new TypeError(`the keystore does not sign ${algorithm}; use the HS256 signer`);
     const now = this.#clock.now();
     await this.#ring.freshen(now);
-    const key = await this.#signingKey(algorithm, now);
+    // Keys are created at start (`ensureSigningKeys`); one missing here is re-read, never generated.
+    const key = this.#current(algorithm, now) ?? this.#current(algorithm, now, await this.refresh());
+    if (!key) throw new SigningKeyMissingError(algorithm);
     const { privateKey } = await this.#material.get(key);
     // RFC 7515 §4.1.4: `kid` tells verifiers which JWKS entry to use; `typ` per RFC 8725 §3.11.
     return new SignJWT(claims).setProtectedHeader({ alg: algorithm, kid: key.kid, typ: options.typ }).sign(privateKey);
@@ -115,20 +128,25 @@ export class Keystore implements TokenSigner {
     return verifyWithKey(token, material.publicKey, key.algorithm, options);
   }
 
-  /** The configured algorithm first; the others are created on demand (clients' ID-token algorithms). */
+  /** The configured algorithm first, then the others (clients' ID-token algorithms); each has a key from the start. */
   async algorithms(): Promise<SigningAlgorithm[]> {
     return [this.settings.algorithm, ...ASYMMETRIC_ALGORITHMS.filter((a) => a !== this.settings.algorithm)];
   }
 
   /**
    * The JWK Set (RFC 7517 §5): active keys (signing, staged) and retired keys until their
-   * `expires_at`, signing keys first. Read fresh, so a key staged by another instance shows at once.
+   * `expires_at`, signing keys first in the order RS256, ES256, EdDSA — RS256 is OpenID Connect's
+   * default ID-token algorithm (OIDC Core §3.1.3.7) and many verifiers take the first key. Read
+   * fresh, so a key staged by another instance shows at once.
    */
   async jwks(): Promise<JwkSet> {
     const now = this.#clock.now();
     const rows = (await this.refresh()).filter((key) => isPublishable(key, now));
-    const signing = new Set(ASYMMETRIC_ALGORITHMS.map((alg) => signingKeyFor(rows, alg, now, this.settings.rotationDelaySeconds)?.kid));
-    const ordered = [...rows.filter((k) => signing.has(k.kid)), ...rows.filter((k) => !signing.has(k.kid))];
+    const signing = ASYMMETRIC_ALGORITHMS.map((alg) => signingKeyFor(rows, alg, now, this.settings.rotationDelaySeconds)).filter(
+      (key) => key !== undefined,
+    );
+    const signingKids = new Set(signing.map((key) => key.kid));
+    const ordered = [...signing, ...rows.filter((k) => !signingKids.has(k.kid))];
     const keys: PublicJwk[] = [];
     for (const key of ordered) {
       try {
@@ -143,8 +161,16 @@ export class Keystore implements TokenSigner {
 
   /** Generates and persists a new active key (as staged, if a key of its algorithm already signs). */
   async createKey(algorithm: AsymmetricAlgorithm): Promise<SigningKey> {
+    const row = await this.#repository.add(await this.#newKey(algorithm));
+    this.#ring.remember(row);
+    this.#logger?.info({ kid: row.kid, alg: algorithm }, 'created signing key');
+    return row;
+  }
+
+  /** A freshly generated key of `algorithm`, its private part sealed with the master key. */
+  async #newKey(algorithm: AsymmetricAlgorithm): Promise<NewSigningKey & Pick<SigningKey, 'createdAt'>> {
     const generated = await generateSigningKey(algorithm);
-    const input: NewSigningKey & Pick<SigningKey, 'createdAt'> = {
+    return {
       kid: generated.kid,
       keyData: generated.publicJwk,
       keyType: generated.keyType,
@@ -156,10 +182,6 @@ export class Keystore implements TokenSigner {
       privateKeyData: this.#cipher.seal(generated.kid, JSON.stringify(generated.privateJwk)),
       createdAt: this.#ring.nextCreatedAt(algorithm),
     };
-    const row = await this.#repository.add(input);
-    this.#ring.remember(row);
-    this.#logger?.info({ kid: row.kid, alg: algorithm }, 'created signing key');
-    return row;
   }
 
   /** Re-reads every key and retires superseded ones (see `KeyRing.refresh`). */
@@ -167,28 +189,39 @@ export class Keystore implements TokenSigner {
     return this.#ring.refresh(now);
   }
 
-  async #signingKey(algorithm: AsymmetricAlgorithm, now: Date): Promise<SigningKey> {
-    const delay = this.settings.rotationDelaySeconds;
-    return signingKeyFor(this.#ring.keys(), algorithm, now, delay) ?? this.#createFirst(algorithm);
+  #current(algorithm: AsymmetricAlgorithm, now: Date, keys: readonly SigningKey[] = this.#ring.keys()): SigningKey | undefined {
+    return signingKeyFor(keys, algorithm, now, this.settings.rotationDelaySeconds);
   }
 
   /**
-   * No active key of `algorithm`: create one, then re-read and use what the schedule says, so two
-   * instances racing here agree on one key (the other is published and harmless).
+   * No active key of `algorithm`: generate one and let the database decide (`addFirst`), then
+   * re-read and use what the schedule says, so instances starting together agree on one key.
    */
   #createFirst(algorithm: AsymmetricAlgorithm): Promise<SigningKey> {
     const inFlight = this.#creating.get(algorithm);
     if (inFlight) return inFlight;
     const created = (async () => {
-      const delay = this.settings.rotationDelaySeconds;
-      const existing = signingKeyFor(await this.refresh(), algorithm, this.#clock.now(), delay);
+      const existing = this.#current(algorithm, this.#clock.now(), await this.refresh());
       if (existing) return existing;
-      await this.createKey(algorithm);
-      const chosen = signingKeyFor(await this.refresh(), algorithm, this.#clock.now(), delay);
-      if (!chosen) throw new Error(`no active ${algorithm} signing key after creating one`);
+      const row = await this.#repository.addFirst(await this.#newKey(algorithm));
+      if (row) {
+        this.#ring.remember(row);
+        this.#logger?.info({ kid: row.kid, alg: algorithm }, 'created signing key');
+      }
+      const chosen = this.#current(algorithm, this.#clock.now(), await this.refresh());
+      if (!chosen) throw new SigningKeyMissingError(algorithm);
       return chosen;
     })().finally(() => this.#creating.delete(algorithm));
     this.#creating.set(algorithm, created);
     return created;
+  }
+}
+
+/** No active key of an algorithm: the start (`ensureSigningKeys`) did not run or a key was deleted. */
+export class SigningKeyMissingError extends Error {
+  override readonly name = 'SigningKeyMissingError';
+
+  constructor(algorithm: string) {
+    super(`no active ${algorithm} signing key; keys are created when the server starts`);
   }
 }

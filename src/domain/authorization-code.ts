@@ -29,6 +29,8 @@ export interface AuthorizationCode {
   acrValues: string | null;
   /** When the user authenticated (OIDC Core §2 `auth_time`); `null` on rows written by Authly. */
   authTime: Date | null;
+  /** The remembered consent (`oauth_consents.id`) the code was issued under; `null` for Authly's API-style codes. */
+  consentId: string | null;
 }
 
 /** What a caller supplies to save a code. */

@@ -24,11 +24,13 @@ export interface TokenRecord {
    * code, one login or one refresh chain shares it, so the family can be revoked at once.
    */
   grantId: string | null;
+  /** The remembered consent (`oauth_consents.id`) the token's grant rests on, if any. */
+  consentId: string | null;
 }
 
 /** What a caller supplies to record a token. */
 export type NewToken = Pick<TokenRecord, 'userId' | 'jti' | 'tokenType' | 'tokenValue' | 'expiresAt'> &
-  Partial<Pick<TokenRecord, 'id' | 'clientId' | 'scope' | 'createdByIp' | 'userAgent' | 'grantId'>>;
+  Partial<Pick<TokenRecord, 'id' | 'clientId' | 'scope' | 'createdByIp' | 'userAgent' | 'grantId' | 'consentId'>>;
 
 /** Session listing options. */
 export interface SessionListQuery {

@@ -4,6 +4,8 @@ import type { AuthorizationCode, NewAuthorizationCode } from '../domain/authoriz
 export interface AuthorizationCodeRepository {
   /** Throws `ConflictError` on a duplicate code digest. */
   save(input: NewAuthorizationCode): Promise<AuthorizationCode>;
+  /** The ids of the codes issued under a consent: each names the token family its tokens joined. */
+  idsByConsent(consentId: string): Promise<string[]>;
   /** By digest, used or not (for reuse detection, RFC 6749 §4.1.2). */
   findByCode(codeHash: string): Promise<AuthorizationCode | undefined>;
   /**

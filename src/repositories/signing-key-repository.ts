@@ -4,6 +4,12 @@ import type { NewSigningKey, SigningKey } from '../domain/signing-key.js';
 export interface SigningKeyRepository {
   /** Throws `ConflictError` on a duplicate `kid`. */
   add(input: NewSigningKey): Promise<SigningKey>;
+  /**
+   * Adds `input` only if no active key of its algorithm exists, as one database decision, so
+   * instances starting together on one database create one first key per algorithm.
+   * `undefined` when another key was there first.
+   */
+  addFirst(input: NewSigningKey): Promise<SigningKey | undefined>;
   findByKid(kid: string): Promise<SigningKey | undefined>;
   /** Keys that sign (`is_active`), newest first. */
   listActive(): Promise<SigningKey[]>;

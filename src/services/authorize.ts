@@ -12,6 +12,7 @@ import { validateAuthorizationRequest, validateRedirectTarget, type RedirectTarg
 import { buildAuthorizationResponse, type AuthorizationResponse } from '../protocol/redirect.js';
 import { isSubsetOf, parseRequestedScope } from '../protocol/scope.js';
 import { authorizableScopeFilter } from './client-scopes.js';
+import { rememberConsent } from './consents.js';
 import { verifyUserPassword } from './verify-user-password.js';
 
 /** Dependencies of the authorization endpoint. */
@@ -101,7 +102,7 @@ export interface BearerGrant {
 /** How the resource owner answered the consent page. */
 export type ConsentDecision =
   | { approved: false }
-  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant }
+  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant; consentId?: string }
   | { approved: true; credentials: { username: string; password: string } };
 
 /**
@@ -145,8 +146,8 @@ export function decideInteraction(request: AuthorizationRequest, sessionAuthTime
 
 /**
  * OIDC Core §3.1.2.6: with `prompt=none` the server must not show a page. Without a usable
- * session that is `login_required`; with one it is `consent_required`, because consent is not
- * remembered (spec §7.9: there is no consent table).
+ * session that is `login_required`; with one but no remembered consent covering the request it
+ * is `consent_required`.
  */
 export function promptNoneError(interaction: Interaction): OAuthError {
   return interaction === 'login' ? new LoginRequired() : new ConsentRequired();
@@ -177,6 +178,12 @@ export async function completeAuthorization(
   const fresh = !('user' in decision);
   const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps, { method: 'login_form', clientId: target.client.clientId });
   const authTime = 'authTime' in decision ? decision.authTime : now;
+  // OIDC Core §3.1.2.4: what the user approved on the page is remembered for this client. A
+  // bearer-token authorization (Authly's API style) shows no page, so it records no consent.
+  const bearer = 'bearer' in decision && decision.bearer !== undefined;
+  const consentId = bearer
+    ? null
+    : (('consentId' in decision ? decision.consentId : undefined) ?? (await rememberConsent(deps.repos, user.id, target.client.id, request.scopes, now)).id);
   const code = deps.random.token(32);
   await deps.repos.authorizationCodes.save({
     code: credentialDigest(code),
@@ -198,6 +205,7 @@ export async function completeAuthorization(
     loginHint: request.loginHint ?? null,
     acrValues: request.acrValues ?? null,
     authTime,
+    consentId,
   });
   if (fresh) await deps.repos.users.update(user.id, { lastLogin: now });
   // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).

@@ -20,6 +20,8 @@ import {
   type ConsentView,
 } from './authorize.js';
 import type { BrowserSession, BrowserSessions } from './browser-session.js';
+import { coveringConsent } from './consents.js';
+import type { Consent } from '../domain/consent.js';
 import type { User } from '../domain/user.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import { accountProblem } from './account-standing.js';
@@ -85,6 +87,11 @@ export class OAuthService {
   /** Denies, or authenticates the user and issues a code. */
   completeAuthorization(request: AuthorizationRequest, target: RedirectTarget, decision: ConsentDecision, issuer: string): Promise<CompletedAuthorization> {
     return completeAuthorization(request, target, decision, issuer, { ...this.#deps, codeTtlSeconds: this.#deps.settings.authorizationCodeTtlSeconds });
+  }
+
+  /** The user's remembered consent for the request's client when it covers the requested scopes. */
+  rememberedConsent(request: AuthorizationRequest, target: RedirectTarget, userId: string): Promise<Consent | undefined> {
+    return coveringConsent(this.#deps.repos, userId, target.client.id, request.scopes);
   }
 
   /**

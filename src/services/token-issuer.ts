@@ -31,6 +31,8 @@ export interface IssueRequest {
   scopes: readonly string[];
   /** Every token of one grant shares this id, so the family can be revoked at once. */
   grantId: string;
+  /** The remembered consent the grant rests on (recorded on each token), if any. */
+  consentId?: string | null;
   withRefreshToken: boolean;
   /** The grant type the tokens are issued for (audit events and metrics). */
   grant: string;
@@ -120,6 +122,7 @@ export class TokenIssuer {
       tokenValue: credentialDigest(token),
       scope,
       expiresAt: new Date(exp * 1000),
+      consentId: request.consentId ?? null,
     };
   }
 }

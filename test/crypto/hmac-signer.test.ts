@@ -37,7 +37,9 @@ describe('HS256 signer (Authly JWT_SECRET_KEY compatibility)', () => {
     await expect(signer.verify(craftToken({ alg: 'none' }, claims))).rejects.toThrow('unsupported "alg" none');
 
     const storage = await memoryStorage(clock);
-    const es256 = await testKeystore(storage.repositories.signingKeys, clock).sign(claims, { typ: 'at+jwt' });
+    const keystore = testKeystore(storage.repositories.signingKeys, clock);
+    await keystore.ensureSigningKey();
+    const es256 = await keystore.sign(claims, { typ: 'at+jwt' });
     await expect(signer.verify(es256)).rejects.toThrow('unsupported "alg" ES256');
     await storage.close();
 

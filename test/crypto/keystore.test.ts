@@ -6,6 +6,7 @@ import type { AsymmetricAlgorithm } from '../../src/crypto/generate-key.js';
 import { createKeyCipher, KeyDecryptionError } from '../../src/crypto/key-encryption.js';
 import { deriveKey } from '../../src/crypto/master-key.js';
 import { cryptoRandom } from '../../src/crypto/random.js';
+import { SigningKeyMissingError } from '../../src/crypto/keystore.js';
 import { TokenVerificationError } from '../../src/crypto/token-signer.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { craftToken, epochSeconds, headerOf, MASTER_KEY, memoryStorage, TestClock, testKeystore } from './helpers.js';
@@ -75,6 +76,7 @@ describe('Keystore: keys at rest', () => {
 describe.each<AsymmetricAlgorithm>(['ES256', 'RS256', 'EdDSA'])('Keystore with %s', (algorithm) => {
   it('signs tokens that verify, with a kid that JWKS publishes without private members', async () => {
     const keystore = testKeystore(storage.repositories.signingKeys, clock, { algorithm });
+    await keystore.ensureSigningKey();
     const token = await keystore.sign(claims(), { typ: 'at+jwt' });
     const header = headerOf(token);
     const verified = await keystore.verify(token, { typ: 'at+jwt', issuer: 'https://issuer.test', audience: 'api', currentDate: clock.now() });
@@ -93,6 +95,7 @@ describe.each<AsymmetricAlgorithm>(['ES256', 'RS256', 'EdDSA'])('Keystore with %
 describe('Keystore.verify rejects', () => {
   async function signed() {
     const keystore = testKeystore(storage.repositories.signingKeys, clock);
+    await keystore.ensureSigningKey();
     const token = await keystore.sign(claims(), { typ: 'at+jwt' });
     return { keystore, token, kid: String(headerOf(token).kid) };
   }
@@ -158,24 +161,36 @@ describe('Keystore.verify rejects', () => {
   });
 });
 
-describe('Keystore on demand', () => {
-  it("creates a key for a client's ID-token algorithm on first use and publishes it", async () => {
+describe('Keystore keys for every algorithm', () => {
+  it('creates a key per advertised algorithm at start, and JWKS lists the RS256 key first', async () => {
     const keystore = testKeystore(storage.repositories.signingKeys, clock);
+    await keystore.ensureSigningKeys();
     const es = await keystore.sign(claims(), { typ: 'JWT' });
     const rs = await keystore.sign(claims(), { typ: 'JWT', algorithm: 'RS256' });
     const ed = await keystore.sign(claims(), { typ: 'JWT', algorithm: 'EdDSA' });
 
     expect([headerOf(es).alg, headerOf(rs).alg, headerOf(ed).alg]).toEqual(['ES256', 'RS256', 'EdDSA']);
-    const published = (await keystore.jwks()).keys.map((k) => k.kid);
-    expect(published).toEqual(expect.arrayContaining([headerOf(es).kid, headerOf(rs).kid, headerOf(ed).kid]));
+    const { keys } = await keystore.jwks();
+    expect(keys.map((k) => k.alg)).toEqual(['RS256', 'ES256', 'EdDSA']);
+    expect(keys.map((k) => k.kid)).toEqual([headerOf(rs).kid, headerOf(es).kid, headerOf(ed).kid]);
     for (const token of [es, rs, ed]) await expect(keystore.verify(token, { currentDate: clock.now() })).resolves.toBeDefined();
     await expect(keystore.sign(claims(), { typ: 'JWT', algorithm: 'HS256' })).rejects.toBeInstanceOf(TypeError);
+    // A second start finds them all.
+    await testKeystore(storage.repositories.signingKeys, clock).ensureSigningKeys();
+    expect(await storage.repositories.signingKeys.list()).toHaveLength(3);
   });
 
-  it('creates a single key when many tokens are signed at once on an empty database', async () => {
+  it('never generates a key on the request path: signing without one fails and creates nothing', async () => {
     const keystore = testKeystore(storage.repositories.signingKeys, clock);
-    const tokens = await Promise.all(Array.from({ length: 20 }, () => keystore.sign(claims(), { typ: 'JWT' })));
-    expect(new Set(tokens.map((t) => headerOf(t).kid)).size).toBe(1);
+    await expect(keystore.sign(claims(), { typ: 'JWT' })).rejects.toBeInstanceOf(SigningKeyMissingError);
+    expect(await storage.repositories.signingKeys.list()).toHaveLength(0);
+  });
+
+  it('creates a single key when two keystores start at once on an empty database', async () => {
+    const one = testKeystore(storage.repositories.signingKeys, clock);
+    const two = testKeystore(storage.repositories.signingKeys, clock);
+    const [a, b] = await Promise.all([one.ensureSigningKey(), two.ensureSigningKey()]);
+    expect(a.kid).toBe(b.kid);
     expect(await storage.repositories.signingKeys.list()).toHaveLength(1);
   });
 });

@@ -53,7 +53,8 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
     }
 
     it('completes code + PKCE, validates the ID token, calls UserInfo, refreshes and logs out', async () => {
-      const { tokens, nonce } = await signIn('openid profile email phone');
+      // OIDC Core §11: the refresh token below needs offline_access.
+      const { tokens, nonce } = await signIn('openid profile email phone offline_access');
       const claims = tokens.claims()!;
       expect(claims).toMatchObject({ iss: server.url, sub: server.user.id, aud: server.confidential.client.clientId, nonce });
       expect(claims).toMatchObject({ name: 'Alice Liddell', email: server.user.email, email_verified: true, phone_number: '+47 12345678' });

@@ -41,13 +41,15 @@ describe('prompt, max_age, login_hint and the browser session', () => {
     expect(new URL(response.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 
-  it('answers prompt=none with a session with consent_required, since consent is not remembered', async () => {
-    const { response } = await page({ prompt: 'none' }, sessionCookie);
+  it('answers prompt=none with a session with consent_required when no consent covers the scopes', async () => {
+    // The sign-in above consented to `openid` only.
+    const { response } = await page({ prompt: 'none', scope: 'openid email' }, sessionCookie);
     expect(new URL(response.headers.get('location')!).searchParams.get('error')).toBe('consent_required');
   });
 
   it('asks only for consent while the session lives, and a consent-only submit yields a code', async () => {
-    const { response, html } = await page({}, sessionCookie);
+    // prompt=consent asks again although `openid` was consented to.
+    const { response, html } = await page({ prompt: 'consent' }, sessionCookie);
     expect(html).toContain('id="signed-in-as"');
     expect(html).not.toContain('type="password"');
     const form = parseLoginForm(html, response, server.url);

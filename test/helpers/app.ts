@@ -90,7 +90,7 @@ export async function startTestServer(backend: TestBackend, env: Record<string, 
   // The authorization endpoint grants only registered scopes: the OIDC ones are registered too.
   const confidential = await addClient({
     grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-    scope: 'read write openid profile email phone address',
+    scope: 'read write openid profile email phone address offline_access',
   });
   const publicClient = (await addClient({ clientType: 'public' })).client;
 

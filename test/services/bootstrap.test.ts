@@ -36,7 +36,7 @@ describe('bootstrap (spec §5.3)', () => {
 
   it('registers the 8 admin scopes and rewrites the OIDC descriptions, keeping is_default', async () => {
     const report = await bootstrap(SETTINGS, deps());
-    expect(report.scopesCreated.sort()).toEqual(Object.keys(ADMIN_SCOPES).sort());
+    expect(report.scopesCreated.sort()).toEqual([...Object.keys(ADMIN_SCOPES), 'offline_access'].sort());
     for (const [name, description] of Object.entries(ADMIN_SCOPES)) {
       expect(await storage.repositories.scopes.findByName(name)).toMatchObject({ description, isDefault: false, isActive: true });
     }
@@ -67,13 +67,13 @@ describe('bootstrap (spec §5.3)', () => {
     expect(second).toEqual({ scopesCreated: [], scopesUpdated: [], admin: 'unchanged' });
     const admin = await storage.repositories.users.findCredentials({ username: 'admin' });
     expect((await passwords.verify('First-Passw0rd!', admin!.passwordHash)).ok).toBe(true);
-    expect(await storage.repositories.scopes.count(true)).toBe(16);
+    expect(await storage.repositories.scopes.count(true)).toBe(17);
   });
 
   it('survives instances starting together', async () => {
     const reports = await Promise.all([bootstrap(SETTINGS, deps()), bootstrap(SETTINGS, deps()), bootstrap(SETTINGS, deps())]);
     expect(reports.filter((r) => r.admin === 'created')).toHaveLength(1);
-    expect(await storage.repositories.scopes.count(true)).toBe(16);
+    expect(await storage.repositories.scopes.count(true)).toBe(17);
   });
 
   it('never promotes an existing non-admin user with the configured name: it refuses, naming the conflict, and changes nothing', async () => {

@@ -2,6 +2,8 @@ import { createAuditLog } from '../../audit/audit-log.js';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createContainer } from '../../app/container.js';
+import { ASYMMETRIC_ALGORITHMS } from '../../crypto/generate-key.js';
+import type { AsymmetricAlgorithm } from '../../crypto/generate-key.js';
 import { loadConfig } from '../../config/index.js';
 import { loadMasterKey, masterKeySourceFrom } from '../../crypto/master-key.js';
 import { cryptoRandom } from '../../crypto/random.js';
@@ -16,6 +18,7 @@ import type { CliOutput } from '../output.js';
 interface KeysFlags {
   config?: string;
   output?: 'table' | 'json';
+  algorithm?: AsymmetricAlgorithm;
 }
 
 /** `authly keys list` and `authly keys rotate`. */
@@ -31,7 +34,8 @@ export function registerKeys(program: Command, output: CliOutput = processOutput
     .command('rotate')
     .description('create the next signing key: published now, signing after keys.rotation_delay_seconds')
     .addOption(configOption())
-    .action((flags: KeysFlags) => withSigningKeys(flags, (service) => rotate(service, output)));
+    .addOption(new Option('-a, --algorithm <alg>', 'the algorithm to rotate (default keys.algorithm)').choices([...ASYMMETRIC_ALGORITHMS]))
+    .action((flags: KeysFlags) => withSigningKeys(flags, (service) => rotate(service, flags, output)));
 }
 
 async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
@@ -64,8 +68,8 @@ async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyServic
   }
 }
 
-async function rotate(service: SigningKeyService, output: CliOutput): Promise<void> {
-  const result = await service.rotate();
+async function rotate(service: SigningKeyService, flags: KeysFlags, output: CliOutput): Promise<void> {
+  const result = await service.rotate(undefined, flags.algorithm);
   const when = result.signsFrom <= result.createdAt ? 'now' : result.signsFrom.toISOString();
   output.out(`created ${result.kid} (${result.algorithm}); it signs from ${when}`);
 }

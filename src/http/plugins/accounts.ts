@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/index.js';
 import { API_PREFIX } from '../../protocol/discovery.js';
 import type { AdminService } from '../../services/admin/admin-service.js';
+import type { GrantService } from '../../services/consents.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { BearerAuthenticator } from '../../services/users/current-user.js';
 import type { UserService } from '../../services/users/user-service.js';
@@ -27,6 +28,8 @@ export interface AccountApis {
   audit?: AuditLog;
   /** Behind `GET /admin/audit-events`. */
   auditEvents?: AuditEventsSource;
+  /** Users' grants (remembered consents). */
+  grants: GrantService;
 }
 
 /**
@@ -65,6 +68,6 @@ export async function registerProtection(app: FastifyInstance, config: Config, t
  */
 export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis, adminFilter: AdminNetworkFilter): Promise<void> {
   await app.register(authRoutes, { prefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
-  await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate, adminFilter });
-  await app.register(adminRoutes, { admin: apis.admin, adminFilter, audit: apis.audit, auditEvents: apis.auditEvents });
+  await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate, grants: apis.grants, adminFilter });
+  await app.register(adminRoutes, { admin: apis.admin, grants: apis.grants, adminFilter, audit: apis.audit, auditEvents: apis.auditEvents });
 }

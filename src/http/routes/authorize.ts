@@ -136,9 +136,24 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     return 'login';
   }
 
+  /**
+   * OIDC Core §3.1.2.4: a user with a live session (no fresh login asked for) who already
+   * consented to every requested scope for this client goes straight through — unless
+   * `prompt=consent` asks again. `undefined` when the page must be shown.
+   */
+  async function throughRememberedConsent(request: FastifyRequest, v: Validated): Promise<AuthorizationResponse | undefined> {
+    if (v.interaction !== 'consent' || !v.signedIn || v.request.prompt === 'consent') return undefined;
+    const consent = await oauth.rememberedConsent(v.request, v.target, v.signedIn.user.id);
+    if (!consent) return undefined;
+    const decision: ConsentDecision = { approved: true, user: v.signedIn.user, authTime: v.signedIn.authTime, consentId: consent.id };
+    return (await oauth.completeAuthorization(v.request, v.target, decision, issuerFor(request, options.issuer))).response;
+  }
+
   app.get('/oauth/authorize', { config: { oauthErrors: true } }, async function authorizeGet(request, reply) {
     const v = await validate(request, reply, singleValues(request.query));
     if (!v) return reply;
+    const remembered = await throughRememberedConsent(request, v);
+    if (remembered) return respond(reply, remembered);
     if (v.request.prompt === 'none') {
       return respond(reply, oauth.authorizationError(v.target, promptNoneError(v.interaction), issuerFor(request, options.issuer)));
     }

@@ -5,6 +5,8 @@ import type { AdminScope } from '../../services/admin/admin-scopes.js';
 import { currentUser, type BearerAuthenticator } from '../../services/users/current-user.js';
 import { MIN_PASSWORD_LENGTH } from '../../services/users/password-rules.js';
 import type { UserService } from '../../services/users/user-service.js';
+import type { GrantService } from '../../services/consents.js';
+import { notFound } from '../../services/users/detail-error.js';
 import { toUserResponse } from '../../services/users/user-views.js';
 import { MAX_OFFSET, parseRequest, queryInt, text, uuidParam } from '../plugins/request-schema.js';
 import { redirectSlash } from '../plugins/trailing-slash.js';
@@ -17,6 +19,8 @@ export interface UsersRoutesOptions {
   authenticate: BearerAuthenticator;
   /** `/api/v1`; paths are absolute here, because `/users/` and `/users` differ (spec §1.3). */
   apiPrefix: string;
+  /** Users' grants (remembered consents). */
+  grants: GrantService;
   /** The admin network filter, put on the admin-only routes as on `/admin/*`. */
   adminFilter: AdminNetworkFilter;
 }
@@ -34,6 +38,7 @@ const update = z.object({
 });
 const listQuery = z.object({ skip: queryInt(0, MAX_OFFSET, 0), limit: queryInt(1, 100, 100) });
 const userPath = z.object({ user_id: uuidParam });
+const grantPath = z.object({ grant_id: uuidParam });
 
 /** Explicit nulls mean "leave as is" (spec D9: never a 500 for a null on a NOT NULL column). */
 function present<T extends object>(input: T): { [K in keyof T]?: Exclude<T[K], null> } {
@@ -96,6 +101,20 @@ export const usersRoutes: FastifyPluginAsync<UsersRoutesOptions> = async functio
   app.get(`${base}/me`, async function me(request) {
     const { user } = await currentUser(options.authenticate, request.headers.authorization);
     return toUserResponse(user);
+  });
+
+  // The user's grants (remembered consents, OIDC Core §3.1.2.4), with their own token.
+  app.get(`${base}/me/grants`, async function myGrants(request) {
+    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    return options.grants.list(user.id);
+  });
+
+  // Revokes one of the user's grants and every token issued under it; another user's grant is 404.
+  app.delete(`${base}/me/grants/:grant_id`, async function revokeMyGrant(request, reply) {
+    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    const { grant_id: grantId } = parseRequest(grantPath, request.params, 'path');
+    if (!(await options.grants.revoke(user.id, grantId))) throw notFound('Grant not found');
+    return reply.code(204).send();
   });
 
   await app.register(adminUserManagementRoutes, options);

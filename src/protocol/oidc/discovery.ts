@@ -1,8 +1,8 @@
 import { authorizationServerMetadata } from '../discovery.js';
 import { SUPPORTED_CLAIMS } from './claims.js';
 
-/** The OIDC scopes every deployment understands (spec Appendix A). */
-const OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'];
+/** The OIDC scopes every deployment understands (OIDC Core §5.4, §11 for `offline_access`). */
+const OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'];
 
 /**
  * OpenID Connect Discovery 1.0 §3 (spec §3.2, Appendix A): the same `issuer`,

@@ -3,6 +3,7 @@ import type { ClientSecrets } from '../../crypto/client-secret.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { RandomSource } from '../../crypto/random.js';
 import { API_PREFIX } from '../../protocol/discovery.js';
+import { GrantService } from '../consents.js';
 import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock, Logger } from '../../repositories/ports.js';
 import { bootstrap, BootstrapConflictError } from '../bootstrap.js';
@@ -34,6 +35,8 @@ export interface AccountServices {
   admin: AdminService;
   throttle: LoginThrottle;
   authenticate: BearerAuthenticator;
+  /** Users' grants (remembered consents), for `{P}/users/me/grants` and the admin API. */
+  grants: GrantService;
   /** The admin created at this start with a generated password, to show once on the console. */
   generatedAdmin?: { username: string; password: string };
 }
@@ -83,5 +86,6 @@ export async function createAccountServices(config: Config, deps: AccountService
     });
     if (report?.generatedPassword) generatedAdmin = { username, password: report.generatedPassword };
   }
-  return { users: new UserService({ ...deps, throttle }), admin, throttle, authenticate: deps.authenticate, generatedAdmin };
+  const grants = new GrantService({ repos: deps.repos, clock: deps.clock, logger: deps.logger });
+  return { users: new UserService({ ...deps, throttle }), admin, throttle, authenticate: deps.authenticate, grants, generatedAdmin };
 }

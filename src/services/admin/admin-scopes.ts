@@ -20,4 +20,6 @@ export const OIDC_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   email: 'Access to user email address and verification status',
   address: 'Access to user physical mailing address',
   phone: 'Access to user phone number and verification status',
+  // OIDC Core §11: created by bootstrap when missing (it is not one of Authly's seed scopes).
+  offline_access: 'Stay signed in to the application: a refresh token for an OpenID Connect login',
 };

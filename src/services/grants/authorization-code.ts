@@ -34,6 +34,10 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
   if (!consumed) await revokeReusedCode(stored.id, client.clientId, stored.userId, deps);
 
   const user = await activeUser(deps, stored.userId);
+  // A grant revoked since the code was issued yields nothing (its family is revoked as well).
+  if (stored.consentId !== null && (await deps.repos.consents.findLive(user.id, client.id))?.id !== stored.consentId) {
+    throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
+  }
   const scopes = parseScope(stored.scope);
   // The code's id names the family: a concurrent reuse revokes it, and the issuer then refuses
   // (and invalidates) these tokens even if that revocation ran before they were written.
@@ -44,7 +48,8 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
     scopes,
     grantId: stored.id,
     grant: 'authorization_code',
-    withRefreshToken: client.grantTypes.includes('refresh_token'),
+    consentId: stored.consentId,
+    withRefreshToken: client.grantTypes.includes('refresh_token') && mayHaveRefreshToken(scopes),
   });
   await deps.repos.users.update(user.id, { lastLogin: now });
   const idToken =
@@ -52,6 +57,15 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: stored.nonce, authTime: stored.authTime ?? stored.createdAt, accessToken: tokens.accessToken })
       : undefined;
   return toTokenResponse(tokens, { idToken, scope: tokens.scope });
+}
+
+/**
+ * OIDC Core §11: an OpenID Connect request (scope `openid`) gets a refresh token only with
+ * `offline_access`, which the user consented to; a plain OAuth request keeps Authly's rule (a
+ * refresh token whenever the client may use the grant).
+ */
+export function mayHaveRefreshToken(scopes: readonly string[]): boolean {
+  return !scopes.includes('openid') || scopes.includes('offline_access');
 }
 
 /**

@@ -40,7 +40,7 @@ export async function refreshTokens(
   if (!(await deps.repos.tokens.invalidate(record.jti, now))) await revokeFamily(record, client, deps);
 
   const user = await activeUser(deps, record.userId);
-  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), withRefreshToken: true, grant: 'refresh_token' });
+  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), consentId: record.consentId, withRefreshToken: true, grant: 'refresh_token' });
   const idToken =
     client && scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: null, accessToken: tokens.accessToken })

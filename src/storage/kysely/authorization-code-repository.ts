@@ -27,6 +27,7 @@ const CODE_FIELDS: FieldMap<AuthorizationCode> = {
   loginHint: ['login_hint', 'plain'],
   acrValues: ['acr_values', 'plain'],
   authTime: ['auth_time', 'time'],
+  consentId: ['consent_id', 'plain'],
 };
 
 /** `AuthorizationCodeRepository` over Kysely; `consume` is a single compare-and-set statement. */
@@ -51,12 +52,18 @@ export class KyselyAuthorizationCodeRepository implements AuthorizationCodeRepos
       isUsed: false,
       usedAt: null,
       codeChallengeMethod: 'S256',
+      consentId: null,
       ...input,
     });
     const inserted = await translated(this.#ctx, () =>
       db.insertInto('oauth_authorization_codes').values(row as never).returningAll().executeTakeFirstOrThrow(),
     );
     return this.#decode(inserted);
+  }
+
+  async idsByConsent(consentId: string): Promise<string[]> {
+    const rows = await this.#ctx.db.selectFrom('oauth_authorization_codes').select('id').where('consent_id', '=', consentId).execute();
+    return rows.map((row) => row.id);
   }
 
   async findByCode(codeHash: string): Promise<AuthorizationCode | undefined> {

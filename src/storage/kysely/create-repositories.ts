@@ -1,6 +1,7 @@
 import type { Repositories } from '../../repositories/repositories.js';
 import { KyselyAuthorizationCodeRepository } from './authorization-code-repository.js';
 import { KyselyClientRepository } from './client-repository.js';
+import { KyselyConsentRepository } from './consent-repository.js';
 import type { RepositoryContext } from './context.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
@@ -16,5 +17,6 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     tokens: new KyselyTokenRepository(ctx),
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
+    consents: new KyselyConsentRepository(ctx),
   };
 }

@@ -104,6 +104,17 @@ export interface TokensTable {
   created_by_ip: string | null;
   user_agent: string | null;
   grant_id: string | null;
+  consent_id: string | null;
+}
+
+/** `oauth_consents`: a user's remembered consent for a client (OIDC Core §3.1.2.4). Ours, not Authly's. */
+export interface OAuthConsentsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: DbTime;
+  revoked_at: DbTime | null;
 }
 
 /** `token_family_revocations`: a durable marker per revoked token family (RFC 9700 §4.14.2). */
@@ -156,6 +167,7 @@ export interface OAuthAuthorizationCodesTable {
   login_hint: string | null;
   acr_values: string | null;
   auth_time: DbTime | null;
+  consent_id: string | null;
 }
 
 /** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */
@@ -206,6 +218,7 @@ export interface Database {
   oauth_clients: OAuthClientsTable;
   tokens: TokensTable;
   token_family_revocations: TokenFamilyRevocationsTable;
+  oauth_consents: OAuthConsentsTable;
   oauth_scopes: OAuthScopesTable;
   oauth_client_scopes: OAuthClientScopesTable;
   oauth_authorization_codes: OAuthAuthorizationCodesTable;

@@ -1,7 +1,11 @@
 import type { NewSigningKey, PublicJwk, SigningKey } from '../../domain/signing-key.js';
 import type { SigningKeyRepository } from '../../repositories/signing-key-repository.js';
+import { sql } from 'kysely';
 import { translated, type RepositoryContext } from './context.js';
 import { decodeRow, encodeRow, type FieldMap } from './row-mapper.js';
+
+/** First key of the PostgreSQL advisory-lock pair (the second is the algorithm's hash): "AUKY". */
+const FIRST_KEY_LOCK = 0x41554b59;
 
 const KEY_FIELDS: FieldMap<SigningKey> = {
   kid: ['kid', 'plain'],
@@ -33,7 +37,49 @@ export class KyselySigningKeyRepository implements SigningKeyRepository {
   };
 
   async add(input: NewSigningKey): Promise<SigningKey> {
-    const { codec, clock, db } = this.#ctx;
+    const inserted = await translated(this.#ctx, () =>
+      this.#ctx.db.insertInto('oidc_jwks_keys').values(this.#encode(input)).returningAll().executeTakeFirstOrThrow(),
+    );
+    return this.#decode(inserted);
+  }
+
+  /**
+   * One transaction on one connection that first takes the algorithm's write lock — a
+   * transaction-scoped advisory lock on PostgreSQL, `BEGIN IMMEDIATE` (the database write lock) on
+   * SQLite — then inserts only if no active key of the algorithm exists. The second instance waits
+   * for the first to commit and then sees its key.
+   */
+  async addFirst(input: NewSigningKey): Promise<SigningKey | undefined> {
+    const { codec, db } = this.#ctx;
+    const row = this.#encode(input);
+    return db.connection().execute(async (conn) => {
+      if (codec.flavour === 'postgresql') {
+        await sql`BEGIN`.execute(conn);
+      } else {
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+      }
+      try {
+        if (codec.flavour === 'postgresql') {
+          await sql`SELECT pg_advisory_xact_lock(${FIRST_KEY_LOCK}, hashtext(${input.algorithm}))`.execute(conn);
+        }
+        const existing = await conn
+          .selectFrom('oidc_jwks_keys')
+          .select('kid')
+          .where('algorithm', '=', input.algorithm)
+          .where('is_active', '=', codec.bool(true))
+          .executeTakeFirst();
+        const inserted = existing ? undefined : await conn.insertInto('oidc_jwks_keys').values(row).returningAll().executeTakeFirstOrThrow();
+        await sql`COMMIT`.execute(conn);
+        return inserted && this.#decode(inserted);
+      } catch (error) {
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw codec.translateError(error);
+      }
+    });
+  }
+
+  #encode(input: NewSigningKey): never {
+    const { codec, clock } = this.#ctx;
     const row = encodeRow(KEY_FIELDS, codec, {
       keyUse: 'sig',
       isActive: true,
@@ -44,10 +90,7 @@ export class KyselySigningKeyRepository implements SigningKeyRepository {
       privateKeyData: null,
       ...input,
     });
-    const inserted = await translated(this.#ctx, () =>
-      db.insertInto('oidc_jwks_keys').values(row as never).returningAll().executeTakeFirstOrThrow(),
-    );
-    return this.#decode(inserted);
+    return row as never;
   }
 
   async findByKid(kid: string): Promise<SigningKey | undefined> {

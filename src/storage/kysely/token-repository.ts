@@ -18,6 +18,7 @@ const TOKEN_FIELDS: FieldMap<TokenRecord> = {
   createdByIp: ['created_by_ip', 'plain'],
   userAgent: ['user_agent', 'plain'],
   grantId: ['grant_id', 'plain'],
+  consentId: ['consent_id', 'plain'],
 };
 
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
@@ -42,6 +43,7 @@ export class KyselyTokenRepository implements TokenRepository {
       id: ids.uuid(),
       clientId: null,
       grantId: null,
+      consentId: null,
       scope: null,
       invalidated: false,
       invalidatedAt: null,

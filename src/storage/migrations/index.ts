@@ -10,6 +10,7 @@ import { tokenFamilyRevocations } from './2025-01-07T0000-token-family-revocatio
 import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
 import { leases } from './2025-01-09T0000-leases.js';
 import { auditEvents } from './2025-01-10T0000-audit-events.js';
+import { oauthConsents } from './2025-01-11T0000-oauth-consents.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -35,6 +36,8 @@ export const SQLITE_JSON_CHECKS_MIGRATION = '2025-01-08T0000-sqlite-json-checks'
 export const LEASES_MIGRATION = '2025-01-09T0000-leases';
 /** Name of the migration adding `audit_events` (the database audit sink). */
 export const AUDIT_EVENTS_MIGRATION = '2025-01-10T0000-audit-events';
+/** Name of the migration adding `oauth_consents` and `consent_id` on codes and tokens (remembered consent). */
+export const OAUTH_CONSENTS_MIGRATION = '2025-01-11T0000-oauth-consents';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -52,6 +55,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [SQLITE_JSON_CHECKS_MIGRATION]: sqliteJsonChecks(flavour),
     [LEASES_MIGRATION]: leases(flavour),
     [AUDIT_EVENTS_MIGRATION]: auditEvents(flavour),
+    [OAUTH_CONSENTS_MIGRATION]: oauthConsents(flavour),
   };
 }
 

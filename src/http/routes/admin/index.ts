@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AdminService } from '../../../services/admin/admin-service.js';
+import type { GrantService } from '../../../services/consents.js';
 import { guardAdminRoutes, type AdminNetworkFilter } from '../../admin-guard.js';
 import { redirectSlash } from '../../plugins/trailing-slash.js';
 import { adminClientRoutes } from './clients.js';
@@ -12,6 +13,8 @@ import type { AuditLog } from '../../../audit/audit-log.js';
 /** Options of the admin API. */
 export interface AdminRoutesOptions {
   admin: AdminService;
+  /** Users' grants (remembered consents). */
+  grants: GrantService;
   /** The network filter (enabled flag, localhost only), put on every route of this plugin. */
   adminFilter: AdminNetworkFilter;
   /** Where admin changes are recorded. */

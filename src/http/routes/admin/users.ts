@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
+import type { GrantService } from '../../../services/consents.js';
+import { notFound } from '../../../services/users/detail-error.js';
 import { parseRequest, uuidParam } from '../../plugins/request-schema.js';
 import { recordAdminChange } from './admin-audit.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
@@ -11,13 +13,15 @@ export interface AdminUserRoutesOptions {
   admin: AdminService;
   /** Where admin changes are recorded. */
   audit?: AuditLog;
+  grants: GrantService;
 }
 
 const userPath = z.object({ user_id: uuidParam });
 const sessionPath = z.object({ user_id: uuidParam, session_id: uuidParam });
+const grantPath = z.object({ user_id: uuidParam, grant_id: uuidParam });
 
 /** Spec §3.7 Users and their sessions (§4.6). */
-export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin, audit }) {
+export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin, audit, grants }) {
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get('/admin/users', async function listUsers(request) {
@@ -61,6 +65,22 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
     const reset = await admin.users.resetPassword(userId(request));
     recordAdminChange(audit, actor, { event: 'admin.user.password_reset', userId: reset.user_id, details: { invalidated_sessions: reset.invalidated_sessions } });
     return reset;
+  });
+
+  // A user's grants (remembered consents); revoking one revokes its tokens. 404 for an unknown user.
+  app.get('/admin/users/:user_id/grants', async function listGrants(request) {
+    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    const id = userId(request);
+    await admin.users.get(id);
+    return grants.list(id);
+  });
+
+  app.delete('/admin/users/:user_id/grants/:grant_id', async function revokeGrant(request, reply) {
+    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user_id: id, grant_id: grantId } = parseRequest(grantPath, request.params, 'path');
+    await admin.users.get(id);
+    if (!(await grants.revoke(id, grantId))) throw notFound('Grant not found');
+    return reply.code(204).send();
   });
 
   app.get('/admin/users/:user_id/sessions', async function listSessions(request) {
