@@ -35,7 +35,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         client_id: clientId,
         redirect_uri: server.redirectUri,
         response_type: 'code',
-        scope: 'openid read',
+        scope: 'openid offline_access read',
         state,
         nonce: 'n-0S6_WzA2Mj',
         code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
@@ -79,7 +79,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
       ]);
       expect(events[0]).toMatchObject({ user_id: userId, client_id: clientId, details: { method: 'login_form', reason: 'wrong_password', username: server.user.username } });
       expect(events[1]).toMatchObject({ user_id: userId, client_id: clientId, details: { method: 'login_form' } });
-      expect(events[2]).toMatchObject({ user_id: userId, client_id: clientId, details: { grant: 'authorization_code', algorithm: server.app.container.config.tokens.algorithm, refresh: true, scope: 'openid read' } });
+      expect(events[2]).toMatchObject({ user_id: userId, client_id: clientId, details: { grant: 'authorization_code', algorithm: server.app.container.config.tokens.algorithm, refresh: true, scope: 'openid offline_access read' } });
       expect(events[3]).toMatchObject({ user_id: userId, client_id: clientId, details: { grant: 'refresh_token', algorithm: server.app.container.config.tokens.algorithm } });
       expect(events[4]).toMatchObject({ user_id: userId, client_id: clientId, details: { token_type: 'access' } });
       expect(events[5]).toMatchObject({ user_id: userId, client_id: clientId, level: 40 });
