@@ -49,7 +49,9 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
   });
 
   it('logs in with the password grant, saves the token with mode 0600, and shows who is logged in', async () => {
-    const out = ok(await admin('login', '-u', 'admin', '-p', ADMIN_PASSWORD));
+    const loginRun = await admin('login', '-u', 'admin', '-p', ADMIN_PASSWORD);
+    expect(loginRun.stderr).toContain(`Logging in to ${server.url} (AUTHLY_API_URL)`);
+    const out = ok(loginRun);
     expect(out).toContain(`Logged in to ${server.url} as admin`);
     expect(out).toContain('admin:clients:write');
     const file = path.join(configDir, 'tokens.json');
@@ -209,6 +211,17 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
     expect(await status.json()).toEqual({ requires_password_change: false, username: 'cli_pw' });
     const old = await runCli(['admin', 'login', '-u', 'cli_pw', '-p', 'First-Passw0rd!'], { cwd: dir, env });
     expect(old.code).toBe(1);
+  });
+
+  it('logs in to --api-url, AUTHLY_API_URL or the default, never silently to the saved server', async () => {
+    // A saved login exists (configDir), but login names its server afresh.
+    const flagRun = await runCli(['admin', '--api-url', 'http://127.0.0.1:9', 'login', '-u', 'admin', '-p', 'x'], { cwd: dir, env: { AUTHLY_CONFIG_DIR: configDir } });
+    expect(flagRun.stderr).toContain('Logging in to http://127.0.0.1:9 (--api-url)');
+    expect(flagRun.code).toBe(1);
+    const defaultRun = await runCli(['admin', 'login', '-u', 'admin', '-p', 'x'], { cwd: dir, env: { AUTHLY_CONFIG_DIR: configDir } });
+    expect(defaultRun.stderr).toMatch(/^Logging in to http:\/\/localhost:8000 \(the default; set --api-url or AUTHLY_API_URL/);
+    // Other commands keep using the saved login's server.
+    expect(ok(await runCli(['admin', 'whoami'], { cwd: dir, env: { AUTHLY_CONFIG_DIR: configDir } }))).toMatch(/^username:\s+admin$/m);
   });
 
   it('logs out: revokes the tokens and deletes the file', async () => {

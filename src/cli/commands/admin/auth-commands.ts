@@ -23,7 +23,8 @@ export function addAuthCommands(group: Command, output: CliOutput): void {
 }
 
 async function login(command: Command, flags: LoginFlags, output: CliOutput): Promise<void> {
-  const { api } = adminContext(command, output);
+  const { api, source } = adminContext(command, output, { forLogin: true });
+  output.err(`Logging in to ${api.baseUrl} (${source})`);
   const username = flags.username ?? (await ask('Username: '));
   const password = flags.password ?? (await ask('Password: ', { secret: true }));
   const tokens = await api.login(username, password, flags.scope);
