@@ -7,6 +7,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { registerRequestId, requestIdGenerator } from './request-id.js';
 import { healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
 import { registerMetrics } from './routes/metrics.js';
 import type { AuthlyMetrics } from '../metrics/registry.js';
 import type { HealthCheck } from './routes/health.js';
@@ -74,6 +75,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(fastifyCookie);
   if (options.metrics) registerMetrics(app, options.metrics);
   await app.register(healthRoutes, { health: options.health, version: options.version });
+  await app.register(homeRoutes, { version: options.version, issuer: options.config.server.issuer });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer, options.accounts?.throttle);
   if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
   if (options.oauth && options.oidc) {

@@ -49,7 +49,9 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
   });
 
   it('logs in with the password grant, saves the token with mode 0600, and shows who is logged in', async () => {
-    const out = ok(await admin('login', '-u', 'admin', '-p', ADMIN_PASSWORD));
+    const loginRun = await admin('login', '-u', 'admin', '-p', ADMIN_PASSWORD);
+    expect(loginRun.stderr).toContain(`Logging in to ${server.url} (AUTHLY_API_URL)`);
+    const out = ok(loginRun);
     expect(out).toContain(`Logged in to ${server.url} as admin`);
     expect(out).toContain('admin:clients:write');
     const file = path.join(configDir, 'tokens.json');
@@ -178,6 +180,48 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
     const result = await finished(child);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('as admin');
+  });
+
+  it('changes the own password after a login that requires it, reading piped answers, and logs in again', async () => {
+    ok(await admin('user', 'create', '--username', 'cli_pw', '--email', 'cli_pw@example.com', '--password', 'First-Passw0rd!', '--require-password-change', '--verified'));
+    const env = { AUTHLY_API_URL: server.url, AUTHLY_CONFIG_DIR: path.join(dir, 'pw-config') };
+    const login = await runCli(['admin', 'login', '-u', 'cli_pw', '-p', 'First-Passw0rd!'], { cwd: dir, env });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toContain('warning: this password must be changed: run `authly admin change-password`');
+
+    const mismatch = startCli(['admin', 'change-password'], { cwd: dir, env });
+    mismatch.stdin.end('First-Passw0rd!\nSecond-Passw0rd!\nSecond-Passw0rd?\n');
+    const refused = await finished(mismatch);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe('authly: the two new passwords differ; nothing was changed');
+
+    const child = startCli(['admin', 'change-password'], { cwd: dir, env });
+    child.stdin.end('First-Passw0rd!\nSecond-Passw0rd!\nSecond-Passw0rd!\n');
+    const changed = await finished(child);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain('Password of cli_pw changed; logged in again with the new one');
+    expect(changed.stdout + changed.stderr).not.toContain('Second-Passw0rd!');
+
+    // The saved login is the new one, and the flag is gone.
+    const who = await runCli(['admin', 'whoami'], { cwd: dir, env });
+    expect(who.stdout).toMatch(/^username:\s+cli_pw$/m);
+    const status = await fetch(`${server.url}/api/v1/auth/password-status`, {
+      headers: { authorization: `Bearer ${JSON.parse(fs.readFileSync(path.join(dir, 'pw-config', 'tokens.json'), 'utf8')).access_token}` },
+    });
+    expect(await status.json()).toEqual({ requires_password_change: false, username: 'cli_pw' });
+    const old = await runCli(['admin', 'login', '-u', 'cli_pw', '-p', 'First-Passw0rd!'], { cwd: dir, env });
+    expect(old.code).toBe(1);
+  });
+
+  it('logs in to --api-url, AUTHLY_API_URL or the default, never silently to the saved server', async () => {
+    // A saved login exists (configDir), but login names its server afresh.
+    const flagRun = await runCli(['admin', '--api-url', 'http://127.0.0.1:9', 'login', '-u', 'admin', '-p', 'x'], { cwd: dir, env: { AUTHLY_CONFIG_DIR: configDir } });
+    expect(flagRun.stderr).toContain('Logging in to http://127.0.0.1:9 (--api-url)');
+    expect(flagRun.code).toBe(1);
+    const defaultRun = await runCli(['admin', 'login', '-u', 'admin', '-p', 'x'], { cwd: dir, env: { AUTHLY_CONFIG_DIR: configDir } });
+    expect(defaultRun.stderr).toMatch(/^Logging in to http:\/\/localhost:8000 \(the default; set --api-url or AUTHLY_API_URL/);
+    // Other commands keep using the saved login's server.
+    expect(ok(await runCli(['admin', 'whoami'], { cwd: dir, env: { AUTHLY_CONFIG_DIR: configDir } }))).toMatch(/^username:\s+admin$/m);
   });
 
   it('logs out: revokes the tokens and deletes the file', async () => {

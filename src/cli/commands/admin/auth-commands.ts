@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CliOutput } from '../../output.js';
+import type { AdminApi } from './api-client.js';
+import { changePassword, addChangePassword } from './change-password.js';
 import { adminContext } from './context.js';
 import { renderRecord } from './format.js';
 import { ask } from './prompt.js';
@@ -17,22 +19,30 @@ interface LoginFlags {
 /** Adds login/logout/whoami/status/refresh/info to a group (`admin` itself and `admin auth`). */
 export function addAuthCommands(group: Command, output: CliOutput): void {
 
-  for (const add of [authLogin, authLogout, authWhoami, authStatus, authRefresh]) add(group, output);
+  for (const add of [authLogin, authLogout, authWhoami, authStatus, authRefresh, addChangePassword]) add(group, output);
 }
 
 async function login(command: Command, flags: LoginFlags, output: CliOutput): Promise<void> {
-  const { api } = adminContext(command, output);
+  const { api, source } = adminContext(command, output, { forLogin: true });
+  output.err(`Logging in to ${api.baseUrl} (${source})`);
   const username = flags.username ?? (await ask('Username: '));
   const password = flags.password ?? (await ask('Password: ', { secret: true }));
   const tokens = await api.login(username, password, flags.scope);
   output.out(`Logged in to ${api.baseUrl} as ${username}`);
   output.out(`Scopes: ${tokens.scope ?? '(none)'}`);
-  if (tokens.requires_password_change) {
-    output.err('warning: this password must be changed (POST /api/v1/auth/change-password)');
-  }
   if (flags.showToken) output.out(`Access token: ${tokens.access_token}`);
+  if (tokens.requires_password_change) await offerPasswordChange(api, username, password, output);
   // Authly's CLI checks the admin API right away, so a missing admin flag shows at login.
   await api.request('GET', '/admin/status').catch((error: Error) => output.err(`warning: admin API check failed: ${error.message}`));
+}
+
+/** After a login whose password must be changed: on a terminal, offer the change at once. */
+async function offerPasswordChange(api: AdminApi, username: string, current: string, output: CliOutput): Promise<void> {
+  const hint = 'warning: this password must be changed: run `authly admin change-password`';
+  if (process.stdin.isTTY !== true) return output.err(hint);
+  output.err('This password must be changed.');
+  if (/^n/i.test((await ask('Change it now? [Y/n] ')).trim())) return output.err(hint);
+  await changePassword(api, username, current, output);
 }
 
 async function whoami(command: Command, flags: { verbose?: boolean }, output: CliOutput): Promise<void> {

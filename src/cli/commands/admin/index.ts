@@ -14,8 +14,8 @@ import { addUserCommands } from './user-commands.js';
 export function registerAdmin(program: Command, output: CliOutput = processOutput): void {
   const admin = program
     .command('admin')
-    .description('administer a running server over its admin API (AUTHLY_API_URL, default http://localhost:8000)')
-    .option('--api-url <url>', 'server base URL (default: $AUTHLY_API_URL, else the saved login\'s, else http://localhost:8000)');
+    .description('administer a running server over its admin API (AUTHLY_API_URL, default http://localhost:8000); reset-password works offline')
+    .option('--api-url <url>', 'server base URL (default: $AUTHLY_API_URL, else the saved login\'s (not for login), else http://localhost:8000)');
   addAuthCommands(admin, output);
   addAuthCommands(admin.command('auth').description('log in and out (same as the top-level commands)'), output);
   addClientCommands(admin, output);
