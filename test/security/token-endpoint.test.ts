@@ -38,7 +38,7 @@ function expectInvalidClient(answer: Answer): void {
 }
 
 /** Code + PKCE for a client, exchanged for tokens (a public client names itself with client_id). */
-async function tokensFor(server: TestServer, client: Client, secret: string | undefined, scope = 'openid read'): Promise<Record<string, string>> {
+async function tokensFor(server: TestServer, client: Client, secret: string | undefined, scope = 'openid read offline_access'): Promise<Record<string, string>> {
   const { code, verifier } = await obtainCode(server, client.clientId, { scope });
   const form = { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: server.redirectUri };
   const answer = secret
@@ -64,11 +64,11 @@ for (const { backend, enabled } of BACKENDS) {
         AUTHLY_RATE_LIMIT__LOGIN_PER_USERNAME: '1000',
       });
       const grants = ['authorization_code', 'refresh_token', 'client_credentials'];
-      const made = await server.addClient({ scope: 'openid read', grantTypes: grants });
+      const made = await server.addClient({ scope: 'openid read offline_access', grantTypes: grants });
       rp = { client: made.client, secret: made.secret! };
-      const second = await server.addClient({ scope: 'openid read', grantTypes: grants });
+      const second = await server.addClient({ scope: 'openid read offline_access', grantTypes: grants });
       other = { client: second.client, secret: second.secret! };
-      spa = (await server.addClient({ clientType: 'public', scope: 'openid read' })).client;
+      spa = (await server.addClient({ clientType: 'public', scope: 'openid read offline_access' })).client;
     });
     afterAll(async () => server?.close());
 
