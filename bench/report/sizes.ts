@@ -36,7 +36,7 @@ const DEFAULT: Size = {
   bulkRounds: 3,
   memoryUsers: [0, 10_000, 100_000],
   warmRequests: 2000,
-  startupRuns: 5,
+  startupRuns: 3,
 };
 
 const SIZES: Record<SizeName, Size> = {
