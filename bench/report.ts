@@ -14,7 +14,7 @@ import { memoryChart, packageChart, renderSvg, startupChart, storageChart } from
 import { renderReport, type ReportData } from './report/markdown.js';
 import { runMemoryTable } from './report/memory-table.js';
 import { runPackageTable } from './report/package-table.js';
-import { probeServices } from './report/services.js';
+import { probeServices, type Services } from './report/services.js';
 import { sizeNamed, type Size } from './report/sizes.js';
 import { runStartupTable } from './report/startup-table.js';
 import { runStorageTable } from './report/storage-table.js';
@@ -33,11 +33,17 @@ export interface ReportFiles {
 }
 
 /** Runs `tables` at `size` and writes the report into `outDir`. */
-export async function writeReport(tables: readonly TableName[], size: Size, outDir: string, log: (line: string) => void = (line) => console.error(line)): Promise<ReportFiles> {
+export async function writeReport(
+  tables: readonly TableName[],
+  size: Size,
+  outDir: string,
+  options: { log?: (line: string) => void; services?: Services } = {},
+): Promise<ReportFiles> {
+  const log = options.log ?? ((line: string) => console.error(line));
   const started = new Date();
   const loadavgStart = os.loadavg();
   if (tables.some((t) => t !== 'storage')) ensureBuilt();
-  const services = await probeServices();
+  const services = options.services ?? (await probeServices());
   const data: ReportData = {
     startedAt: started.toISOString(),
     finishedAt: '',

@@ -23,6 +23,8 @@ export interface Size {
   warmRequests: number;
   /** Starts per backend in the start-up table. */
   startupRuns: number;
+  /** Configurations of the start-up table; every one whose server answers unless set. */
+  startupVariants?: string[];
 }
 
 const DEFAULT: Size = {
@@ -40,7 +42,7 @@ const DEFAULT: Size = {
 };
 
 const SIZES: Record<SizeName, Size> = {
-  tiny: { name: 'tiny', storageUsers: 200, samples: 20, warmup: 5, concurrentOps: 100, inFlight: 50, bulkUsers: 50, bulkRounds: 1, memoryUsers: [200], memoryVariants: ['sqlite', 'memory'], warmRequests: 40, startupRuns: 1 },
+  tiny: { name: 'tiny', storageUsers: 200, samples: 20, warmup: 5, concurrentOps: 100, inFlight: 50, bulkUsers: 50, bulkRounds: 1, memoryUsers: [200], memoryVariants: ['sqlite', 'memory'], warmRequests: 40, startupRuns: 1, startupVariants: ['sqlite', 'memory'] },
   default: DEFAULT,
   full: { ...DEFAULT, name: 'full', memoryUsers: [0, 10_000, 100_000, 1_000_000] },
 };

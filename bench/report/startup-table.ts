@@ -59,8 +59,9 @@ async function firstQuery(variant: Variant, at: Locations): Promise<{ first: num
 
 /** Runs table 3: every backend started `size.startupRuns` times, interleaved. */
 export async function runStartupTable(size: Size, services: Services, log: (line: string) => void): Promise<StartupResult> {
-  const variants = availableVariants(services);
-  const skipped = VARIANTS.filter((v) => !variants.includes(v)).map((v) => v.name);
+  const wanted = size.startupVariants ?? VARIANTS.map((v) => v.name);
+  const variants = availableVariants(services, wanted);
+  const skipped = wanted.filter((name) => !variants.some((v) => v.name === name));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-bench-startup-'));
   let scratch: ScratchDatabase | undefined;
   try {
