@@ -3,9 +3,8 @@
  * open it (the configuration loaded from `AUTHLY_*` variables, the cache decorators of
  * `withCache`), so every row measures what the server runs.
  */
-import { storageOptionsFrom } from '../../src/app/storage-options.js';
-import { openStorage } from '../../src/app/storage.js';
-import { createCacheStore, withCache } from '../../src/cache/index.js';
+import { createContainer } from '../../src/app/container.js';
+import { createCacheStore } from '../../src/cache/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Repositories } from '../../src/repositories/repositories.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -70,30 +69,31 @@ export interface OpenedVariant {
   close(): Promise<void>;
 }
 
-/** Opens `variant` as the server would (no migration: the caller prepared the database). */
+/**
+ * Opens `variant` through the server's own composition root: storage, pending migrations (a new
+ * `:memory:` database gets its schema here), the cache decorators and the cache warm-up.
+ */
 export async function openVariant(variant: Variant, at: Locations): Promise<OpenedVariant> {
-  const config = loadConfig({ env: variantEnv(variant, at), flags: {} });
-  const storage = await openStorage(storageOptionsFrom(config), { logger: quietLogger });
-  if (variant.cache === 'none') return { variant, storage, repos: storage.repositories, close: () => storage.close() };
-  const cache = createCacheStore({
-    backend: config.cache.backend,
-    ttlSeconds: config.cache.ttl,
-    maxSize: config.cache.max_size,
-    redisUrl: config.redis.url,
-    keyPrefix: config.redis.key_prefix,
-    logger: quietLogger,
-  });
-  await cache.store!.ready(5000);
+  const container = await createContainer(loadConfig({ env: variantEnv(variant, at), flags: {} }), { logger: quietLogger });
   return {
     variant,
-    storage,
-    repos: withCache(storage.repositories, { store: cache.store! }),
+    storage: container.storage,
+    repos: container.repositories,
     async close() {
-      if (variant.cache === 'tiered') await cache.store!.flush();
-      await cache.close();
-      await storage.close();
+      if (variant.cache === 'tiered') await flushPrefix(container.config.redis.url!, container.config.redis.key_prefix);
+      await container.close();
     },
   };
+}
+
+/** Removes the keys a tiered run left in Redis under its own prefix. */
+async function flushPrefix(redisUrl: string, keyPrefix: string): Promise<void> {
+  const handle = createCacheStore({ backend: 'redis', ttlSeconds: 1, maxSize: 1, redisUrl, keyPrefix, logger: quietLogger });
+  try {
+    if (await handle.store!.ready(2000)) await handle.store!.flush();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The id `authly db seed` (and {@link fillThroughRepositories}) gives user `n` under `seed`. */

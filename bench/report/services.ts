@@ -58,29 +58,23 @@ export interface ScratchDatabase {
 
 let scratchCount = 0;
 
+/** Runs one statement on the admin connection (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+async function adminStatement(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Creates an empty database `authly_bench_<pid>_<n>` next to the admin URL's. */
 export async function createScratchDatabase(): Promise<ScratchDatabase> {
   const name = `authly_bench_${process.pid}_${++scratchCount}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
+  await adminStatement(`CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      try {
-        // FORCE (PostgreSQL 13+): a pool the bench failed to close must not keep the database alive.
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  // FORCE (PostgreSQL 13+): a pool the bench failed to close must not keep the database alive.
+  return { url: url.toString(), drop: () => adminStatement(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
-import { openStorage } from '../../src/app/storage.js';
 import { createPasswordHasher } from '../../src/crypto/password-hasher.js';
 import { systemClock } from '../../src/repositories/ports.js';
 import { listUsers } from '../../src/services/admin/user-list.js';
@@ -17,7 +16,7 @@ import { storageOptionsFrom } from '../../src/app/storage-options.js';
 import { availableVariants, openVariant, seededUserId, variantEnv, VARIANTS, type Locations, type OpenedVariant, type Variant } from './backends.js';
 import { fillThroughRepositories } from './fill.js';
 import { concurrent, sequential, timing, type Timing } from './measure.js';
-import { createScratchDatabase, quietLogger, type ScratchDatabase, type Services } from './services.js';
+import { createScratchDatabase, type ScratchDatabase, type Services } from './services.js';
 import type { Size } from './sizes.js';
 
 /** The operations, in the order the table lists them. */
@@ -58,10 +57,9 @@ async function seedAll(variants: Variant[], at: Locations, users: number, seed: 
   }
 }
 
-/** The `memory` backend lives in this process: migrate it and create the seed's rows through the repositories. */
+/** The `memory` backend lives in this process: create the seed's rows through its repositories. */
 async function openMemory(variant: Variant, at: Locations, users: number, seed: number, passwordHash: string): Promise<OpenedVariant> {
   const opened = await openVariant(variant, at);
-  await opened.storage.migrate();
   await fillThroughRepositories(opened.repos, { users, tokensPerUser: TOKENS_PER_USER, passwordHash, seed, now: new Date() });
   return opened;
 }
@@ -164,15 +162,5 @@ export async function runStorageTable(size: Size, services: Services, log: (line
     for (const o of opened) await o.close().catch(() => undefined);
     await scratch?.drop().catch((error: unknown) => log(`storage: could not drop the scratch database: ${String(error)}`));
     fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Opens storage just to migrate it (used before a first start is timed elsewhere). */
-export async function migrateVariant(variant: Variant, at: Locations): Promise<void> {
-  const storage = await openStorage(storageOptionsFrom(loadConfig({ env: variantEnv(variant, at), flags: {} })), { logger: quietLogger });
-  try {
-    await storage.migrate();
-  } finally {
-    await storage.close();
   }
 }
