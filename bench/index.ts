@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   http: () => import('./http.js'),
   startup: () => import('./startup.js'),
   profile: () => import('./profile.js'),
+  report: () => import('./report.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

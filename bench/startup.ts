@@ -19,7 +19,7 @@ import { option } from './options.js';
 const COLD_START_TARGET_MS = 300;
 
 /** Milliseconds from spawning `args` to its exit (status 0 required). */
-async function timeToExit(args: string[], env: Record<string, string>): Promise<number> {
+export async function timeToExit(args: string[], env: Record<string, string>): Promise<number> {
   const start = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(env), stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -28,7 +28,7 @@ async function timeToExit(args: string[], env: Record<string, string>): Promise<
 }
 
 /** Milliseconds from spawning `authly serve` to the first 200 from `/health`; then stops it. */
-async function timeToHealthy(env: Record<string, string>): Promise<number> {
+export async function timeToHealthy(env: Record<string, string>): Promise<number> {
   const port = await freePort();
   const start = performance.now();
   const child = spawn(process.execPath, [AUTHLY_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port)], { cwd: ROOT, env: cleanEnv(env), stdio: 'ignore' });
