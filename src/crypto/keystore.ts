@@ -1,7 +1,7 @@
-import { SignJWT } from 'jose';
 import type { NewSigningKey, PublicJwk, SigningKey } from '../domain/signing-key.js';
 import type { SigningKeyRepository } from '../repositories/signing-key-repository.js';
 import type { Clock, Logger } from '../repositories/ports.js';
+import { signCompactJws } from './compact-jws.js';
 import { ASYMMETRIC_ALGORITHMS, generateSigningKey, isAsymmetricAlgorithm, publicMembers } from './generate-key.js';
 import type { AsymmetricAlgorithm } from './generate-key.js';
 import type { KeyCipher } from './key-encryption.js';
@@ -89,9 +89,9 @@ export class Keystore implements TokenSigner {
     const now = this.#clock.now();
     await this.#ring.freshen(now);
     const key = await this.#signingKey(algorithm, now);
-    const { privateKey } = await this.#material.get(key);
+    const { signingKey } = await this.#material.get(key);
     // RFC 7515 §4.1.4: `kid` tells verifiers which JWKS entry to use; `typ` per RFC 8725 §3.11.
-    return new SignJWT(claims).setProtectedHeader({ alg: algorithm, kid: key.kid, typ: options.typ }).sign(privateKey);
+    return signCompactJws({ alg: algorithm, kid: key.kid, typ: options.typ }, claims, signingKey);
   }
 
   /**
