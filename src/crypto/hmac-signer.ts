@@ -1,5 +1,5 @@
 import { signCompactJws } from './compact-jws.js';
-import { readHeader, verifyWithKey } from './jwt-verification.js';
+import { checkRecordedClaims, readHeader, verifyWithKey } from './jwt-verification.js';
 import { TokenVerificationError } from './token-signer.js';
 import type { JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
 
@@ -27,6 +27,9 @@ export function createHmacSigner(secret: string | Uint8Array): TokenSigner {
       const header = readHeader(token);
       if (header.alg !== 'HS256') throw new TokenVerificationError(`unsupported "alg" ${header.alg}`);
       return verifyWithKey(token, key, 'HS256', options);
+    },
+    async readRecorded(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
+      return checkRecordedClaims(token, 'HS256', options);
     },
     async algorithms(): Promise<SigningAlgorithm[]> {
       return ['HS256'];
