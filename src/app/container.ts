@@ -2,6 +2,7 @@ import type { Config } from '../config/index.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock, Logger } from '../repositories/ports.js';
 import type { Storage } from '../storage/storage.js';
+import { cacheBackendOf } from './cache-backend.js';
 import { storageOptionsFrom } from './storage-options.js';
 import { openStorage } from './storage.js';
 import { createCacheStore, warmUp, withCache, type CacheStats } from '../cache/index.js';
@@ -43,12 +44,13 @@ export async function createContainer(config: Config, deps: ContainerDeps): Prom
 
   // The one place repositories are chosen: the cache decorators (DESIGN.md §3) wrap them here.
   const cache = createCacheStore({
-    backend: config.cache.backend,
+    backend: cacheBackendOf(config),
     ttlSeconds: config.cache.ttl,
     maxSize: config.cache.max_size,
     redisUrl: config.redis.url,
     keyPrefix: config.redis.key_prefix,
     logger,
+    ...(storage.externalChanges ? { externalChanges: storage.externalChanges } : {}),
     ...(deps.clock === undefined ? {} : { now: () => deps.clock!.now().getTime() }),
   });
   const repositories: Repositories = cache.store ? withCache(storage.repositories, { store: cache.store }) : storage.repositories;

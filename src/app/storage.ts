@@ -23,13 +23,17 @@ const randomIds: IdGenerator = { uuid: randomUUID };
 interface Opened {
   db: Kysely<Database>;
   codec: Codec;
+  externalChanges?: () => number;
 }
 
 async function openBackend(options: StorageOptions, logger: Logger | undefined): Promise<Opened> {
   // The one switch over backends (STYLE-ANCHORS §2.3): everything after it is shared.
   switch (options.backend) {
-    case 'sqlite':
-      return { db: openSqlite(options).db, codec: sqliteCodec };
+    case 'sqlite': {
+      const { db, raw } = openSqlite(options);
+      const dataVersion = raw.prepare('PRAGMA data_version').pluck();
+      return { db, codec: sqliteCodec, externalChanges: () => dataVersion.get() as number };
+    }
     case 'memory':
       return { db: openSqlite({ ...options, path: ':memory:' }).db, codec: sqliteCodec };
     case 'postgresql':
@@ -45,11 +49,12 @@ async function openBackend(options: StorageOptions, logger: Logger | undefined):
  * `Repositories` bundle, so they cannot tell SQLite from PostgreSQL.
  */
 export async function openStorage(options: StorageOptions, deps: StorageDeps = {}): Promise<Storage> {
-  const { db, codec } = await openBackend(options, deps.logger);
+  const { db, codec, externalChanges } = await openBackend(options, deps.logger);
   const backend: StorageBackend = options.backend;
   let closed = false;
   return {
     backend,
+    ...(externalChanges ? { externalChanges } : {}),
     repositories: createKyselyRepositories({ db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds }),
     leases: new KyselyLeaseStore({ db, codec }),
     auditEvents: new KyselyAuditEventRepository({ db, codec }),

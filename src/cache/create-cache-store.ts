@@ -33,6 +33,8 @@ export interface CacheStoreOptions {
   maxRetryDelayMs?: number;
   /** Milliseconds clock for the in-process TTL; default `performance.now`. */
   now?: () => number;
+  /** For `memory`: the storage's `externalChanges` (SQLite file), so other processes' commits empty the cache. */
+  externalChanges?: () => number;
 }
 
 /** A store plus what closes it; `store` is undefined for `backend: none`. */
@@ -51,7 +53,12 @@ export function createCacheStore(options: CacheStoreOptions): CacheHandle {
     case 'none':
       return { store: undefined, close: async () => undefined };
     case 'memory': {
-      const store = new MemoryStore({ maxSize: options.maxSize, ttlSeconds: options.ttlSeconds, now: options.now });
+      const store = new MemoryStore({
+        maxSize: options.maxSize,
+        ttlSeconds: options.ttlSeconds,
+        now: options.now,
+        externalChanges: options.externalChanges,
+      });
       return { store, close: () => store.close() };
     }
     case 'redis':

@@ -10,11 +10,19 @@ export interface MemoryStoreOptions {
   ttlSeconds: number;
   /** Milliseconds since some origin, for TTLs; defaults to `performance.now`. */
   now?: () => number;
+  /**
+   * A number that changes when another process commits to the database this cache fronts (SQLite's
+   * `PRAGMA data_version`). When given, every read compares it first and a change empties the
+   * cache, so several processes on one SQLite file stay coherent without any channel between them.
+   */
+  externalChanges?: () => number;
 }
 
 /**
- * `cache.backend: memory`: one process, one LRU. Nothing is shared, so it is coherent only for a
- * single instance; use `tiered` when several instances share a database.
+ * `cache.backend: memory`: one process, one LRU. Nothing is shared: with `externalChanges` (a
+ * SQLite file) it empties itself whenever another process has committed, so it stays coherent for
+ * several instances on one file; without it, it is coherent only for a single instance (use
+ * `tiered` when several instances share a PostgreSQL database).
  */
 export class MemoryStore implements CacheStore {
   readonly backend = 'memory';
@@ -22,21 +30,52 @@ export class MemoryStore implements CacheStore {
   readonly #tier: MemoryTier;
   readonly #log = new InvalidationLog();
   readonly #listeners = new Listeners<Invalidation>();
+  readonly #externalChanges: (() => number) | undefined;
+  #seenVersion: number | undefined;
 
   constructor(options: MemoryStoreOptions) {
     this.#tier = new MemoryTier({ ...options, counters: this.#counters });
+    this.#externalChanges = options.externalChanges;
+    this.#seenVersion = this.#readVersion();
   }
 
   async get<T>(key: string, _codec: CacheCodec<T>): Promise<T | undefined> {
+    if (!this.#current()) return undefined;
     return this.#tier.get<T>(key);
   }
 
   async ticket(): Promise<FillTicket> {
+    this.#current();
     return { local: this.#log.ticket() };
   }
 
   async fill<T>(key: string, value: T, _codec: CacheCodec<T>, ticket: FillTicket): Promise<void> {
-    if (!this.#log.invalidatedSince(key, ticket.local)) this.#tier.set(key, value);
+    // A commit by another process between the ticket and now may have changed what was read:
+    // `#current` then records a flush, which refuses every older ticket.
+    if (this.#current() && !this.#log.invalidatedSince(key, ticket.local)) this.#tier.set(key, value);
+  }
+
+  #readVersion(): number | undefined {
+    try {
+      return this.#externalChanges?.();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Empties the cache when another process committed since the last look; false when the version
+   * cannot be read (the database is closed or failing), so nothing is served or stored.
+   */
+  #current(): boolean {
+    if (this.#externalChanges === undefined) return true;
+    const version = this.#readVersion();
+    if (version !== undefined && version === this.#seenVersion) return true;
+    this.#seenVersion = version;
+    this.#log.recordAll();
+    this.#tier.clear();
+    this.#listeners.emit({ all: true });
+    return version !== undefined;
   }
 
   async put<T>(key: string, value: T, _codec: CacheCodec<T>): Promise<void> {

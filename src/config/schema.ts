@@ -143,9 +143,11 @@ const database = z.strictObject({
 
 const cache = z.strictObject({
   backend: z
-    .enum(['none', 'memory', 'redis', 'tiered'])
-    .default('none')
-    .describe('none, memory (in-process LRU), redis, or tiered (memory over redis); redis/tiered need redis.url.'),
+    .enum(['auto', 'none', 'memory', 'redis', 'tiered'])
+    .default('auto')
+    .describe(
+      'auto (tiered with redis.url, else memory on SQLite and none on PostgreSQL), none, memory (in-process LRU), redis, or tiered (memory over redis); redis/tiered need redis.url.',
+    ),
   ttl: int(1).default(300).describe('Seconds an entry lives.'),
   max_size: int(1).default(10000).describe('Entries kept by the in-process cache.'),
   eviction: z.enum(['lru']).default('lru').describe('Eviction policy; only lru is supported.'),

@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
-import { readHeader, verifyWithKey } from './jwt-verification.js';
+import { signCompactJws } from './compact-jws.js';
+import { checkRecordedClaims, readHeader, verifyWithKey } from './jwt-verification.js';
 import { TokenVerificationError } from './token-signer.js';
 import type { JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
 
@@ -20,13 +20,16 @@ export function createHmacSigner(secret: string | Uint8Array): TokenSigner {
       if (options.algorithm !== undefined && options.algorithm !== 'HS256') {
         throw new TypeError(`the HS256 signer cannot sign ${options.algorithm}`);
       }
-      return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: options.typ }).sign(key);
+      return signCompactJws({ alg: 'HS256', typ: options.typ }, claims, key);
     },
     async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
       // RFC 8725 §3.1: only HS256 — `none` and asymmetric algorithms are refused before any check.
       const header = readHeader(token);
       if (header.alg !== 'HS256') throw new TokenVerificationError(`unsupported "alg" ${header.alg}`);
       return verifyWithKey(token, key, 'HS256', options);
+    },
+    async readRecorded(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
+      return checkRecordedClaims(token, 'HS256', options);
     },
     async algorithms(): Promise<SigningAlgorithm[]> {
       return ['HS256'];

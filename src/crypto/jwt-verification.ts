@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { CryptoKey } from 'jose';
 import { TokenVerificationError } from './token-signer.js';
 import type { JwtClaims, JwtHeader, VerifiedJwt, VerifyOptions } from './token-signer.js';
@@ -48,4 +48,56 @@ export async function verifyWithKey(
     const message = error instanceof Error ? error.message : 'invalid token';
     throw new TokenVerificationError(message, { cause: error });
   }
+}
+
+/** `typ` as jose compares it: case-insensitive, `application/` optional (RFC 7515 §4.1.9). */
+function normalizeTyp(value: string): string {
+  const lower = value.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+/**
+ * The `jti` of a compact JWT, read without any check, to find the token's database row; `undefined`
+ * when there is none. Nothing else of an unverified token may be used before its digest matched.
+ */
+export function unverifiedJti(token: string): string | undefined {
+  try {
+    const { jti } = decodeJwt(token);
+    return typeof jti === 'string' ? jti : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Header and claims of a token whose signature need not be checked again, because the string is
+ * one this server signed (its SHA-256 digest matched a recorded row): every check of
+ * `verifyWithKey` but the signature: `alg` is `algorithm`, `typ`, `exp` (required) and `nbf` at
+ * `currentDate`, `iss`/`aud` when asked. The caller checks that the key is still ours.
+ * @throws TokenVerificationError
+ */
+export function checkRecordedClaims(token: string, algorithm: string, options: VerifyOptions): VerifiedJwt {
+  const header = readHeader(token);
+  let claims: JwtClaims;
+  try {
+    claims = decodeJwt(token) as JwtClaims;
+  } catch (error) {
+    throw new TokenVerificationError('malformed token', { cause: error });
+  }
+  if (header.alg !== algorithm) throw new TokenVerificationError('unexpected "alg"');
+  if (options.typ !== undefined && (header.typ === undefined || normalizeTyp(header.typ) !== normalizeTyp(options.typ))) {
+    throw new TokenVerificationError('unexpected "typ" JWT header value');
+  }
+  const now = Math.floor((options.currentDate ?? new Date()).getTime() / 1000);
+  // RFC 7519 §4.1.4: not accepted on or after `exp`; §4.1.5: not before `nbf`.
+  if (typeof claims.exp !== 'number' || claims.exp <= now) throw new TokenVerificationError('"exp" claim timestamp check failed');
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) {
+    throw new TokenVerificationError('"nbf" claim timestamp check failed');
+  }
+  if (options.issuer !== undefined && claims.iss !== options.issuer) throw new TokenVerificationError('unexpected "iss" claim value');
+  if (options.audience !== undefined) {
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(options.audience)) throw new TokenVerificationError('unexpected "aud" claim value');
+  }
+  return { claims, header };
 }

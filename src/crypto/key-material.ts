@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, importJWK } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 import type { SigningKey } from '../domain/signing-key.js';
@@ -9,6 +10,8 @@ import type { KeyCipher } from './key-encryption.js';
 export interface KeyMaterial {
   privateKey: CryptoKey;
   publicKey: CryptoKey;
+  /** The private key for node:crypto, which signs synchronously (see compact-jws.ts). */
+  signingKey: KeyObject;
 }
 
 /**
@@ -67,7 +70,7 @@ export class KeyMaterialCache {
     if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) {
       throw new KeyDecryptionError(key.kid, 'a symmetric key is not a signing key');
     }
-    return { privateKey, publicKey };
+    return { privateKey, publicKey, signingKey: KeyObject.from(privateKey) };
   }
 }
 

@@ -1,14 +1,14 @@
-import { SignJWT } from 'jose';
 import type { NewSigningKey, PublicJwk, SigningKey } from '../domain/signing-key.js';
 import type { SigningKeyRepository } from '../repositories/signing-key-repository.js';
 import type { Clock, Logger } from '../repositories/ports.js';
+import { signCompactJws } from './compact-jws.js';
 import { ASYMMETRIC_ALGORITHMS, generateSigningKey, isAsymmetricAlgorithm, publicMembers } from './generate-key.js';
 import type { AsymmetricAlgorithm } from './generate-key.js';
 import type { KeyCipher } from './key-encryption.js';
-import { KeyMaterialCache } from './key-material.js';
+import { KeyMaterialCache, type KeyMaterial } from './key-material.js';
 import { KeyRing } from './key-ring.js';
 import { isPublishable, signingKeyFor } from './key-schedule.js';
-import { readHeader, verifyWithKey } from './jwt-verification.js';
+import { checkRecordedClaims, readHeader, verifyWithKey } from './jwt-verification.js';
 import { TokenVerificationError } from './token-signer.js';
 import type { JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
 
@@ -102,9 +102,9 @@ export class Keystore implements TokenSigner {
     // Keys are created at start (`ensureSigningKeys`); one missing here is re-read, never generated.
     const key = this.#current(algorithm, now) ?? this.#current(algorithm, now, await this.refresh());
     if (!key) throw new SigningKeyMissingError(algorithm);
-    const { privateKey } = await this.#material.get(key);
+    const { signingKey } = await this.#material.get(key);
     // RFC 7515 §4.1.4: `kid` tells verifiers which JWKS entry to use; `typ` per RFC 8725 §3.11.
-    return new SignJWT(claims).setProtectedHeader({ alg: algorithm, kid: key.kid, typ: options.typ }).sign(privateKey);
+    return signCompactJws({ alg: algorithm, kid: key.kid, typ: options.typ }, claims, signingKey);
   }
 
   /**
@@ -112,6 +112,18 @@ export class Keystore implements TokenSigner {
    * Keys created by another instance are found in the repository.
    */
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
+    const { key, material } = await this.#keyOf(token, options);
+    return verifyWithKey(token, material.publicKey, key.algorithm, options);
+  }
+
+  /** `verify` without the signature, for a string whose digest matched a recorded token (see `TokenSigner`). */
+  async readRecorded(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
+    const { key } = await this.#keyOf(token, options);
+    return checkRecordedClaims(token, key.algorithm, options);
+  }
+
+  /** The stored key the header names, provided it is still published and decrypts with our master key. */
+  async #keyOf(token: string, options: VerifyOptions): Promise<{ key: SigningKey; material: KeyMaterial }> {
     const header = readHeader(token);
     if (!isAsymmetricAlgorithm(header.alg)) throw new TokenVerificationError(`unsupported "alg" ${header.alg}`);
     if (header.kid === undefined) throw new TokenVerificationError('no "kid" header');
@@ -125,7 +137,7 @@ export class Keystore implements TokenSigner {
     } catch (error) {
       throw new TokenVerificationError('the key is not usable', { cause: error });
     }
-    return verifyWithKey(token, material.publicKey, key.algorithm, options);
+    return { key, material };
   }
 
   /** The configured algorithm first, then the others (clients' ID-token algorithms); each has a key from the start. */

@@ -52,6 +52,13 @@ export interface TokenSigner {
   sign(claims: JwtClaims, options: { typ: string; algorithm?: SigningAlgorithm }): Promise<string>;
   /** Verifies signature and time claims; throws `TokenVerificationError`. */
   verify(token: string, options?: VerifyOptions): Promise<VerifiedJwt>;
+  /**
+   * For a string whose SHA-256 digest matched a recorded token only (so this server signed exactly
+   * it): what `verify` checks except the signature itself: the header names a key that is still
+   * ours (a removed key still ends its tokens), `typ`, `exp`/`nbf`. Throws `TokenVerificationError`.
+   * Never call it for a token the database does not know: that one needs `verify`.
+   */
+  readRecorded(token: string, options?: VerifyOptions): Promise<VerifiedJwt>;
   /** Algorithms `sign` can produce right now (for discovery documents). */
   algorithms(): Promise<SigningAlgorithm[]>;
 }

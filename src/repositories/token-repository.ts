@@ -43,6 +43,12 @@ export interface TokenRepository {
    * concurrent {@link revokeFamily} before the marker is read).
    */
   addToFamily(grantId: string, tokens: readonly NewToken[], at: Date): Promise<boolean>;
+  /**
+   * Records the first tokens of a family whose id the caller has just generated: one insert and
+   * no marker read, since nobody can have revoked a family whose id exists only in the caller
+   * until these tokens are handed out. Throws `ConflictError` on a duplicate `jti`.
+   */
+  addNewFamily(grantId: string, tokens: readonly NewToken[]): Promise<void>;
   /** Whether {@link revokeFamily} has marked the family. */
   isFamilyRevoked(grantId: string): Promise<boolean>;
   /**

@@ -1,7 +1,8 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { constantTimeEqual, credentialDigest } from '../crypto/digest.js';
+import { unverifiedJti } from '../crypto/jwt-verification.js';
 import { TokenVerificationError, type JwtClaims } from '../crypto/token-signer.js';
-import type { TokenRecord } from '../domain/token.js';
+import type { TokenRecord, TokenType } from '../domain/token.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
 import type { ClientAuthServiceDeps } from './authenticate-client.js';
@@ -21,50 +22,58 @@ export interface TokenInspectionDeps extends ClientAuthServiceDeps {
 
 /** A token of ours that verifies and is still valid in the database. */
 export interface LiveToken {
-  kind: 'access' | 'refresh';
+  kind: TokenType;
   claims: JwtClaims;
   record: TokenRecord;
 }
 
 /**
- * Finds the live token behind a presented string: signature, expiry, `typ`, and a database row
- * that matches its digest and is neither revoked nor expired (spec D3). `undefined` otherwise.
- * `hint` only decides which kind is tried first (RFC 7009 §2.1, RFC 7662 §2.1).
+ * Finds the live token behind a presented string (spec D3): a database row for its `jti` that is
+ * neither revoked nor expired and whose SHA-256 digest matches the whole string, then the checks
+ * of `TokenSigner.readRecorded` (key still ours, `typ`, `exp`). A matching digest means this
+ * server signed exactly this string, so the signature is not checked again; a string the database
+ * does not know is never accepted. `undefined` otherwise. `hint` is not needed: the row says which
+ * kind the token is (RFC 7662 §2.1 and RFC 7009 §2.1 let the server ignore the hint).
  */
 export async function inspectToken(
   token: string,
-  hint: string | undefined,
+  _hint: string | undefined,
   deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
 ): Promise<LiveToken | undefined> {
-  const order: ('access' | 'refresh')[] = hint === 'refresh_token' ? ['refresh', 'access'] : ['access', 'refresh'];
-  for (const kind of order) {
-    const live = await inspectTokenOfKind(token, kind, deps);
-    if (live) return live;
-  }
-  return undefined;
+  return inspectRecorded(token, KINDS, deps);
 }
 
-/**
- * The live token of one kind behind a presented string, or `undefined`. A bearer check needs
- * only access tokens, so it does not pay for a second verification as a refresh token.
- */
+const KINDS: readonly TokenType[] = ['access', 'refresh'];
+
+/** The live token of one kind behind a presented string (a bearer check needs access tokens only), or `undefined`. */
 export async function inspectTokenOfKind(
   token: string,
-  kind: 'access' | 'refresh',
+  kind: TokenType,
   deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
 ): Promise<LiveToken | undefined> {
+  return inspectRecorded(token, [kind], deps);
+}
+
+async function inspectRecorded(
+  token: string,
+  kinds: readonly TokenType[],
+  deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
+): Promise<LiveToken | undefined> {
+  const jti = unverifiedJti(token);
+  if (jti === undefined) return undefined;
   const now = deps.clock.now();
+  const record = await deps.repos.tokens.findByJti(jti);
+  if (!record || !kinds.includes(record.tokenType) || record.invalidated || record.expiresAt <= now) return undefined;
+  // Only now is anything of the token trusted: the string is exactly the one that was recorded.
+  if (!constantTimeEqual(record.tokenValue, credentialDigest(token))) return undefined;
+  const kind = record.tokenType;
   let claims: JwtClaims;
   try {
     const signer = kind === 'access' ? deps.signers.access : deps.signers.refresh;
-    ({ claims } = await signer.verify(token, { typ: kind === 'access' ? ACCESS_TOKEN_TYP : REFRESH_TOKEN_TYP, currentDate: now }));
+    ({ claims } = await signer.readRecorded(token, { typ: kind === 'access' ? ACCESS_TOKEN_TYP : REFRESH_TOKEN_TYP, currentDate: now }));
   } catch (err) {
     if (err instanceof TokenVerificationError) return undefined;
     throw err;
   }
-  if (typeof claims.jti !== 'string') return undefined;
-  const record = await deps.repos.tokens.findByJti(claims.jti);
-  if (!record || record.tokenType !== kind || record.invalidated || record.expiresAt <= now) return undefined;
-  if (!constantTimeEqual(record.tokenValue, credentialDigest(token))) return undefined;
   return { kind, claims, record };
 }

@@ -29,8 +29,11 @@ export interface IssueRequest {
   user: User | null;
   client: Client | null;
   scopes: readonly string[];
-  /** Every token of one grant shares this id, so the family can be revoked at once. */
-  grantId: string;
+  /**
+   * Every token of one grant shares this id, so the family can be revoked at once. Absent for a
+   * grant that starts a new family (client_credentials, password): the issuer makes the id up.
+   */
+  grantId?: string;
   /** The remembered consent the grant rests on (recorded on each token), if any. */
   consentId?: string | null;
   withRefreshToken: boolean;
@@ -67,11 +70,6 @@ export class TokenIssuer {
     this.#settings = deps.settings;
   }
 
-  /** A fresh grant (token family) id for grants that do not start from a code. */
-  newGrantId(): string {
-    return this.#random.uuid();
-  }
-
   /**
    * Mints the tokens and records them in their family. A family already revoked (a reused code,
    * a replayed refresh token, a revoked grant) gets nothing: RFC 9700 §4.14.2 wants nothing of it
@@ -100,7 +98,10 @@ export class TokenIssuer {
       refreshToken = await this.#signers.refresh.sign({ ...common, type: 'refresh', jti: refreshJti, exp: refreshExp }, { typ: REFRESH_TOKEN_TYP });
       records.push(this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp));
     }
-    if (!(await this.#repos.tokens.addToFamily(request.grantId, records, now))) {
+    if (request.grantId === undefined) {
+      // A family nobody else knows of yet cannot have been revoked: no marker to read.
+      await this.#repos.tokens.addNewFamily(this.#random.uuid(), records);
+    } else if (!(await this.#repos.tokens.addToFamily(request.grantId, records, now))) {
       throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
     }
     this.#audit?.record({

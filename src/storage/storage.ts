@@ -64,6 +64,14 @@ export interface Storage {
   readonly leases: LeaseStore;
   /** Security events, when `audit.sink` is `database`. */
   readonly auditEvents: AuditEventRepository;
+  /**
+   * On a SQLite file: a number that changes whenever another connection (another process on the
+   * same file) commits, and stays put for this connection's own commits (`PRAGMA data_version`,
+   * https://sqlite.org/pragma.html#pragma_data_version). An in-process cache compares it before
+   * serving, so a write by another instance empties it. Absent where no other connection can
+   * write (`:memory:`) or where it cannot be known this cheaply (PostgreSQL).
+   */
+  readonly externalChanges?: () => number;
   /** Applies pending migrations in order, each in a transaction. */
   migrate(): Promise<MigrationReport>;
   /** Every known migration with its state. */

@@ -22,8 +22,14 @@ describe('the container wraps repositories in the configured cache', () => {
   });
 
   it('has no cache when cache.backend is none', async () => {
-    const container = await createContainer(loadConfig({ env: { AUTHLY_DATABASE__BACKEND: 'memory' } }), { logger });
+    const container = await createContainer(loadConfig({ env: { AUTHLY_DATABASE__BACKEND: 'memory', AUTHLY_CACHE__BACKEND: 'none' } }), { logger });
     expect(container.cacheStats()).toBeUndefined();
+    await container.close();
+  });
+
+  it('caches in process by default (cache.backend auto) on SQLite', async () => {
+    const container = await createContainer(loadConfig({ env: { AUTHLY_DATABASE__BACKEND: 'memory' } }), { logger });
+    expect(container.cacheStats()).toBeDefined();
     await container.close();
   });
 

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
           pool_size: 10,
         },
       },
-      cache: { backend: 'none', ttl: 300, max_size: 10000, eviction: 'lru', warm_up: true },
+      cache: { backend: 'auto', ttl: 300, max_size: 10000, eviction: 'lru', warm_up: true },
       redis: { url: null, key_prefix: 'authly:' },
       tokens: {
         access_token_expire_minutes: 60,

@@ -63,8 +63,13 @@ describe.each([
     const rotation = new SigningKeyService({ keystore: one.keystore, repository: one.container.repositories.signingKeys, clock });
     const { kid } = await rotation.rotate();
     expect(await signingKid(one, clock)).toBe(kid);
-    // The other instance still answers from its cache: the test would pass trivially otherwise.
-    expect(await jwksKids(two)).not.toContain(kid);
+    if (backend === 'postgresql') {
+      // The other instance still answers from its cache: the test would pass trivially otherwise.
+      expect(await jwksKids(two)).not.toContain(kid);
+    } else {
+      // On SQLite the in-process cache sees other processes' commits (PRAGMA data_version): at once.
+      expect(await jwksKids(two)).toContain(kid);
+    }
 
     clock.advance(60);
     expect(await jwksKids(two)).toContain(kid);

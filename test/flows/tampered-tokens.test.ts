@@ -54,6 +54,25 @@ describe('tampered tokens are rejected by UserInfo and introspection', () => {
     }
   });
 
+  /*
+   * Introspection and bearer checks trust a token whose SHA-256 digest matches its recorded row
+   * without checking the signature again. A signature by our own key is therefore not enough:
+   * the string itself must be the one recorded.
+   */
+  it('refuses a token signed with our own key but never recorded, or recorded under its jti with other claims', async () => {
+    const { header, payload } = parts(good);
+    const sign = (claims: Record<string, unknown>) => server.app.keystore.sign(claims, { typ: String(header.typ), algorithm: header.alg as 'ES256' });
+    const notRecorded = await sign({ ...payload, jti: 'a'.repeat(64) });
+    const sameJtiMoreScope = await sign({ ...payload, scope: 'openid profile admin:clients:write' });
+    const sameJtiLater = await sign({ ...payload, exp: Number(payload.exp) + 3600 });
+    for (const [name, forged] of Object.entries({ notRecorded, sameJtiMoreScope, sameJtiLater })) {
+      expect(forged, name).not.toBe(good);
+      expect(await introspect(server, forged), name).toEqual({ active: false });
+      expect((await userinfo(forged)).status, name).toBe(401);
+    }
+    expect(await introspect(server, good)).toMatchObject({ active: true });
+  });
+
   it('refuses UserInfo for a token without the openid scope', async () => {
     const response = await tokenRequest(server, { grant_type: 'password', username: server.user.username, password: server.password, scope: 'profile' });
     const info = await userinfo(response.body.access_token as string);
@@ -76,5 +95,20 @@ describe('tampered tokens are rejected by UserInfo and introspection', () => {
     expect(none.status).toBe(400);
     const badType = await put({ birthdate: 'yesterday' });
     expect(badType.status).toBe(422);
+  });
+
+  it('ends a recorded token once its signing key is no longer stored', async () => {
+    const response = await tokenRequest(server, { grant_type: 'password', username: server.user.username, password: server.password, scope: 'openid' });
+    const token = response.body.access_token as string;
+    expect(await introspect(server, token)).toMatchObject({ active: true });
+    const { kid } = parts(token).header;
+    // Last in this file: it takes the key the other tests' tokens are signed with.
+    // As if an operator removed a compromised key from the database; the new key signs from now on.
+    const keys = server.app.container.repositories.signingKeys;
+    await server.app.keystore.createKey('ES256');
+    await keys.retire(String(kid), new Date(0));
+    await server.app.keystore.refresh();
+    expect(await introspect(server, token)).toEqual({ active: false });
+    expect((await userinfo(token)).status).toBe(401);
   });
 });

@@ -487,6 +487,18 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
           }
         });
 
+        it('records the first tokens of a new family as valid members of it, revocable with it', async () => {
+          const now = new Date();
+          const user = await repos.users.create(makeUser());
+          const family = randomUUID();
+          const tokens = [makeToken(user.id, now), makeToken(user.id, now, { tokenType: 'refresh' })];
+          await repos.tokens.addNewFamily(family, tokens);
+          for (const t of tokens) expect(await repos.tokens.findByJti(t.jti)).toMatchObject({ grantId: family, invalidated: false });
+          expect(await repos.tokens.revokeFamily(family, now)).toBe(2);
+          const saved = tokens[0]!;
+          await expect(repos.tokens.addNewFamily(randomUUID(), [makeToken(user.id, now, { jti: saved.jti })])).rejects.toBeInstanceOf(ConflictError);
+        });
+
         it('raises a typed Conflict for a duplicate jti in a family', async () => {
           const now = new Date();
           const user = await repos.users.create(makeUser());

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cacheBackendOf } from '../../app/cache-backend.js';
 import { countCachedKeys, flushCachedKeys } from '../../cache/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { configOption } from '../config-option.js';
@@ -26,7 +27,7 @@ export function registerCache(program: Command, output: CliOutput = processOutpu
 
 /** The Redis location when the backend shares one, else a line explaining why there is none. */
 function sharedCache(config: Config): { redisUrl: string; keyPrefix: string } | string {
-  const { backend } = config.cache;
+  const backend = cacheBackendOf(config);
   if (backend === 'none') return 'cache.backend is none: nothing is cached';
   if (backend === 'memory') return 'cache.backend is memory: each server process has its own cache, nothing shared to report or flush';
   // Config validation requires redis.url for redis/tiered.

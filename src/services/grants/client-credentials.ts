@@ -29,7 +29,6 @@ export async function clientCredentialsGrant(request: TokenRequest, client: Clie
     user: null,
     client,
     scopes,
-    grantId: deps.issuer.newGrantId(),
     grant: 'client_credentials',
     withRefreshToken: false,
   });

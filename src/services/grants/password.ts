@@ -35,7 +35,6 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
     user,
     client: client ?? null,
     scopes: requested,
-    grantId: deps.issuer.newGrantId(),
     grant: 'password',
     withRefreshToken: true,
   });

@@ -123,13 +123,16 @@ export class KyselyTokenRepository implements TokenRepository {
   }
 
   async addToFamily(grantId: string, tokens: readonly NewToken[], at: Date): Promise<boolean> {
-    if (tokens.length > 0) {
-      const rows = tokens.map((t) => this.#row({ ...t, grantId }));
-      await translated(this.#ctx, () => this.#ctx.db.insertInto('tokens').values(rows as never).execute());
-    }
+    await this.addNewFamily(grantId, tokens);
     if (!(await this.isFamilyRevoked(grantId))) return true;
     await this.invalidateByGrant(grantId, at);
     return false;
+  }
+
+  async addNewFamily(grantId: string, tokens: readonly NewToken[]): Promise<void> {
+    if (tokens.length === 0) return;
+    const rows = tokens.map((t) => this.#row({ ...t, grantId }));
+    await translated(this.#ctx, () => this.#ctx.db.insertInto('tokens').values(rows as never).execute());
   }
 
   async isFamilyRevoked(grantId: string): Promise<boolean> {
