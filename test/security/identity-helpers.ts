@@ -66,7 +66,14 @@ export async function sessionSignedIn(server: TestServer, sessionCookie: string)
 export async function codeFromSession(server: TestServer, client: Client, sessionCookie: string): Promise<{ signedInAs: boolean; code: string | undefined; verifier: string }> {
   const { verifier, challenge } = pkcePair();
   const url = authorize(server, client, challenge, 'openid read');
-  const page = await fetch(url, { headers: { cookie: sessionCookie } });
+  const page = await fetch(url, { headers: { cookie: sessionCookie }, redirect: 'manual' });
+  const straight = page.headers.get('location');
+  if (straight) {
+    // A live session whose user already consented to these scopes goes straight through
+    // (OIDC Core §3.1.2.4): the session was recognised and the code is in the redirect.
+    await page.text();
+    return { signedInAs: true, code: new URL(straight).searchParams.get('code') ?? undefined, verifier };
+  }
   const html = await page.text();
   expect(page.status).toBe(200);
   const form = parseLoginForm(html, page, url);
