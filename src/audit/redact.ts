@@ -6,7 +6,7 @@
 const SECRET_KEY = /password|secret|token|^code$|code_verifier|private|hash|cookie|authorization/i;
 
 /** Keys that look like secrets but hold identifiers or flags operators need. */
-const ALLOWED = new Set(['requires_password_change', 'token_type', 'token_endpoint_auth_method', 'token_count', 'active_sessions']);
+const ALLOWED = new Set(['token_type', 'token_endpoint_auth_method']);
 
 /** Replaced value, so a reader sees that the field changed without seeing it. */
 export const REDACTED = '[Redacted]';
@@ -25,7 +25,9 @@ export function withoutSecrets(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;
-    out[key] = SECRET_KEY.test(key) && !ALLOWED.has(key) ? REDACTED : withoutSecrets(item, depth + 1);
+    // A flag, a count or a null says nothing secret (`password_changed: true`); anything else under such a key goes.
+    const secret = SECRET_KEY.test(key) && !ALLOWED.has(key) && item !== null && typeof item !== 'boolean' && typeof item !== 'number';
+    out[key] = secret ? REDACTED : withoutSecrets(item, depth + 1);
   }
   return out;
 }

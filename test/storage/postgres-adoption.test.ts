@@ -70,7 +70,7 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
                          column_default) AS v
         FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly\\_%'
-          AND table_name <> 'token_family_revocations'
+          AND table_name NOT IN ('token_family_revocations', 'audit_events')
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
@@ -79,14 +79,14 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
         WHERE schemaname = 'public' AND tablename NOT LIKE 'authly\\_%'
-          AND tablename <> 'token_family_revocations'
+          AND tablename NOT IN ('token_family_revocations', 'audit_events')
           AND indexname <> 'idx_tokens_grant_id'
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly\\_%'
-          AND conrelid::regclass::text <> 'token_family_revocations'
+          AND conrelid::regclass::text NOT IN ('token_family_revocations', 'audit_events')
           AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
                               'oauth_clients_id_token_signed_response_alg_check')
         ORDER BY 1`),

@@ -34,3 +34,12 @@ export function recordAdminChange(audit: AuditLog | undefined, actor: User, chan
     },
   });
 }
+
+/**
+ * The resource before a change, for the audit record, or `undefined` when it cannot be read (an
+ * inactive client or scope is not served by its read route): the change itself then decides
+ * between 404 and success, exactly as without auditing.
+ */
+export function readBefore<T>(read: () => Promise<T>): Promise<T | undefined> {
+  return read().catch(() => undefined);
+}

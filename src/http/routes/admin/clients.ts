@@ -1,4 +1,4 @@
-import { recordAdminChange } from './admin-audit.js';
+import { readBefore, recordAdminChange } from './admin-audit.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -52,7 +52,7 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
     const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
     const id = clientId(request.params);
     const input = parseRequest(clientUpdateBody, request.body, 'body');
-    const before = await admin.clients.get(id);
+    const before = await readBefore(() => admin.clients.get(id));
     const after = await admin.clients.update(id, input);
     recordAdminChange(audit, actor, { event: 'admin.client.updated', clientId: id, before, after });
     return after;
@@ -81,7 +81,7 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
     const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
     const id = clientId(request.params);
     const input = parseRequest(clientOidcBody, request.body, 'body');
-    const before = await admin.clients.getOidc(id);
+    const before = await readBefore(() => admin.clients.getOidc(id));
     const updated = await admin.clients.updateOidc(id, input);
     recordAdminChange(audit, actor, { event: 'admin.client.oidc_updated', clientId: id, before, after: await admin.clients.getOidc(id) });
     return updated;

@@ -1,4 +1,4 @@
-import { recordAdminChange } from './admin-audit.js';
+import { readBefore, recordAdminChange } from './admin-audit.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -65,7 +65,7 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
     const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
     const name = scopeName(request.params);
     const input = parseRequest(updateBody, request.body, 'body');
-    const before = await admin.scopes.get(name);
+    const before = await readBefore(() => admin.scopes.get(name));
     const after = await admin.scopes.update(name, input);
     recordAdminChange(audit, actor, { event: 'admin.scope.updated', before, after });
     return after;

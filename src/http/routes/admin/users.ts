@@ -4,7 +4,7 @@ import type { AdminService } from '../../../services/admin/admin-service.js';
 import type { GrantService } from '../../../services/consents.js';
 import { notFound } from '../../../services/users/detail-error.js';
 import { parseRequest, uuidParam } from '../../plugins/request-schema.js';
-import { recordAdminChange } from './admin-audit.js';
+import { readBefore, recordAdminChange } from './admin-audit.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
 import { sessionListQuery, userCreateBody, userListQuery, userUpdateBody } from './user-schemas.js';
 
@@ -45,7 +45,7 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
     const { user } = await admin.authorize(request.headers.authorization, 'admin:users:write');
     const id = userId(request);
     const input = parseRequest(userUpdateBody, request.body, 'body');
-    const before = await admin.users.get(id);
+    const before = await readBefore(() => admin.users.get(id));
     const after = await admin.users.update(id, input, user);
     recordAdminChange(audit, user, { event: 'admin.user.updated', userId: id, before, after, details: { password_changed: input.password !== undefined && input.password !== null } });
     return after;
@@ -54,7 +54,7 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   app.delete('/admin/users/:user_id', async function deleteUser(request, reply) {
     const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
     const id = userId(request);
-    const before = await admin.users.get(id);
+    const before = await readBefore(() => admin.users.get(id));
     await admin.users.delete(id);
     recordAdminChange(audit, actor, { event: 'admin.user.deleted', userId: id, before });
     return reply.code(204).send();
