@@ -1,6 +1,18 @@
-import { Cluster, Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as Ioredis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisNode, type RedisTarget } from '../config/redis-url.js';
+
+/**
+ * ioredis, required on first use: a server without Redis never loads it, which keeps start-up
+ * short (it is among the largest modules the server would otherwise load).
+ */
+let loaded: typeof Ioredis | undefined;
+function ioredis(): typeof Ioredis {
+  loaded ??= createRequire(import.meta.url)('ioredis') as typeof Ioredis;
+  return loaded;
+}
 
 /** A client of one server (also behind Sentinel) or of a Redis Cluster: the commands we use are on both. */
 export type RedisClient = Redis | Cluster;
@@ -44,7 +56,7 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
   };
   switch (target.kind) {
     case 'single':
-      return new Redis(url, {
+      return new (ioredis().Redis)(url, {
         connectTimeout: options.connectTimeout,
         commandTimeout: options.commandTimeout,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
@@ -54,7 +66,7 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
         ...common,
       });
     case 'sentinel':
-      return new Redis({
+      return new (ioredis().Redis)({
         ...nodeOptions(target, options),
         sentinels: target.sentinels,
         name: target.masterName,
@@ -66,7 +78,7 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
         ...common,
       });
     case 'cluster':
-      return new Cluster(target.nodes, {
+      return new (ioredis().Cluster)(target.nodes, {
         redisOptions: nodeOptions(target, options),
         clusterRetryStrategy: options.retryStrategy,
         ...common,
@@ -87,7 +99,7 @@ export function createSubscriberClient(url: string, options: RedisClientOptions)
   if (target.kind !== 'cluster') return createRedisClient(url, options) as Redis;
   const { nodes } = target;
   const [first] = nodes as [RedisNode];
-  const client: Redis = new Redis({
+  const client: Redis = new (ioredis().Redis)({
     ...nodeOptions(target, options),
     host: first.host,
     port: first.port,
@@ -120,5 +132,5 @@ export function cacheKeyPrefix(keyPrefix: string, url: string): string {
 
 /** The primaries of a cluster, or the one server: where SCAN must run to see every key. */
 export function scanTargets(redis: RedisClient): Redis[] {
-  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+  return redis instanceof ioredis().Cluster ? redis.nodes('master') : [redis];
 }

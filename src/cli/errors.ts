@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { ConfigError, debugRequested } from '../config/index.js';
+import { debugRequested } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
 import type { CliOutput } from './output.js';
 
 /** Exit status for an invalid configuration (a usage problem the operator fixes, not a crash). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { deepFreeze } from './deep-freeze.js';
 import { configFileFromEnvironment, environmentAssignments, processEnvironment } from './env.js';
 import type { Assignment, Environment } from './env.js';
@@ -75,6 +76,8 @@ function readConfigFile(path: string, source: string, problems: ConfigProblem[])
     problems.push({ path, expected: 'a readable YAML config file', got: reason, source });
     return {};
   }
+  // Required only when there is a file to read: most starts configure through the environment.
+  const { LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   for (const error of doc.errors) {

@@ -1,13 +1,11 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
 import type { PublicJwk } from '../domain/signing-key.js';
-import type { SigningAlgorithm } from './token-signer.js';
 
-/** The asymmetric algorithms keys are generated for (RFC 7518 §3.1, RFC 8037 §3.1). */
-export type AsymmetricAlgorithm = Exclude<SigningAlgorithm, 'HS256'>;
+import type { AsymmetricAlgorithm } from './algorithms.js';
 
-/** Every asymmetric algorithm, in the order discovery lists them. */
-export const ASYMMETRIC_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
+export { ASYMMETRIC_ALGORITHMS } from './algorithms.js';
+export type { AsymmetricAlgorithm } from './algorithms.js';
 
 /** A freshly generated key pair, ready to persist. */
 export interface GeneratedKey {

@@ -18,7 +18,8 @@ describe.skipIf(!hasRedis)('rate limits and lockout shared through Redis (DESIGN
   async function twoInstances(env: Record<string, string>): Promise<[ApiClient, ApiClient]> {
     const prefix = `authly-test:${randomBytes(6).toString('hex')}:`;
     prefixes.push(prefix);
-    const shared = { AUTHLY_REDIS_URL: REDIS_URL, AUTHLY_REDIS__KEY_PREFIX: prefix, ...env };
+    // Separate databases must not share a cache (cache.backend auto would be tiered over this Redis).
+    const shared = { AUTHLY_REDIS_URL: REDIS_URL, AUTHLY_REDIS__KEY_PREFIX: prefix, AUTHLY_CACHE__BACKEND: 'none', ...env };
     const a = await startAdminServer('sqlite', shared);
     const b = await startAdminServer('sqlite', shared);
     servers = [a.server, b.server];

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { cacheBackendOf } from '../../app/cache-backend.js';
-import { countCachedKeys, flushCachedKeys } from '../../cache/index.js';
-import { loadConfig, type Config } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
@@ -17,12 +16,18 @@ export function registerCache(program: Command, output: CliOutput = processOutpu
     .command('stats')
     .description('count cache entries in Redis per namespace (hit/miss counters live in each server)')
     .addOption(configOption())
-    .action((flags: CacheFlags) => stats(loadConfig({ flags }), output));
+    .action(async (flags: CacheFlags) => stats(await configFrom(flags), output));
   cache
     .command('flush')
     .description('delete every cache entry under redis.key_prefix and tell running servers to drop theirs')
     .addOption(configOption())
-    .action((flags: CacheFlags) => flush(loadConfig({ flags }), output));
+    .action(async (flags: CacheFlags) => flush(await configFrom(flags), output));
+}
+
+/** The configuration, its schema loaded only when a cache command runs. */
+async function configFrom(flags: CacheFlags): Promise<Config> {
+  const { loadConfig } = await import('../../config/load.js');
+  return loadConfig({ flags });
 }
 
 /** The Redis location when the backend shares one, else a line explaining why there is none. */
@@ -37,6 +42,7 @@ function sharedCache(config: Config): { redisUrl: string; keyPrefix: string } | 
 async function stats(config: Config, output: CliOutput): Promise<void> {
   const location = sharedCache(config);
   if (typeof location === 'string') return output.out(location);
+  const { countCachedKeys } = await import('../../cache/index.js');
   const counts = await countCachedKeys(location);
   output.out(`keys in Redis under "${location.keyPrefix}" (a separate process cannot see the servers' hit/miss counters):`);
   const rows = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
@@ -49,6 +55,7 @@ async function stats(config: Config, output: CliOutput): Promise<void> {
 async function flush(config: Config, output: CliOutput): Promise<void> {
   const location = sharedCache(config);
   if (typeof location === 'string') return output.out(location);
+  const { flushCachedKeys } = await import('../../cache/index.js');
   const deleted = await flushCachedKeys(location);
   output.out(`deleted ${deleted} keys under "${location.keyPrefix}"; published a flush to running servers`);
 }

@@ -1,15 +1,11 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { resolveEndpoint } from '../../app/database-endpoint.js';
-import { createPasswordHasher } from '../../crypto/password-hasher.js';
-import { cryptoRandom } from '../../crypto/random.js';
-import { seedDatabase } from '../../storage/transfer/index.js';
 import type { SeedReport } from '../../storage/transfer/index.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
 import { renderTable } from './admin/format.js';
-import { interruptible } from './db-transfer.js';
+import { interruptible, transferModules } from './db-transfer.js';
 
 interface SeedFlags {
   config?: string;
@@ -42,6 +38,11 @@ export function registerSeed(db: Command, output: CliOutput = processOutput): vo
     .addOption(new Option('--force', 'empty a database that already holds data first, in the same transaction'))
     .addOption(configOption())
     .action(async (flags: SeedFlags) => {
+      const [{ seedDatabase, resolveEndpoint }, { createPasswordHasher }, { cryptoRandom }] = await Promise.all([
+        transferModules(),
+        import('../../crypto/password-hasher.js'),
+        import('../../crypto/random.js'),
+      ]);
       const target = resolveEndpoint(flags.to, flags.config);
       // One argon2id hash for every user: hashing a million passwords would take hours and
       // measure argon2, not the database.

@@ -1,13 +1,17 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { resolveEndpoint } from '../../app/database-endpoint.js';
-import { copyDatabase, describeVersion, exportDatabase, importDump, TransferError, verifyDatabases } from '../../storage/transfer/index.js';
+import { TransferError } from '../../storage/transfer/errors.js';
 import type { ExportReport, ImportMode, ProgressListener, TransferReport, VerifyReport } from '../../storage/transfer/index.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
-import { progressFor } from '../progress.js';
 import { renderTable } from './admin/format.js';
+
+/** The transfer code, loaded only when a transfer command runs (not for `--version` or `serve`). */
+export async function transferModules() {
+  const [transfer, { resolveEndpoint }] = await Promise.all([import('../../storage/transfer/index.js'), import('../../app/database-endpoint.js')]);
+  return { ...transfer, resolveEndpoint };
+}
 
 interface TransferFlags {
   config?: string;
@@ -43,28 +47,31 @@ export function registerTransfer(db: Command, output: CliOutput = processOutput)
     .requiredOption('--to <file>', 'dump file to write')
     .addOption(new Option('--dry-run', 'count the rows, write nothing'))
     .addOption(configOption())
-    .action((flags: TransferFlags) =>
-      interruptible((signal, progress) =>
+    .action(async (flags: TransferFlags) => {
+      const { exportDatabase, resolveEndpoint } = await transferModules();
+      return interruptible((signal, progress) =>
         exportDatabase({ source: resolveEndpoint(flags.from, flags.config), file: flags.to!, dryRun: flags.dryRun === true, progress: progress.listener, signal }).finally(() => progress.stop()),
-      ).then((report) => printExport(report, output)),
-    );
+      ).then((report) => printExport(report, output));
+    });
   withModeOptions(db.command('import'))
     .description('load a dump into a database, in one transaction; a non-empty target needs --merge or --replace')
     .requiredOption('--from <file>', 'dump file written by authly db export')
     .addOption(new Option('--to <database>', DATABASE_HELP))
     .addOption(configOption())
-    .action((flags: TransferFlags) =>
-      interruptible((signal, progress) =>
+    .action(async (flags: TransferFlags) => {
+      const { importDump, resolveEndpoint, describeVersion } = await transferModules();
+      return interruptible((signal, progress) =>
         importDump({ file: flags.from!, target: resolveEndpoint(flags.to, flags.config), mode: modeOf(flags), dryRun: flags.dryRun === true, progress: progress.listener, signal }).finally(() => progress.stop()),
-      ).then((report) => printTransfer('imported', report, output)),
-    );
+      ).then((report) => printTransfer('imported', report, output, describeVersion));
+    });
   withModeOptions(db.command('copy'))
     .description('copy every table from one database to another without a file (read-only on the source)')
     .addOption(new Option('--from <database>', DATABASE_HELP))
     .addOption(new Option('--to <database>', DATABASE_HELP))
     .addOption(configOption())
-    .action((flags: TransferFlags) =>
-      interruptible((signal, progress) =>
+    .action(async (flags: TransferFlags) => {
+      const { copyDatabase, resolveEndpoint, describeVersion } = await transferModules();
+      return interruptible((signal, progress) =>
         copyDatabase({
           source: resolveEndpoint(flags.from, flags.config),
           target: resolveEndpoint(flags.to, flags.config),
@@ -73,18 +80,19 @@ export function registerTransfer(db: Command, output: CliOutput = processOutput)
           progress: progress.listener,
           signal,
         }).finally(() => progress.stop()),
-      ).then((report) => printTransfer('copied', report, output)),
-    );
+      ).then((report) => printTransfer('copied', report, output, describeVersion));
+    });
   db.command('verify')
     .description('compare row counts and content checksums of every table; exit code 1 on any difference')
     .addOption(new Option('--from <database>', DATABASE_HELP))
     .requiredOption('--against <database>', 'the other database: sqlite:PATH, postgresql://… or a config file')
     .addOption(configOption())
-    .action((flags: TransferFlags) =>
-      interruptible((_signal, progress) =>
+    .action(async (flags: TransferFlags) => {
+      const { verifyDatabases, resolveEndpoint } = await transferModules();
+      return interruptible((_signal, progress) =>
         verifyDatabases({ left: resolveEndpoint(flags.from, flags.config), right: resolveEndpoint(flags.against, flags.config), progress: progress.listener }).finally(() => progress.stop()),
-      ).then((report) => printVerify(report, output)),
-    );
+      ).then((report) => printVerify(report, output));
+    });
 }
 
 /**
@@ -98,6 +106,7 @@ export async function interruptible<T>(run: (signal: AbortSignal, progress: { li
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
+    const { progressFor } = await import('../progress.js');
     return await run(controller.signal, progressFor());
   } finally {
     process.off('SIGINT', stop);
@@ -105,7 +114,10 @@ export async function interruptible<T>(run: (signal: AbortSignal, progress: { li
   }
 }
 
-function schemaLines(report: TransferReport): string[] {
+/** Names a schema version for the operator (`describeVersion` of the transfer code, loaded late). */
+type Describe = (version: TransferReport['sourceVersion']) => string;
+
+function schemaLines(report: TransferReport, describeVersion: Describe): string[] {
   const { migration } = report;
   const applied =
     migration.applied.length === 0
@@ -114,9 +126,9 @@ function schemaLines(report: TransferReport): string[] {
   return [`source schema: ${describeVersion(report.sourceVersion)}`, `target schema: ${describeVersion(report.targetVersionBefore)}; ${applied}`];
 }
 
-function printTransfer(verb: string, report: TransferReport, output: CliOutput): void {
+function printTransfer(verb: string, report: TransferReport, output: CliOutput, describeVersion: Describe): void {
   output.out(`${report.dryRun ? `dry run, rolled back: would have ${verb}` : verb} ${report.source} → ${report.target} in ${report.seconds.toFixed(1)}s`);
-  for (const line of schemaLines(report)) output.out(line);
+  for (const line of schemaLines(report, describeVersion)) output.out(line);
   if (report.cleared.length > 0) output.out(`emptied first (--replace): ${report.cleared.join(', ')}`);
   if (report.replacedSeedScopes) output.out("the target's seed scopes were replaced by the source's");
   for (const line of renderTable(report.tables, [

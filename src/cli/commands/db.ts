@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { pruneExpired } from '../../app/pruner.js';
-import { storageOptionsFrom } from '../../app/storage-options.js';
-import { openStorage } from '../../app/storage.js';
-import { loadConfig, type Config } from '../../config/index.js';
-import { createLogger } from '../../log/logger.js';
+import type { Config } from '../../config/index.js';
 import type { MigrationState, Storage } from '../../storage/storage.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
@@ -39,6 +35,7 @@ export function registerDb(program: Command, output: CliOutput = processOutput):
  * once: for cron, or with the in-process pruner turned off. Authly never deleted expired rows.
  */
 async function prune(storage: Storage, output: CliOutput, retentionDays: number): Promise<void> {
+  const { pruneExpired } = await import('../../app/pruner.js');
   const report = await pruneExpired(storage.repositories, new Date(), { audit: { repository: storage.auditEvents, retentionDays } });
   output.out(`deleted ${report.tokens} expired tokens`);
   output.out(`deleted ${report.authorizationCodes} expired authorization codes`);
@@ -47,6 +44,13 @@ async function prune(storage: Storage, output: CliOutput, retentionDays: number)
 }
 
 async function withStorage(flags: DbFlags, run: (storage: Storage, config: Config) => Promise<void>): Promise<void> {
+  // Loaded per command, so `authly --version` and the other commands never load storage.
+  const [{ storageOptionsFrom }, { openStorage }, { loadConfig }, { createLogger }] = await Promise.all([
+    import('../../app/storage-options.js'),
+    import('../../app/storage.js'),
+    import('../../config/load.js'),
+    import('../../log/logger.js'),
+  ]);
   const config = loadConfig({ flags });
   // Logs go to stderr so stdout carries only the command's result.
   const logger = createLogger(config.logging, process.stderr);

@@ -1,15 +1,8 @@
 import { createAuditLog } from '../../audit/audit-log.js';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { createContainer } from '../../app/container.js';
-import { ASYMMETRIC_ALGORITHMS } from '../../crypto/generate-key.js';
-import type { AsymmetricAlgorithm } from '../../crypto/generate-key.js';
-import { loadConfig } from '../../config/index.js';
-import { loadMasterKey, masterKeySourceFrom } from '../../crypto/master-key.js';
-import { cryptoRandom } from '../../crypto/random.js';
-import { createLogger } from '../../log/logger.js';
-import { systemClock } from '../../repositories/ports.js';
-import { createSigningKeys } from '../../services/signing-keys.js';
+import { ASYMMETRIC_ALGORITHMS } from '../../crypto/algorithms.js';
+import type { AsymmetricAlgorithm } from '../../crypto/algorithms.js';
 import type { KeyListing, SigningKeyService } from '../../services/signing-keys.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
@@ -39,6 +32,17 @@ export function registerKeys(program: Command, output: CliOutput = processOutput
 }
 
 async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
+  // Loaded per command, so `authly --version` and the other commands never load them.
+  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { createLogger }, { systemClock }, { createSigningKeys }] =
+    await Promise.all([
+      import('../../app/container.js'),
+      import('../../config/load.js'),
+      import('../../crypto/master-key.js'),
+      import('../../crypto/random.js'),
+      import('../../log/logger.js'),
+      import('../../repositories/ports.js'),
+      import('../../services/signing-keys.js'),
+    ]);
   const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
   // Logs go to stderr so stdout carries only the command's result.
   const logger = createLogger(config.logging, process.stderr);

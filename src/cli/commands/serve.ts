@@ -1,8 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { createApplication } from '../../app/application.js';
-import { loadConfig } from '../../config/index.js';
-import { createLogger } from '../../log/logger.js';
 import { configOption } from '../config-option.js';
 import { packageVersion } from '../version.js';
 
@@ -26,6 +23,12 @@ export function registerServe(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   // Listen for signals first: a SIGTERM during start-up then still shuts down cleanly.
   const stopRequested = nextShutdownSignal();
+  // Loaded here, not at the top: other commands (and `--version`) never pay for the server.
+  const [{ createApplication }, { loadConfig }, { createLogger }] = await Promise.all([
+    import('../../app/application.js'),
+    import('../../config/load.js'),
+    import('../../log/logger.js'),
+  ]);
   const config = loadConfig({ flags });
   const logger = createLogger(config.logging);
   const application = await createApplication(config, { logger, version: packageVersion() });

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { StorageOpenError } from '../errors.js';
 import type { Database } from '../kysely/database.js';
 import { withUnavailableErrors } from '../unavailable.js';
@@ -26,6 +27,13 @@ export interface OpenedPostgres {
 
 const DATE_OID = 1082;
 
+/** pg, required on first use: a server on SQLite never loads it, which keeps start-up short. */
+let loaded: typeof pg | undefined;
+function pgModule(): typeof pg {
+  loaded ??= createRequire(import.meta.url)('pg') as typeof pg;
+  return loaded;
+}
+
 /*
  * DATE columns (users.birthdate) must stay calendar strings: pg's default parser builds a Date at
  * local midnight, which shifts the day in any zone west of UTC (spec D9: dates are YYYY-MM-DD).
@@ -34,7 +42,7 @@ const DATE_OID = 1082;
 const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === DATE_OID) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format as 'text');
+    return pgModule().types.getTypeParser(oid, format as 'text');
   },
 } as pg.CustomTypesConfig;
 
@@ -66,7 +74,7 @@ export function connectionFields(options: Omit<PostgresOpenOptions, 'poolSize'>)
 
 /** Opens a pool and checks that the server answers, so a bad address fails at start-up. */
 export async function openPostgres(options: PostgresOpenOptions): Promise<OpenedPostgres> {
-  const pool = new pg.Pool({ ...connectionFields(options), max: options.poolSize, types });
+  const pool = new (pgModule().Pool)({ ...connectionFields(options), max: options.poolSize, types });
   /*
    * A connection that loses its server emits 'error'. pg-pool listens only while the client is
    * idle in the pool; a checked-out client's 'error' (its backend terminated between two queries

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { processEnvironment, type Environment } from '../../../config/index.js';
+import { processEnvironment, type Environment } from '../../../config/env.js';
 import type { CliOutput } from '../../output.js';
 import { AdminApi, DEFAULT_API_URL } from './api-client.js';
 import type { OutputFormat } from './format.js';
