@@ -3,7 +3,8 @@
  * the design analysis's tables measured on every backend. Writes `<date>.md` (the tables, their
  * verdicts against the analysis, and where it was wrong), `<date>.json` (every number) and one
  * SVG chart per table under `bench/results/`, and prints the Markdown. Naming tables runs only
- * those (the files are then `<date>-<tables>.*`). See bench/README.md for the method.
+ * those (the files are then `<date>-<tables>.*`). `--rerender FILE.json` writes a past run's
+ * Markdown and charts again from its data. See bench/README.md for the method.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,8 +64,13 @@ export async function writeReport(
   data.finishedAt = new Date().toISOString();
   data.seconds = (Date.now() - started.getTime()) / 1000;
 
-  fs.mkdirSync(outDir, { recursive: true });
   const base = `${data.startedAt.slice(0, 10)}${tables.length === TABLES.length ? '' : `-${tables.join('-')}`}`;
+  return publish(data, outDir, base);
+}
+
+/** Writes the charts, the Markdown and the JSON of `data` as `<base>.*` into `outDir`. */
+export async function publish(data: ReportData, outDir: string, base: string): Promise<ReportFiles> {
+  fs.mkdirSync(outDir, { recursive: true });
   const specs = {
     storage: data.storage && storageChart(data.storage.cells),
     memory: data.memory && memoryChart(data.memory.rows),
@@ -72,6 +78,7 @@ export async function writeReport(
     package: data.package && packageChart(data.package),
   };
   const charts: string[] = [];
+  data.charts = {};
   for (const [table, spec] of Object.entries(specs)) {
     if (spec === undefined) continue;
     const file = `${base}-${table}.svg`;
@@ -101,9 +108,12 @@ export function tablesFrom(args: string[]): TableName[] {
   return named.length === 0 ? [...TABLES] : TABLES.filter((t) => named.includes(t));
 }
 
-/** `npm run bench -- report ...`. */
+/** `npm run bench -- report ...`; `--rerender FILE.json` writes a past run's Markdown and charts again, measuring nothing. */
 export async function run(args: string[]): Promise<void> {
-  const files = await writeReport(tablesFrom(args), sizeNamed(stringOption(args, 'size')), path.resolve(stringOption(args, 'out') ?? path.join(ROOT, 'bench', 'results')));
+  const rerender = stringOption(args, 'rerender');
+  const files = rerender
+    ? await publish(JSON.parse(fs.readFileSync(rerender, 'utf8')) as ReportData, path.dirname(path.resolve(rerender)), path.basename(rerender, '.json'))
+    : await writeReport(tablesFrom(args), sizeNamed(stringOption(args, 'size')), path.resolve(stringOption(args, 'out') ?? path.join(ROOT, 'bench', 'results')));
   console.log(files.text);
   console.log(`\nreport: ${path.relative(process.cwd(), files.markdown)} (data ${path.relative(process.cwd(), files.json)}, ${files.charts.length} charts)`);
 }

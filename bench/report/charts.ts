@@ -10,7 +10,7 @@ import type { StartupRow } from './startup-table.js';
 import type { StorageCell } from './storage-table.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const FONT = { config: { font: 'sans-serif', view: { stroke: null } } };
+const FONT = { config: { font: 'sans-serif', view: { stroke: null }, axis: { labelLimit: 240 }, header: { labelLimit: 240 } } };
 
 /** Renders a Vega-Lite spec to an SVG document. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
