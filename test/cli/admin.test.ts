@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
+import { obtainCode } from '../helpers/oauth-flow.js';
 import { HASH_PATTERNS } from '../protection/api-client.js';
 import { runCli, startCli, finished, type CliResult } from './run-cli.js';
 
@@ -161,6 +162,17 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
     const gone = await admin('user', 'show', 'cli_user');
     expect(gone.code).toBe(1);
     expect(gone.stderr.trim()).toBe('authly: no user named cli_user');
+  });
+
+  it("lists a user's grants and revokes one with its tokens", async () => {
+    await obtainCode(server, server.confidential.client.clientId, { scope: 'read' });
+    const grants = json<Array<{ grant_id: string; client_id: string; scopes: string[] }>>(await admin('user', 'grants', server.user.username, '--output', 'json'));
+    expect(grants).toEqual([expect.objectContaining({ client_id: server.confidential.client.clientId, scopes: ['read'] })]);
+    const grantId = grants[0]!.grant_id;
+    expect(ok(await admin('user', 'grants', server.user.username, '--revoke', grantId, '--confirm'))).toContain(`revoked grant ${grantId}`);
+    expect(ok(await admin('user', 'grants', server.user.username))).toContain('0 grant(s)');
+    const again = await admin('user', 'grants', server.user.username, '--revoke', grantId, '--confirm');
+    expect(again.code).toBe(1);
   });
 
   it('reports the server\'s validation messages', async () => {

@@ -56,6 +56,18 @@ describe('authly keys', () => {
     expect(rows[1]).toMatch(new RegExp(`\\sEdDSA\\s+published\\s+${ISO}\\s+-\\s+${ISO}$`));
   });
 
+  it('rotate --algorithm rotates that algorithm only, and refuses one the server does not sign with', async () => {
+    const cwd = workspace();
+    const rotate = await runCli(['keys', 'rotate', '--algorithm', 'RS256'], { cwd });
+    expect(rotate.stdout).toMatch(new RegExp(`^created ${KID} \\(RS256\\); it signs from ${ISO}\\n$`));
+    const keys = JSON.parse((await runCli(['keys', 'list', '--output', 'json'], { cwd })).stdout) as { algorithm: string; status: string }[];
+    expect(keys.map((key) => `${key.algorithm} ${key.status}`)).toEqual(['RS256 staged', 'RS256 signing']);
+
+    const refused = await runCli(['keys', 'rotate', '--algorithm', 'HS256'], { cwd });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('HS256');
+  });
+
   it('reports a malformed master key as a configuration problem and exits 2', async () => {
     const cwd = workspace();
     const result = await runCli(['keys', 'list'], { cwd, env: { AUTHLY_SECRETS__MASTER_KEY: 'dG9vLXNob3J0' } });

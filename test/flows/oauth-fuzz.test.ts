@@ -3,6 +3,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
+import { loginThroughForm } from '../helpers/login-form.js';
+import { authorizationUrl, pkcePair } from '../helpers/oauth-flow.js';
 
 /** Every endpoint of issue #4, with the methods it answers. */
 const ENDPOINTS = [
@@ -13,6 +15,8 @@ const ENDPOINTS = [
   { method: 'POST', url: '/api/v1/oauth/revoke' },
   { method: 'POST', url: '/api/v1/oauth/introspect' },
   { method: 'GET', url: '/.well-known/oauth-authorization-server' },
+  { method: 'GET', url: '/api/v1/users/me/grants' },
+  { method: 'DELETE', url: '/api/v1/users/me/grants/00000000-0000-4000-8000-000000000000' },
 ] as const;
 
 const FIELDS = [
@@ -79,7 +83,7 @@ function countRows(file: string): Record<string, number> {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
     const out: Record<string, number> = {};
-    for (const table of ['users', 'oauth_clients', 'tokens', 'oauth_authorization_codes', 'oauth_scopes', 'oidc_jwks_keys']) {
+    for (const table of ['users', 'oauth_clients', 'tokens', 'oauth_authorization_codes', 'oauth_scopes', 'oidc_jwks_keys', 'oauth_consents']) {
       out[table] = (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     }
     return out;
@@ -113,6 +117,37 @@ describe('fuzzing the OAuth endpoints', () => {
       { numRuns: 400 },
     );
     expect(countRows(dbFile)).toEqual(before);
+  });
+
+  it('never answers 5xx to an authorization request from a signed-in browser with remembered consent, whatever its parameters', async () => {
+    // A live session and a consent for the confidential client, so fuzzed requests reach the
+    // remembered-consent path (prompt=none, prompt=consent, wider scopes, max_age, …).
+    const challenge = pkcePair().challenge;
+    const base = { client_id: server.confidential.client.clientId, redirect_uri: server.redirectUri, response_type: 'code', scope: 'openid read', code_challenge: challenge };
+    const login = await loginThroughForm(authorizationUrl(server, base), { username: server.user.username, password: server.password });
+    const cookie = login.headers.getSetCookie().find((c) => c.startsWith('authly_session='))!.split(';')[0]!;
+    const params = fc.record(
+      {
+        scope: fc.oneof(fc.constantFrom('openid', 'openid read', 'openid email', 'offline_access openid', ''), value),
+        prompt: fc.oneof(fc.constantFrom('none', 'consent', 'login', 'none consent', ''), value),
+        max_age: fc.oneof(fc.constantFrom('0', '3600', '-1', 'x'), value),
+        nonce: value,
+        state: value,
+        response_mode: fc.constantFrom('query', 'fragment', 'form_post', 'x'),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(params, async (extra) => {
+        const response = await server.app.server.inject({
+          method: 'GET',
+          url: `/api/v1/oauth/authorize?${new URLSearchParams({ ...base, ...extra }).toString()}`,
+          headers: { cookie },
+        });
+        expect(response.statusCode, `${JSON.stringify(extra).slice(0, 300)} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('never answers 5xx to any Host header, on any route that derives a URL from the request', async () => {

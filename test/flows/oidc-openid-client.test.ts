@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestBackend, type TestServer } from '../helpers/app.js';
 import { loginThroughForm } from '../helpers/login-form.js';
+import { discoverConfidential, openIdRequest } from '../helpers/openid-client.js';
 import { hasPostgres } from '../helpers/services.js';
 
 for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
@@ -18,38 +19,16 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         phoneNumber: '+47 12345678',
         address: { locality: 'Oslo', country: 'NO' },
       });
-      config = await client.discovery(
-        new URL(server.url),
-        server.confidential.client.clientId,
-        undefined,
-        client.ClientSecretBasic(server.confidential.secret),
-        { execute: [client.allowInsecureRequests] },
-      );
+      config = await discoverConfidential(server);
       // Verify ID token signatures against our JWKS, not only trust the TLS channel.
       client.enableNonRepudiationChecks(config);
     });
     afterAll(async () => server?.close());
 
     async function signIn(scope: string) {
-      const verifier = client.randomPKCECodeVerifier();
-      const nonce = client.randomNonce();
-      const state = client.randomState();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: server.redirectUri,
-        scope,
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        nonce,
-        state,
-      });
+      const { url, nonce, redeem } = await openIdRequest(config, server.redirectUri, scope);
       const redirect = await loginThroughForm(url.toString(), { username: server.user.username, password: server.password });
-      const tokens = await client.authorizationCodeGrant(config, new URL(redirect.headers.get('location')!), {
-        pkceCodeVerifier: verifier,
-        expectedNonce: nonce,
-        expectedState: state,
-        idTokenExpected: true,
-      });
-      return { tokens, nonce };
+      return { tokens: await redeem(redirect.headers.get('location')!), nonce };
     }
 
     it('completes code + PKCE, validates the ID token, calls UserInfo, refreshes and logs out', async () => {

@@ -1,8 +1,9 @@
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBackend, TestServer } from '../helpers/app.js';
 import { loginThroughForm } from '../helpers/login-form.js';
 import { introspect, obtainCode, tokenRequest } from '../helpers/oauth-flow.js';
+import { discoverConfidential, openIdRequest } from '../helpers/openid-client.js';
 import { hasPostgres } from '../helpers/services.js';
 import { startAdminServer, type ApiClient } from '../protection/api-client.js';
 
@@ -34,33 +35,11 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
 
     beforeAll(async () => {
       ({ server, api, adminToken } = await startAdminServer(backend));
-      config = await client.discovery(
-        new URL(server.url),
-        server.confidential.client.clientId,
-        undefined,
-        client.ClientSecretBasic(server.confidential.secret),
-        { execute: [client.allowInsecureRequests] },
-      );
+      config = await discoverConfidential(server);
     });
     afterAll(async () => server?.close());
 
-    async function request(scope: string, extra: Record<string, string> = {}) {
-      const verifier = client.randomPKCECodeVerifier();
-      const nonce = client.randomNonce();
-      const state = client.randomState();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: server.redirectUri,
-        scope,
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        nonce,
-        state,
-        ...extra,
-      });
-      const redeem = (location: string) =>
-        client.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
-      return { url, redeem };
-    }
+    const request = (scope: string, extra: Record<string, string> = {}) => openIdRequest(config, server.redirectUri, scope, extra);
 
     /** The authorization endpoint's redirect for a browser with the session cookie. */
     async function silently(url: URL): Promise<URL> {

@@ -8,13 +8,15 @@ import type { MigrationDb } from '../../src/storage/migrator.js';
 import { createTestDatabase, withPostgres as withClient } from '../helpers/postgres.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 import { hasPostgres } from '../helpers/services.js';
+import { authlyMigrations } from '../../src/storage/migrations/index.js';
 
 /*
  * DESIGN.md §2: "An existing Authly database is adopted, not rebuilt." The fixture stands in for
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations', '2025-01-08T0000-sqlite-json-checks', '2025-01-09T0000-leases', '2025-01-10T0000-audit-events'];
+/** Every migration this build knows, in name order (the order Kysely runs them). */
+const MIGRATIONS = Object.keys(authlyMigrations('postgresql')).sort();
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -34,8 +36,8 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id, auth_time and session_epoch are columns our migrations add; every other byte must stay.
-        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch')::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id, auth_time, session_epoch and consent_id are columns our migrations add; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch' - 'consent_id')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -54,7 +56,7 @@ interface SchemaSnapshot {
 /**
  * The Authly schema objects, ignoring our bookkeeping tables and what our later migrations add:
  * `oidc_jwks_keys.private_key_data`, `tokens.grant_id` and its index, `oauth_authorization_codes.auth_time`,
- * `users.session_epoch`, and the three algorithm
+ * `users.session_epoch`, `oauth_consents` with the `consent_id` columns and their indexes, and the three algorithm
  * CHECKs the signing-algorithms migration widens (asserted on their own below). `tokens.user_id` is shown
  * without its nullability: Authly's script declares it NOT NULL and the token-grants migration
  * relaxes it.
@@ -70,7 +72,8 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
                          column_default) AS v
         FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly\\_%'
-          AND table_name NOT IN ('token_family_revocations', 'audit_events')
+          AND table_name NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events')
+          AND column_name <> 'consent_id'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
@@ -79,14 +82,14 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
         WHERE schemaname = 'public' AND tablename NOT LIKE 'authly\\_%'
-          AND tablename NOT IN ('token_family_revocations', 'audit_events')
-          AND indexname <> 'idx_tokens_grant_id'
+          AND tablename NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events')
+          AND indexname NOT IN ('idx_tokens_grant_id', 'idx_tokens_consent_id', 'idx_oauth_authorization_codes_consent_id')
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly\\_%'
-          AND conrelid::regclass::text NOT IN ('token_family_revocations', 'audit_events')
+          AND conrelid::regclass::text NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events')
           AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
                               'oauth_clients_id_token_signed_response_alg_check')
         ORDER BY 1`),

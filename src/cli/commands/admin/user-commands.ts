@@ -4,6 +4,7 @@ import { adminContext, outputFormat } from './context.js';
 import { print, renderRecord, renderTable, type Column } from './format.js';
 import { confirmed } from './prompt.js';
 import { resolveUser, type AdminUser } from './resolve-user.js';
+import { userGrants } from './user-grant-commands.js';
 import { addUserWriteCommands } from './user-write-commands.js';
 
 const COLUMNS: Column<AdminUser>[] = [
@@ -30,7 +31,7 @@ interface ListFlags {
 /** `authly admin user …`: the admin API's user and session management (spec §3.7). */
 export function addUserCommands(admin: Command, output: CliOutput): void {
   const user = admin.command('user').description('manage users and their sessions');
-  for (const add of [userList, userShow, addUserWriteCommands, userSessions, userRevokeSessions]) add(user, output);
+  for (const add of [userList, userShow, addUserWriteCommands, userSessions, userRevokeSessions, userGrants]) add(user, output);
 }
 
 function userList(user: Command, output: CliOutput): void {
