@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { countCachedKeys, flushCachedKeys } from '../../cache/index.js';
-import { loadConfig, type Config } from '../../config/index.js';
+import { hideUrlPassword, loadConfig, type Config } from '../../config/index.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
@@ -33,10 +33,26 @@ function sharedCache(config: Config): { redisUrl: string; keyPrefix: string } | 
   return { redisUrl: config.redis.url ?? '', keyPrefix: config.redis.key_prefix };
 }
 
+/**
+ * Runs a Redis command for the operator; a failure names the server and what to check, instead of
+ * ioredis's bare "Connection is closed.".
+ */
+async function onRedis<T>(redisUrl: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Redis at ${hideUrlPassword(redisUrl)} did not answer (${reason}): check that Redis runs there and that redis.url (AUTHLY_REDIS_URL) names it`,
+      { cause: error },
+    );
+  }
+}
+
 async function stats(config: Config, output: CliOutput): Promise<void> {
   const location = sharedCache(config);
   if (typeof location === 'string') return output.out(location);
-  const counts = await countCachedKeys(location);
+  const counts = await onRedis(location.redisUrl, () => countCachedKeys(location));
   output.out(`keys in Redis under "${location.keyPrefix}" (a separate process cannot see the servers' hit/miss counters):`);
   const rows = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max('NAMESPACE'.length, ...rows.map(([namespace]) => namespace.length));
@@ -48,6 +64,6 @@ async function stats(config: Config, output: CliOutput): Promise<void> {
 async function flush(config: Config, output: CliOutput): Promise<void> {
   const location = sharedCache(config);
   if (typeof location === 'string') return output.out(location);
-  const deleted = await flushCachedKeys(location);
+  const deleted = await onRedis(location.redisUrl, () => flushCachedKeys(location));
   output.out(`deleted ${deleted} keys under "${location.keyPrefix}"; published a flush to running servers`);
 }

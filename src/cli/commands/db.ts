@@ -3,9 +3,10 @@ import { pruneExpired } from '../../app/pruner.js';
 import { storageOptionsFrom } from '../../app/storage-options.js';
 import { openStorage } from '../../app/storage.js';
 import { loadConfig } from '../../config/index.js';
-import { createLogger } from '../../log/logger.js';
 import type { MigrationState, Storage } from '../../storage/storage.js';
+import { commandLogger } from '../command-logger.js';
 import { configOption } from '../config-option.js';
+import { warnIfMemory } from '../memory-notice.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
 import { registerSeed } from './db-seed.js';
@@ -47,8 +48,8 @@ async function prune(storage: Storage, output: CliOutput): Promise<void> {
 
 async function withStorage(flags: DbFlags, run: (storage: Storage) => Promise<void>): Promise<void> {
   const config = loadConfig({ flags });
-  // Logs go to stderr so stdout carries only the command's result.
-  const logger = createLogger(config.logging, process.stderr);
+  warnIfMemory(config, processOutput);
+  const logger = commandLogger(config.logging);
   const storage = await openStorage(storageOptionsFrom(config), { logger });
   try {
     await run(storage);

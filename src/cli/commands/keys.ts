@@ -4,11 +4,12 @@ import { createContainer } from '../../app/container.js';
 import { loadConfig } from '../../config/index.js';
 import { loadMasterKey, masterKeySourceFrom } from '../../crypto/master-key.js';
 import { cryptoRandom } from '../../crypto/random.js';
-import { createLogger } from '../../log/logger.js';
 import { systemClock } from '../../repositories/ports.js';
 import { createSigningKeys } from '../../services/signing-keys.js';
 import type { KeyListing, SigningKeyService } from '../../services/signing-keys.js';
+import { commandLogger } from '../command-logger.js';
 import { configOption } from '../config-option.js';
+import { warnIfMemory } from '../memory-notice.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
 
@@ -35,8 +36,8 @@ export function registerKeys(program: Command, output: CliOutput = processOutput
 
 async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
   const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
-  // Logs go to stderr so stdout carries only the command's result.
-  const logger = createLogger(config.logging, process.stderr);
+  warnIfMemory(config, processOutput);
+  const logger = commandLogger(config.logging);
   const masterKey = loadMasterKey(masterKeySourceFrom(config), { random: cryptoRandom, logger });
   const container = await createContainer(config, { logger });
   try {
