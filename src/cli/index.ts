@@ -1,26 +1,24 @@
 #!/usr/bin/env node
 /**
- * The `authly` command. This file only registers commands (one line each) and runs the program;
- * each command lives in `commands/<name>.ts`.
+ * The `authly` executable. It loads the commands (and with them the server's dependencies) only
+ * when a command runs, so `authly --version` answers at once.
  */
-import { registerAdmin } from './commands/admin/index.js';
-import { registerCache } from './commands/cache.js';
-import { registerDb } from './commands/db.js';
-import { registerKeys } from './commands/keys.js';
-import { registerServe } from './commands/serve.js';
-import { reportError } from './errors.js';
-import { processOutput } from './output.js';
-import { createProgram } from './program.js';
+import { packageVersion } from './version.js';
 
-const program = createProgram();
-registerServe(program);
-registerDb(program);
-registerKeys(program);
-registerCache(program);
-registerAdmin(program);
+/**
+ * A reader that stops early (`authly db status | head -2`) closes the pipe: the rest of the
+ * output has nowhere to go, which is not a failure worth a stack trace. Exit quietly instead.
+ */
+function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+}
+process.stdout.on('error', quietOnClosedPipe);
+process.stderr.on('error', quietOnClosedPipe);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  process.exitCode = reportError(error, processOutput);
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${packageVersion()}\n`);
+} else {
+  await import('./main.js');
 }

@@ -47,7 +47,8 @@ export function describeValue(value: unknown, path = ''): string {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…"` : text;
 }
 
-function hideUrlPassword(value: string): string {
+/** The URL with its password (and a sentinel password) replaced by `***`, for messages. */
+export function hideUrlPassword(value: string): string {
   return value
     .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@')
     .replace(/([?&]sentinel_password=)[^&#]*/i, '$1***');

@@ -4,7 +4,7 @@
  */
 export { loadConfig } from './load.js';
 export type { ConfigFlags, LoadConfigOptions } from './load.js';
-export { ConfigError, formatProblem } from './errors.js';
+export { ConfigError, formatProblem, hideUrlPassword } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { configSchema } from './schema.js';
 export type { Config, LoggingConfig } from './schema.js';

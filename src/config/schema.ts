@@ -259,7 +259,10 @@ const logging = z.strictObject({
     .preprocess(toLogLevel, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .default('info')
     .describe('Log level (case-insensitive; WARNING/CRITICAL accepted).'),
-  json: bool().default(true).describe('JSON lines; false prints "time level msg" lines.'),
+  json: z
+    .preprocess(emptyToNull, z.preprocess(toBoolean, z.boolean()).nullable())
+    .default(null)
+    .describe('true: JSON lines; false: readable "time LEVEL msg key=value" lines; null: readable on a terminal, JSON otherwise.'),
 });
 
 const audit = z.strictObject({

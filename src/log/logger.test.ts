@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 import { scrubUrl } from './redaction.js';
 
-function capture(json: boolean) {
+function capture(json: boolean | null, isTTY = false) {
   const lines: string[] = [];
-  const logger = createLogger({ level: 'info', json }, { write: (line: string) => lines.push(line) });
+  const logger = createLogger({ level: 'info', json }, { write: (line: string) => lines.push(line), isTTY });
   return { logger, lines };
 }
 
@@ -33,11 +33,25 @@ describe('createLogger', () => {
     expect(lines.join('')).toContain('SQLITE_FULL');
   });
 
-  it('writes "time LEVEL msg key=value" lines when json is false', () => {
+  it('writes one readable line per record when json is false', () => {
     const { logger, lines } = capture(false);
-    logger.warn({ port: 8000 }, 'listening');
+    logger.warn({ port: 8000, password: 'p1' }, 'listening');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z WARN {2}listening port=8000\n$/);
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: listening .*"port":8000/);
+    expect(lines[0]).toMatch(/\n$/);
+    expect(lines[0]).not.toContain('p1');
+  });
+
+  it('chooses by the destination when json is null: readable on a terminal, JSON otherwise', () => {
+    const terminal = capture(null, true);
+    terminal.logger.info('to a person');
+    expect(terminal.lines[0]).toContain('INFO');
+    expect(terminal.lines[0]).toContain('to a person');
+    expect(() => JSON.parse(terminal.lines[0]!)).toThrow();
+
+    const pipe = capture(null, false);
+    pipe.logger.info('to a collector');
+    expect(JSON.parse(pipe.lines[0]!)).toMatchObject({ level: 30, msg: 'to a collector' });
   });
 });
 

@@ -62,7 +62,7 @@ describe('loadConfig', () => {
       },
       lockout: { enabled: true, max_attempts: 5, duration_seconds: 300 },
       cors: { enabled: false, origins: [], credentials: false, max_age_seconds: 600 },
-      logging: { level: 'info', json: true },
+      logging: { level: 'info', json: null },
     });
   });
 

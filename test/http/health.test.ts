@@ -110,3 +110,23 @@ describe('a known path asked with another method', () => {
     expect((await app.inject({ method: 'POST', url: '/nowhere' })).statusCode).toBe(404);
   });
 });
+
+describe('request logs', () => {
+  async function logged(level: 'info' | 'debug', urls: string[]): Promise<Array<{ level: number; msg: string; req?: { url?: string } }>> {
+    const lines: string[] = [];
+    app = await buildServer({ config, logger: createLogger({ level, json: true }, { write: (line: string) => lines.push(line) }), health: async () => {}, version: '9.9.9' });
+    for (const url of urls) await app.inject({ method: 'GET', url });
+    return lines.map((line) => JSON.parse(line) as { level: number; msg: string; req?: { url?: string } });
+  }
+
+  it('logs health probes below info, and other requests at info', async () => {
+    const atInfo = await logged('info', ['/health', '/health/live', '/health?x=1', '/no/such/path']);
+    expect(atInfo.filter((record) => record.msg === 'incoming request').map((record) => record.req?.url)).toEqual(['/no/such/path']);
+    expect(atInfo.filter((record) => record.msg === 'request completed')).toHaveLength(1);
+    await app?.close();
+
+    const atDebug = await logged('debug', ['/health']);
+    const probe = atDebug.filter((record) => record.msg === 'incoming request' || record.msg === 'request completed');
+    expect(probe.map((record) => record.level)).toEqual([20, 20]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { cacheBackendOf } from '../../app/cache-backend.js';
+import { hideUrlPassword } from '../../config/errors.js';
 import type { Config } from '../../config/index.js';
 import { configOption } from '../config-option.js';
 import { processOutput } from '../output.js';
@@ -39,11 +40,27 @@ function sharedCache(config: Config): { redisUrl: string; keyPrefix: string } | 
   return { redisUrl: config.redis.url ?? '', keyPrefix: config.redis.key_prefix };
 }
 
+/**
+ * Runs a Redis command for the operator; a failure names the server and what to check, instead of
+ * ioredis's bare "Connection is closed.".
+ */
+async function onRedis<T>(redisUrl: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Redis at ${hideUrlPassword(redisUrl)} did not answer (${reason}): check that Redis runs there and that redis.url (AUTHLY_REDIS_URL) names it`,
+      { cause: error },
+    );
+  }
+}
+
 async function stats(config: Config, output: CliOutput): Promise<void> {
   const location = sharedCache(config);
   if (typeof location === 'string') return output.out(location);
   const { countCachedKeys } = await import('../../cache/index.js');
-  const counts = await countCachedKeys(location);
+  const counts = await onRedis(location.redisUrl, () => countCachedKeys(location));
   output.out(`keys in Redis under "${location.keyPrefix}" (a separate process cannot see the servers' hit/miss counters):`);
   const rows = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max('NAMESPACE'.length, ...rows.map(([namespace]) => namespace.length));
@@ -56,6 +73,6 @@ async function flush(config: Config, output: CliOutput): Promise<void> {
   const location = sharedCache(config);
   if (typeof location === 'string') return output.out(location);
   const { flushCachedKeys } = await import('../../cache/index.js');
-  const deleted = await flushCachedKeys(location);
+  const deleted = await onRedis(location.redisUrl, () => flushCachedKeys(location));
   output.out(`deleted ${deleted} keys under "${location.keyPrefix}"; published a flush to running servers`);
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import type { MigrationState, Storage } from '../../storage/storage.js';
 import { configOption } from '../config-option.js';
+import { warnIfMemory } from '../memory-notice.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
 import { registerSeed } from './db-seed.js';
@@ -45,15 +46,15 @@ async function prune(storage: Storage, output: CliOutput, retentionDays: number)
 
 async function withStorage(flags: DbFlags, run: (storage: Storage, config: Config) => Promise<void>): Promise<void> {
   // Loaded per command, so `authly --version` and the other commands never load storage.
-  const [{ storageOptionsFrom }, { openStorage }, { loadConfig }, { createLogger }] = await Promise.all([
+  const [{ storageOptionsFrom }, { openStorage }, { loadConfig }, { commandLogger }] = await Promise.all([
     import('../../app/storage-options.js'),
     import('../../app/storage.js'),
     import('../../config/load.js'),
-    import('../../log/logger.js'),
+    import('../command-logger.js'),
   ]);
   const config = loadConfig({ flags });
-  // Logs go to stderr so stdout carries only the command's result.
-  const logger = createLogger(config.logging, process.stderr);
+  warnIfMemory(config, processOutput);
+  const logger = commandLogger(config.logging);
   const storage = await openStorage(storageOptionsFrom(config), { logger });
   try {
     await run(storage, config);

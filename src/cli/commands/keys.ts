@@ -5,6 +5,7 @@ import { ASYMMETRIC_ALGORITHMS } from '../../crypto/algorithms.js';
 import type { AsymmetricAlgorithm } from '../../crypto/algorithms.js';
 import type { KeyListing, SigningKeyService } from '../../services/signing-keys.js';
 import { configOption } from '../config-option.js';
+import { warnIfMemory } from '../memory-notice.js';
 import { processOutput } from '../output.js';
 import type { CliOutput } from '../output.js';
 
@@ -33,19 +34,19 @@ export function registerKeys(program: Command, output: CliOutput = processOutput
 
 async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
   // Loaded per command, so `authly --version` and the other commands never load them.
-  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { createLogger }, { systemClock }, { createSigningKeys }] =
+  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { commandLogger }, { systemClock }, { createSigningKeys }] =
     await Promise.all([
       import('../../app/container.js'),
       import('../../config/load.js'),
       import('../../crypto/master-key.js'),
       import('../../crypto/random.js'),
-      import('../../log/logger.js'),
+      import('../command-logger.js'),
       import('../../repositories/ports.js'),
       import('../../services/signing-keys.js'),
     ]);
   const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
-  // Logs go to stderr so stdout carries only the command's result.
-  const logger = createLogger(config.logging, process.stderr);
+  warnIfMemory(config, processOutput);
+  const logger = commandLogger(config.logging);
   const masterKey = loadMasterKey(masterKeySourceFrom(config), { random: cryptoRandom, logger });
   const container = await createContainer(config, { logger });
   // A rotation is an audit event, recorded where the server records its own.
