@@ -10,7 +10,7 @@ import { deriveKey, loadMasterKey, masterKeySourceFrom } from '../crypto/master-
 import { createPasswordHasher } from '../crypto/password-hasher.js';
 import { cryptoRandom, type RandomSource } from '../crypto/random.js';
 import type { SigningAlgorithm, TokenSigner } from '../crypto/token-signer.js';
-import { buildServer } from '../http/server.js';
+import { buildServer, type BuildServerOptions } from '../http/server.js';
 import { systemClock, type Clock } from '../repositories/ports.js';
 import { BrowserSessions } from '../services/browser-session.js';
 import { createIdTokenMinter } from '../services/id-token-minter.js';
@@ -50,6 +50,8 @@ export interface ApplicationDeps {
   version: string;
   clock?: Clock;
   random?: RandomSource;
+  /** Sees every HTTP route as it is registered (tests). */
+  onRoute?: BuildServerOptions['onRoute'];
 }
 
 /** Pins the keystore to the configured token algorithm (it may differ from `keys.algorithm`). */
@@ -193,6 +195,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink } },
       newRequestId: () => random.uuid(),
+      ...(deps.onRoute ? { onRoute: deps.onRoute } : {}),
     });
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
     pruner?.start();

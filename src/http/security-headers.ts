@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSafeFormActionSource } from '../protocol/redirect-uri.js';
+import { DOCS_PREFIX } from './openapi/openapi.js';
 
-/** Spec §1.5: the Content-Security-Policy for every path (there is no /docs or /redoc yet). */
+/** Spec §1.5: the Content-Security-Policy for every path but the API description page. */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'unsafe-inline'",
@@ -20,6 +21,33 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   'upgrade-insecure-requests',
 ].join('; ');
+
+/**
+ * Swagger UI at `/docs`: its scripts and styles are files below `/docs` (no inline script), it
+ * sets inline styles, and it fetches the document from the same origin. Without
+ * `upgrade-insecure-requests`: on a plain-HTTP deployment the page's own assets would otherwise
+ * be asked for over HTTPS and never load (CSP3 upgrade-insecure-requests §4.1).
+ */
+const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "worker-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** True for the API description page and its assets. */
+function isDocsRoute(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url;
+  return url !== undefined && (url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
+}
 
 const PERMISSIONS_POLICY = [
   'accelerometer',
@@ -80,6 +108,7 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
   app.decorateReply('formActionSources', null);
   app.addHook('onSend', async function addSecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload) {
     reply.headers(SECURITY_HEADERS);
+    if (isDocsRoute(request)) reply.header('content-security-policy', DOCS_CONTENT_SECURITY_POLICY);
     // Only an http(s) origin or a safe scheme: never `javascript:`, never text that ends the directive.
     const sources = (reply.formActionSources ?? []).filter(isSafeFormActionSource);
     if (sources.length > 0) {
