@@ -102,13 +102,26 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? cryptoRandom;
   // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
-  const container = await createContainer(config, { logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
+  // Created first, so the database's statements are timed from the first migration on.
+  let opened: Container | undefined;
+  const metrics = createMetrics({
+    version: deps.version,
+    cacheStats: () => opened?.cacheStats(),
+    poolStats: () => opened?.storage.poolStats?.(),
+  });
+  const container = await createContainer(config, {
+    logger: deps.logger,
+    onQuery: (seconds) => metrics.observeQuery(seconds),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  opened = container;
   let throttleStore: ThrottleStore | undefined;
   const audit = createAuditLog({
     logger: deps.logger,
     clock,
     ids: random,
     ...(config.audit.sink === 'database' ? { repository: container.storage.auditEvents } : {}),
+    observers: [(event) => metrics.observeAuditEvent(event)],
   });
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
@@ -192,7 +205,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         logoutHintGraceSeconds: tokens.session_expire_minutes * 60,
         reservedNames: [config.admin.username],
       }),
-      metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
+      metrics,
       accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink } },
       newRequestId: () => random.uuid(),
       ...(deps.onRoute ? { onRoute: deps.onRoute } : {}),
