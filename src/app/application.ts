@@ -101,20 +101,19 @@ function prunerFor(config: Config, container: Container, deps: { clock: Clock; r
 export async function createApplication(config: Config, deps: ApplicationDeps): Promise<Application> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? cryptoRandom;
-  // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
-  // Created first, so the database's statements are timed from the first migration on.
-  let opened: Container | undefined;
+  // Created first, so the database's statements are timed from the first migration on; the
+  // sources read the container only at scrape time, when it exists.
   const metrics = createMetrics({
     version: deps.version,
-    cacheStats: () => opened?.cacheStats(),
-    poolStats: () => opened?.storage.poolStats?.(),
+    cacheStats: () => container.cacheStats(),
+    poolStats: () => container.storage.poolStats?.(),
   });
+  // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
   const container = await createContainer(config, {
     logger: deps.logger,
     onQuery: (seconds) => metrics.observeQuery(seconds),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  opened = container;
   let throttleStore: ThrottleStore | undefined;
   const audit = createAuditLog({
     logger: deps.logger,
