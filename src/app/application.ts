@@ -9,7 +9,7 @@ import { deriveKey, loadMasterKey, masterKeySourceFrom } from '../crypto/master-
 import { createPasswordHasher } from '../crypto/password-hasher.js';
 import { cryptoRandom, type RandomSource } from '../crypto/random.js';
 import type { SigningAlgorithm, TokenSigner } from '../crypto/token-signer.js';
-import { buildServer } from '../http/server.js';
+import { buildServer, type BuildServerOptions } from '../http/server.js';
 import { systemClock, type Clock } from '../repositories/ports.js';
 import { BrowserSessions } from '../services/browser-session.js';
 import { createIdTokenMinter } from '../services/id-token-minter.js';
@@ -49,6 +49,8 @@ export interface ApplicationDeps {
   version: string;
   clock?: Clock;
   random?: RandomSource;
+  /** Sees every HTTP route as it is registered (tests). */
+  onRoute?: BuildServerOptions['onRoute'];
 }
 
 /** Pins the keystore to the configured token algorithm (it may differ from `keys.algorithm`). */
@@ -99,14 +101,26 @@ function prunerFor(config: Config, container: Container, deps: { clock: Clock; r
 export async function createApplication(config: Config, deps: ApplicationDeps): Promise<Application> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? cryptoRandom;
+  // Created first, so the database's statements are timed from the first migration on; the
+  // sources read the container only at scrape time, when it exists.
+  const metrics = createMetrics({
+    version: deps.version,
+    cacheStats: () => container.cacheStats(),
+    poolStats: () => container.storage.poolStats?.(),
+  });
   // An injected clock drives cache expiry too; the default keeps the cache on its monotonic timer.
-  const container = await createContainer(config, { logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
+  const container = await createContainer(config, {
+    logger: deps.logger,
+    onQuery: (seconds) => metrics.observeQuery(seconds),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
   let throttleStore: ThrottleStore | undefined;
   const audit = createAuditLog({
     logger: deps.logger,
     clock,
     ids: random,
     ...(config.audit.sink === 'database' ? { repository: container.storage.auditEvents } : {}),
+    observers: [(event) => metrics.observeAuditEvent(event)],
   });
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
@@ -190,9 +204,10 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         logoutHintGraceSeconds: tokens.session_expire_minutes * 60,
         reservedNames: [config.admin.username],
       }),
-      metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
+      metrics,
       accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink } },
       newRequestId: () => random.uuid(),
+      ...(deps.onRoute ? { onRoute: deps.onRoute } : {}),
     });
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
     pruner?.start();

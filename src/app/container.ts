@@ -25,6 +25,8 @@ export interface ContainerDeps {
   logger: Logger;
   /** Drives the in-process cache's expiry too (tests inject one); default the system clock. */
   clock?: Clock;
+  /** Each database statement's duration in seconds (metrics). */
+  onQuery?: (seconds: number) => void;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface ContainerDeps {
  */
 export async function createContainer(config: Config, deps: ContainerDeps): Promise<Container> {
   const { logger } = deps;
-  const storage = await openStorage(storageOptionsFrom(config), { logger });
+  const storage = await openStorage(storageOptionsFrom(config), { logger, ...(deps.onQuery ? { onQuery: deps.onQuery } : {}) });
   try {
     if (config.database.migrate_on_start) await migrateOnStart(storage, logger);
   } catch (error) {

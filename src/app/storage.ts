@@ -10,12 +10,16 @@ import { migrationStatus, runMigrations } from '../storage/migrator.js';
 import { openPostgres } from '../storage/postgres/open.js';
 import { openSqlite } from '../storage/sqlite/open.js';
 import type { Storage, StorageBackend, StorageOptions } from '../storage/storage.js';
+import { queryTimer } from '../metrics/query-timer.js';
+import type { PoolSnapshot } from '../metrics/registry.js';
 
 /** What storage needs from the outside world; tests inject a fixed clock or id source. */
 export interface StorageDeps {
   logger?: Logger;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Called with each successful statement's duration in seconds (metrics). */
+  onQuery?: (seconds: number) => void;
 }
 
 const randomIds: IdGenerator = { uuid: randomUUID };
@@ -24,6 +28,7 @@ interface Opened {
   db: Kysely<Database>;
   codec: Codec;
   externalChanges?: () => number;
+  poolStats?: () => PoolSnapshot;
 }
 
 async function openBackend(options: StorageOptions, logger: Logger | undefined): Promise<Opened> {
@@ -36,11 +41,11 @@ async function openBackend(options: StorageOptions, logger: Logger | undefined):
     }
     case 'memory':
       return { db: openSqlite({ ...options, path: ':memory:' }).db, codec: sqliteCodec };
-    case 'postgresql':
-      return {
-        db: (await openPostgres({ ...options, onConnectionError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost') })).db,
-        codec: postgresCodec,
-      };
+    case 'postgresql': {
+      const { db, pool } = await openPostgres({ ...options, onConnectionError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost') });
+      const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize });
+      return { db, codec: postgresCodec, poolStats };
+    }
   }
 }
 
@@ -49,7 +54,10 @@ async function openBackend(options: StorageOptions, logger: Logger | undefined):
  * `Repositories` bundle, so they cannot tell SQLite from PostgreSQL.
  */
 export async function openStorage(options: StorageOptions, deps: StorageDeps = {}): Promise<Storage> {
-  const { db, codec, externalChanges } = await openBackend(options, deps.logger);
+  const opened = await openBackend(options, deps.logger);
+  const { codec, poolStats, externalChanges } = opened;
+  // Every statement of the repositories, leases and migrations is timed through one plugin.
+  const db = deps.onQuery ? opened.db.withPlugin(queryTimer(deps.onQuery)) : opened.db;
   const backend: StorageBackend = options.backend;
   let closed = false;
   return {
@@ -60,6 +68,7 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
     auditEvents: new KyselyAuditEventRepository({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),
     migrationStatus: () => migrationStatus(db, codec.flavour),
+    ...(poolStats ? { poolStats } : {}),
     async ping() {
       await sql`SELECT 1`.execute(db);
     },

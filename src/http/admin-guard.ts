@@ -11,8 +11,12 @@ export interface AdminGuardOptions {
   allowedNetworks: readonly string[];
 }
 
-/** The admin network filter as an `onRequest` hook: resolves, or throws the 503/403 answer. */
-export type AdminNetworkFilter = (request: FastifyRequest) => Promise<void>;
+/**
+ * The admin network filter as an `onRequest` hook: resolves, or throws the 503/403 answer.
+ * `allows` asks the same question without answering or logging (the API description leaves the
+ * admin paths out for a caller the filter would refuse).
+ */
+export type AdminNetworkFilter = ((request: FastifyRequest) => Promise<void>) & { allows(request: FastifyRequest): boolean };
 
 /**
  * Authly's admin middleware: refused with 503 `ADMIN_API_DISABLED` when the admin API is
@@ -23,17 +27,19 @@ export type AdminNetworkFilter = (request: FastifyRequest) => Promise<void>;
  */
 export function createAdminNetworkFilter(options: AdminGuardOptions): AdminNetworkFilter {
   const allowed = addressSet(options.allowedNetworks);
-  return async function adminNetworkFilter(request: FastifyRequest) {
+  const reachable = (address: string) => !options.localhostOnly || isLoopback(address) || inSet(allowed, address);
+  const filter = async function adminNetworkFilter(request: FastifyRequest) {
     if (!options.enabled) {
       throw new DetailError(503, 'Admin API is currently disabled', { errorCode: 'ADMIN_API_DISABLED' });
     }
     const address = request.clientAddress;
-    if (options.localhostOnly && !isLoopback(address) && !inSet(allowed, address)) {
+    if (!reachable(address)) {
       const path = request.routeOptions.url ?? normalisedPath(request.url);
       request.log.warn({ clientAddress: address, path }, 'admin API: non-local request refused');
       throw new DetailError(403, 'Admin API access restricted to localhost only', { errorCode: 'ADMIN_API_LOCALHOST_ONLY' });
     }
   };
+  return Object.assign(filter, { allows: (request: FastifyRequest) => options.enabled && reachable(request.clientAddress) });
 }
 
 /**

@@ -80,3 +80,10 @@ function sendDetailError(error: DetailError, request: FastifyRequest, reply: Fas
   const body = error.errorCode ? { detail: error.detail, error_code: error.errorCode } : { detail: error.detail };
   return reply.code(error.status).headers(error.headers).send(body);
 }
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on the OAuth endpoints, whose errors answer with the RFC 6749 §5.2 body. */
+    oauthErrors?: boolean;
+  }
+}

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSafeFormActionSource } from '../protocol/redirect-uri.js';
+import { DOCS_PREFIX } from './openapi/openapi.js';
 
 /** The Content-Security-Policy of every response over plain HTTP. */
 const CONTENT_SECURITY_POLICY = [
@@ -27,6 +28,33 @@ const CONTENT_SECURITY_POLICY = [
  * `form-action 'self'` refuses it, so the button would silently do nothing.
  */
 const HTTPS_CONTENT_SECURITY_POLICY = `${CONTENT_SECURITY_POLICY}; upgrade-insecure-requests`;
+
+/**
+ * Swagger UI at `/docs`: its scripts and styles are files below `/docs` (no inline script), it
+ * sets inline styles, and it fetches the document from the same origin. Without
+ * `upgrade-insecure-requests`: on a plain-HTTP deployment the page's own assets would otherwise
+ * be asked for over HTTPS and never load (CSP3 upgrade-insecure-requests §4.1).
+ */
+const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "worker-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** True for the API description page and its assets. */
+function isDocsRoute(request: FastifyRequest): boolean {
+  const url = request.routeOptions.url;
+  return url !== undefined && (url === DOCS_PREFIX || url.startsWith(`${DOCS_PREFIX}/`));
+}
 
 const PERMISSIONS_POLICY = [
   'accelerometer',
@@ -87,11 +115,15 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
   app.decorateReply('formActionSources', null);
   app.addHook('onSend', async function addSecurityHeaders(request: FastifyRequest, reply: FastifyReply, payload) {
     reply.headers(SECURITY_HEADERS);
-    const policy = request.viaHttps ? HTTPS_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
-    // Only an http(s) origin or a safe scheme: never `javascript:`, never text that ends the directive.
-    const sources = (reply.formActionSources ?? []).filter(isSafeFormActionSource);
-    const withSources = sources.length > 0 ? policy.replace("form-action 'self'", `form-action 'self' ${sources.join(' ')}`) : policy;
-    if (withSources !== CONTENT_SECURITY_POLICY) reply.header('content-security-policy', withSources);
+    if (isDocsRoute(request)) {
+      reply.header('content-security-policy', DOCS_CONTENT_SECURITY_POLICY);
+    } else {
+      const policy = request.viaHttps ? HTTPS_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
+      // Only an http(s) origin or a safe scheme: never `javascript:`, never text that ends the directive.
+      const sources = (reply.formActionSources ?? []).filter(isSafeFormActionSource);
+      const withSources = sources.length > 0 ? policy.replace("form-action 'self'", `form-action 'self' ${sources.join(' ')}`) : policy;
+      if (withSources !== CONTENT_SECURITY_POLICY) reply.header('content-security-policy', withSources);
+    }
     if (request.viaHttps) reply.header('strict-transport-security', HSTS);
     return payload;
   });

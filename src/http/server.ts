@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RouteOptions } from 'fastify';
+import { registerOpenApi } from './openapi/openapi.js';
 import type { Config } from '../config/index.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerGracefulClose } from './graceful-close.js';
@@ -47,6 +48,8 @@ export interface BuildServerOptions {
   accounts?: AccountApis;
   /** New request ids (when the client sent none, or an unacceptable one); default random UUIDs. */
   newRequestId?: () => string;
+  /** Sees every route as it is registered (tests compare them with `/openapi.json`). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -68,6 +71,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // Spec §1.3: FastAPI does not answer HEAD on GET routes.
     exposeHeadRoutes: false,
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   registerRequestId(app);
   registerGracefulClose(app, options.config.server.shutdown_grace_seconds);
   registerSecurityHeaders(app);
@@ -76,6 +80,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   const adminFilter = await registerProtection(app, options.config, options.accounts?.throttle);
   await registerBodyLimits(app);
   await app.register(fastifyCookie);
+  // Before any route: the description is generated from the routes as they are registered.
+  await registerOpenApi(app, { version: options.version, adminFilter });
   if (options.metrics) registerMetrics(app, options.metrics);
   await app.register(healthRoutes, { health: options.health, version: options.version });
   await app.register(homeRoutes, { version: options.version, issuer: options.config.server.issuer });

@@ -76,6 +76,8 @@ export interface Storage {
   migrate(): Promise<MigrationReport>;
   /** Every known migration with its state. */
   migrationStatus(): Promise<MigrationState[]>;
+  /** The connection pool's usage (PostgreSQL); absent on SQLite. */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Closes connections; idempotent. */

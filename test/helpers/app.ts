@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { createApplication, type Application } from '../../src/app/application.js';
+import { createApplication, type Application, type ApplicationDeps } from '../../src/app/application.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Client, NewClient } from '../../src/domain/client.js';
 import type { User } from '../../src/domain/user.js';
@@ -40,7 +40,7 @@ const REDIRECT_URI = 'http://127.0.0.1:9/callback';
  * or a new PostgreSQL database), a generated master key, and a user and two clients. A test
  * that reads the log passes its own `logger`.
  */
-export async function startTestServer(backend: TestBackend, env: Record<string, string> = {}, options: { logger?: pino.Logger } = {}): Promise<TestServer> {
+export async function startTestServer(backend: TestBackend, env: Record<string, string> = {}, options: { logger?: pino.Logger; onRoute?: ApplicationDeps['onRoute'] } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-app-'));
   let pg: TestDatabase | undefined;
   const masterKey = randomBytes(32).toString('base64url');
@@ -57,7 +57,7 @@ export async function startTestServer(backend: TestBackend, env: Record<string, 
   }
   const config = loadConfig({ env: { ...baseEnv, ...env }, flags: { host: '127.0.0.1', port: '0' } });
   const logger = options.logger ?? pino({ level: 'silent' });
-  const app = await createApplication(config, { logger, version: 'test' });
+  const app = await createApplication(config, { logger, version: 'test', ...(options.onRoute ? { onRoute: options.onRoute } : {}) });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
 

@@ -3,9 +3,16 @@ import type { AuthlyMetrics } from '../../metrics/registry.js';
 
 /**
  * `GET /metrics` (spec §3.1): Prometheus text exposition. Registered on the root instance, so the
- * hook counts every finished request by its route pattern; unmatched paths share `not_found`.
+ * hooks count every finished request by its route pattern (unmatched paths share `not_found`)
+ * and the requests in flight.
  */
 export function registerMetrics(app: FastifyInstance, metrics: AuthlyMetrics): void {
+  app.addHook('onRequest', function countInFlight(_request, reply, done) {
+    metrics.inFlight(1);
+    // 'close' fires once per response, finished or aborted, so the gauge never drifts.
+    reply.raw.once('close', () => metrics.inFlight(-1));
+    done();
+  });
   app.addHook('onResponse', async function countRequest(request, reply) {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'not_found', reply.statusCode, reply.elapsedTime / 1000);
   });
