@@ -3,8 +3,8 @@ import { ConflictError } from '../../repositories/errors.js';
 import type { ConsentRepository } from '../../repositories/consent-repository.js';
 import { translated, type RepositoryContext } from './context.js';
 
-/** How many times `remember` retries after losing a race to another instance. */
-const REMEMBER_ATTEMPTS = 3;
+/** How many times `remember` tries: each round at least one of the racing calls wins, so this many racers all finish. */
+const REMEMBER_ATTEMPTS = 10;
 
 /** `ConsentRepository` over Kysely; scopes are stored space-separated, in the order first granted. */
 export class KyselyConsentRepository implements ConsentRepository {
