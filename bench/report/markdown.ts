@@ -213,7 +213,7 @@ export function renderReport(data: ReadonlyReport): string {
   return [
     `# Benchmark report, ${data.startedAt.slice(0, 10)}`,
     '',
-    `\`npm run bench -- report\` at size \`${data.size}\`, ${data.startedAt} to ${data.finishedAt} (${(data.seconds / 60).toFixed(1)} minutes). Method: [bench/README.md](../README.md).`,
+    `\`npm run bench -- report\` at size \`${data.size}\`, ${data.startedAt} to ${data.finishedAt}${data.seconds > 0 ? ` (${(data.seconds / 60).toFixed(1)} minutes)` : ''}. Method: [bench/README.md](../README.md).`,
     '',
     `Machine: ${m.cpuModel}, ${m.cpus} cores, ${m.memoryGiB.toFixed(1)} GiB, ${m.platform}, Node ${m.node}. ` +
       `Load average (1/5/15 min) ${load(data.loadavgStart)} at the start and ${load(data.loadavgEnd)} at the end` +
