@@ -108,12 +108,18 @@ export function tablesFrom(args: string[]): TableName[] {
   return named.length === 0 ? [...TABLES] : TABLES.filter((t) => named.includes(t));
 }
 
+/** `--runs N` overrides the size's starts per backend of the start-up table. */
+function withRuns(size: Size, runs: string | undefined): Size {
+  const n = Number(runs);
+  return runs !== undefined && Number.isInteger(n) && n > 0 ? { ...size, startupRuns: n } : size;
+}
+
 /** `npm run bench -- report ...`; `--rerender FILE.json` writes a past run's Markdown and charts again, measuring nothing. */
 export async function run(args: string[]): Promise<void> {
   const rerender = stringOption(args, 'rerender');
   const files = rerender
     ? await publish(JSON.parse(fs.readFileSync(rerender, 'utf8')) as ReportData, path.dirname(path.resolve(rerender)), path.basename(rerender, '.json'))
-    : await writeReport(tablesFrom(args), sizeNamed(stringOption(args, 'size')), path.resolve(stringOption(args, 'out') ?? path.join(ROOT, 'bench', 'results')));
+    : await writeReport(tablesFrom(args), withRuns(sizeNamed(stringOption(args, 'size')), stringOption(args, 'runs')), path.resolve(stringOption(args, 'out') ?? path.join(ROOT, 'bench', 'results')));
   console.log(files.text);
   console.log(`\nreport: ${path.relative(process.cwd(), files.markdown)} (data ${path.relative(process.cwd(), files.json)}, ${files.charts.length} charts)`);
 }

@@ -33,7 +33,7 @@ export async function timeToHealthy(env: Record<string, string>): Promise<number
   const start = performance.now();
   const child = spawn(process.execPath, [AUTHLY_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port)], { cwd: ROOT, env: cleanEnv(env), stdio: 'ignore' });
   try {
-    await waitFor200(`http://127.0.0.1:${port}/health`, child, { intervalMs: 2, timeoutMs: 30_000 });
+    await waitFor200(`http://127.0.0.1:${port}/health`, child, { intervalMs: 2, timeoutMs: 120_000 });
     return performance.now() - start;
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));

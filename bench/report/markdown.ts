@@ -35,6 +35,8 @@ export interface ReportData {
   package?: PackageResult;
   /** Chart file names by table, relative to the report. */
   charts: Record<string, string>;
+  /** Said under the heading: how this report came about when it is not one plain run. */
+  note?: string;
 }
 
 /** A verdict that is not "confirmed", for the closing list. */
@@ -100,7 +102,7 @@ function memorySection(data: ReportData, r: MemoryResult, findings: Finding[]): 
     const predicted = MEMORY_PREDICTIONS[row.backend]?.[row.users];
     const verdict = verdictLowerIsBetter(row.warmMiB, predicted, 'more', 'less');
     if (verdict.verdict === 'better' || verdict.verdict === 'worse') findings.push({ what: `memory at ${row.users.toLocaleString('en-US')} users, ${ANALYSIS_COLUMNS[row.backend]}`, verdict });
-    lines.push(`| ${row.backend} | ${row.users.toLocaleString('en-US')} | ${row.idleMiB.toFixed(0)} | ${row.warmMiB.toFixed(0)} | ${row.failures} | ${predicted?.text ?? '–'} | ${verdict.text} |`);
+    lines.push(`| ${row.backend} | ${row.users.toLocaleString('en-US')} | ${row.idleMiB.toFixed(0)} | ${row.warmMiB.toFixed(0)} | ${row.failures ?? '–'} | ${predicted?.text ?? '–'} | ${verdict.text} |`);
   }
   lines.push('', ...skippedLine(r.skipped), ...chart(data, 'memory', 'Server memory per backend'));
   return lines;
@@ -211,7 +213,7 @@ export function renderReport(data: ReadonlyReport): string {
   return [
     `# Benchmark report, ${data.startedAt.slice(0, 10)}`,
     '',
-    `\`npm run bench -- report\` at size \`${data.size}\`, ${data.startedAt} to ${data.finishedAt} (${(data.seconds / 60).toFixed(1)} minutes). Method: [bench/README.md](../README.md).`,
+    `\`npm run bench -- report\` at size \`${data.size}\`, ${data.startedAt} to ${data.finishedAt}${data.seconds > 0 ? ` (${(data.seconds / 60).toFixed(1)} minutes)` : ''}. Method: [bench/README.md](../README.md).`,
     '',
     `Machine: ${m.cpuModel}, ${m.cpus} cores, ${m.memoryGiB.toFixed(1)} GiB, ${m.platform}, Node ${m.node}. ` +
       `Load average (1/5/15 min) ${load(data.loadavgStart)} at the start and ${load(data.loadavgEnd)} at the end` +
@@ -219,6 +221,7 @@ export function renderReport(data: ReadonlyReport): string {
         ? `: **the machine was loaded** by other work during the run (more runnable processes than its ${m.cpus} cores), so absolute latencies are inflated and noisy; the ratios between rows measured side by side are what this report stands on.`
         : '.'),
     '',
+    ...(data.note === undefined ? [] : [data.note, '']),
     ...headline(data),
     ...body,
     ...findingsSection(findings, data),

@@ -24,8 +24,8 @@ export interface MemoryRow {
   idleMiB: number;
   /** MiB resident after the warm read workload. */
   warmMiB: number;
-  /** Requests of the warm workload that did not answer 200. */
-  failures: number;
+  /** Requests of the warm workload that did not answer 200 (absent when not recorded). */
+  failures?: number;
 }
 
 /** What the memory table measured. */
