@@ -29,6 +29,8 @@ export interface AuthorizationCode {
   acrValues: string | null;
   /** When the user authenticated (OIDC Core §2 `auth_time`); `null` on rows written by Authly. */
   authTime: Date | null;
+  /** RFC 9449 §10: the JWK SHA-256 thumbprint the code is bound to; the token request's DPoP key must match. */
+  dpopJkt: string | null;
 }
 
 /** What a caller supplies to save a code. */

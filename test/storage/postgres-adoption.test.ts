@@ -14,7 +14,7 @@ import { hasPostgres } from '../helpers/services.js';
  * a database created by Authly's own init-db-and-user.sql (spec §7).
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations', '2025-01-08T0000-sqlite-json-checks', '2025-01-09T0000-leases'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations', '2025-01-08T0000-sqlite-json-checks', '2025-01-09T0000-leases', '2025-01-12T0000-par-dpop-private-key-jwt'];
 const DATA_TABLES = [
   'users',
   'oauth_clients',
@@ -34,8 +34,9 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id, auth_time and session_epoch are columns our migrations add; every other byte must stay.
-        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch')::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id, auth_time, session_epoch and the PAR/DPoP columns are ours; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch' - 'dpop_jkt' - 'jwks'
+                 - 'require_pushed_authorization_requests' - 'dpop_bound_access_tokens')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -70,8 +71,10 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
                          column_default) AS v
         FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly\\_%'
-          AND table_name <> 'token_family_revocations'
+          AND table_name NOT IN ('token_family_revocations', 'oauth_pushed_requests')
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
+          AND NOT (table_name = 'oauth_clients' AND column_name IN ('jwks', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens'))
+          AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'dpop_jkt')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
           AND NOT (table_name = 'users' AND column_name = 'session_epoch')
@@ -79,14 +82,14 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
         WHERE schemaname = 'public' AND tablename NOT LIKE 'authly\\_%'
-          AND tablename <> 'token_family_revocations'
+          AND tablename NOT IN ('token_family_revocations', 'oauth_pushed_requests')
           AND indexname <> 'idx_tokens_grant_id'
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly\\_%'
-          AND conrelid::regclass::text <> 'token_family_revocations'
+          AND conrelid::regclass::text NOT IN ('token_family_revocations', 'oauth_pushed_requests')
           AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
                               'oauth_clients_id_token_signed_response_alg_check')
         ORDER BY 1`),

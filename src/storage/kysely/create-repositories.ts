@@ -2,6 +2,8 @@ import type { Repositories } from '../../repositories/repositories.js';
 import { KyselyAuthorizationCodeRepository } from './authorization-code-repository.js';
 import { KyselyClientRepository } from './client-repository.js';
 import type { RepositoryContext } from './context.js';
+import { KyselyPushedRequestRepository } from './pushed-request-repository.js';
+import { KyselyReplayGuard } from './replay-guard.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -16,5 +18,7 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     tokens: new KyselyTokenRepository(ctx),
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
+    pushedRequests: new KyselyPushedRequestRepository(ctx),
+    replayGuard: new KyselyReplayGuard(ctx),
   };
 }
