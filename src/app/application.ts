@@ -26,6 +26,9 @@ import { SIGNING_KEYS_TTL_SECONDS } from '../cache/keys.js';
 import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
+import { ClientKeys } from '../services/client-keys.js';
+import { DpopVerifier } from '../services/dpop/dpop-verifier.js';
+import { createDpopNonces } from '../crypto/dpop-nonce.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -130,6 +133,28 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       },
       logger: deps.logger,
     });
+    const oauthConfig = config.oauth;
+    const replay = container.repositories.replayGuard;
+    const assertions = {
+      keys: new ClientKeys({
+        settings: { allowPrivateTargets: oauthConfig.allow_private_jwks_uri, cacheSeconds: oauthConfig.jwks_uri_cache_seconds },
+        clock,
+        logger: deps.logger,
+      }),
+      replay,
+      clock,
+      maxLifetimeSeconds: oauthConfig.client_assertion_max_lifetime_seconds,
+    };
+    const dpop = new DpopVerifier({
+      settings: {
+        algorithms: oauthConfig.dpop_signing_alg_values,
+        maxAgeSeconds: oauthConfig.dpop_proof_max_age_seconds,
+        requireNonce: oauthConfig.dpop_require_nonce,
+      },
+      nonces: createDpopNonces(deriveKey(master, 'dpop-nonce-hmac')),
+      replay,
+      clock,
+    });
     const oauth = new OAuthService({
       repos: container.repositories,
       clock,
@@ -149,6 +174,8 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
       clientAuthThrottle,
+      assertions,
+      dpop,
     });
     // Users, auth and admin services, bootstrap and the login throttle, over the same counters.
     const accounts = await createAccountServices(config, {
@@ -158,7 +185,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       clock,
       random,
       logger: deps.logger,
-      authenticate: (authorization) => oauth.authenticateBearer(authorization),
+      authenticate: (presented) => oauth.authenticateBearer(presented),
       throttleStore,
       database: { backend: container.storage.backend, ping: () => container.storage.ping() },
     });

@@ -87,6 +87,6 @@ async function registerOAuth(app: FastifyInstance, oauth: OAuthService, issuer: 
   // Issue #6: `throttle` guards password logins (password grant, login form).
   await app.register(authorizeRoutes, { prefix: API_PREFIX, oauth, issuer, path: `${API_PREFIX}/oauth/authorize`, throttle });
   await app.register(tokenRoutes, { prefix: API_PREFIX, oauth, issuer, throttle });
-  await app.register(revokeIntrospectRoutes, { prefix: API_PREFIX, oauth });
+  await app.register(revokeIntrospectRoutes, { prefix: API_PREFIX, oauth, issuer });
   await app.register(oauthMetadataRoutes, { oauth, issuer });
 }

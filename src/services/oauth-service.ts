@@ -8,7 +8,7 @@ import type { AuthorizationParams, AuthorizationRequest } from '../protocol/auth
 import type { RedirectTarget } from '../protocol/authorize/validate-request.js';
 import type { AuthorizationResponse } from '../protocol/redirect.js';
 import { authorizationServerMetadata, type AuthorizationServerMetadata } from '../protocol/discovery.js';
-import { authenticateBearer, type BearerPrincipal } from './authenticate-bearer.js';
+import { authenticateBearer, type BearerPrincipal, type PresentedAccessToken } from './authenticate-bearer.js';
 import {
   completeAuthorization,
   consentView,
@@ -32,6 +32,8 @@ import { TokenIssuer, type TokenSigners } from './token-issuer.js';
 import type { GrantDeps, IdTokenMinter, TokenRequest, TokenResponse } from './token-request.js';
 import type { PresentedClientCredentials } from './authenticate-client.js';
 import type { OAuthError } from '../protocol/errors.js';
+import type { ClientAssertionDeps } from './client-assertion.js';
+import type { DpopVerifier } from './dpop/dpop-verifier.js';
 
 /** Everything the OAuth endpoints need, wired once by the composition root. */
 export interface OAuthServiceDeps {
@@ -49,6 +51,10 @@ export interface OAuthServiceDeps {
   idTokens?: IdTokenMinter;
   /** Limits failed client authentications at the token, revocation and introspection endpoints. */
   clientAuthThrottle?: ClientAuthThrottle;
+  /** Verifies `private_key_jwt` client assertions (RFC 7523). */
+  assertions?: ClientAssertionDeps;
+  /** Verifies DPoP proofs (RFC 9449). */
+  dpop?: DpopVerifier;
 }
 
 /** Input of the revocation and introspection endpoints. */
@@ -162,8 +168,8 @@ export class OAuthService {
   }
 
   /** Validates a bearer access token (RFC 6750). */
-  authenticateBearer(authorization: string | undefined): Promise<BearerPrincipal> {
-    return authenticateBearer(authorization, this.#deps);
+  authenticateBearer(presented: PresentedAccessToken): Promise<BearerPrincipal> {
+    return authenticateBearer(presented, this.#deps);
   }
 
   /** RFC 8414 metadata for this issuer. */

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../domain/user.js';
 import { AUTHORIZATION_PARAMETERS, type AuthorizationParams, type AuthorizationRequest } from '../../protocol/authorize/request.js';
@@ -123,7 +124,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     const approved = (all.approved ?? '').toLowerCase() === 'true';
     // Authly's API style (spec §3.3.2): a bearer token authenticates; no browser cookie is involved.
     if (request.headers.authorization) {
-      const principal = await oauth.authenticateBearer(request.headers.authorization);
+      const principal = await oauth.authenticateBearer(presentedAccessToken(request));
       if (!principal.user) throw new InvalidGrant('A user token is required');
       // The code may carry only what the token carries, for the token's own client.
       const bearer = { clientId: principal.token.record.clientId, scopes: principal.scopes };

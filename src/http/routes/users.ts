@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin } from '../../services/admin/admin-authority.js';
@@ -44,7 +45,7 @@ function present<T extends object>(input: T): { [K in keyof T]?: Exclude<T[K], n
 const adminUserManagementRoutes: FastifyPluginAsync<UsersRoutesOptions> = async function adminUserManagementRoutes(app: FastifyInstance, options) {
   const base = `${options.apiPrefix}/users`;
   guardAdminRoutes(app, options.adminFilter);
-  const admin = async (request: FastifyRequest, scope: AdminScope) => requireAdmin(await currentUser(options.authenticate, request.headers.authorization), scope);
+  const admin = async (request: FastifyRequest, scope: AdminScope) => requireAdmin(await currentUser(options.authenticate, presentedAccessToken(request)), scope);
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get(`${base}/`, async function list(request) {
@@ -94,7 +95,7 @@ export const usersRoutes: FastifyPluginAsync<UsersRoutesOptions> = async functio
   redirectSlash(app, base, `${base}/`, ['GET', 'POST']);
 
   app.get(`${base}/me`, async function me(request) {
-    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    const { user } = await currentUser(options.authenticate, presentedAccessToken(request));
     return toUserResponse(user);
   });
 

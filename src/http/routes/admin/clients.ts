@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -21,49 +22,49 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   const clientId = (params: unknown) => parseRequest(clientPath, params, 'path').client_id;
 
   app.get('/admin/clients', async function listClients(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     const q = parseRequest(listQuery, request.query, 'query');
     return admin.clients.list({ limit: q.limit, offset: q.offset, includeInactive: q.include_inactive });
   });
 
   app.post('/admin/clients', async function createClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     return admin.clients.create(parseRequest(clientCreateBody, request.body, 'body'));
   });
 
   // Static segment: matched before `/admin/clients/:client_id` (spec §2 route ordering).
   app.get('/admin/clients/oidc/algorithms', async function algorithms(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return SUPPORTED_ALGORITHMS;
   });
 
   app.get('/admin/clients/:client_id', async function getClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return admin.clients.get(clientId(request.params));
   });
 
   app.put('/admin/clients/:client_id', async function updateClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     return admin.clients.update(clientId(request.params), parseRequest(clientUpdateBody, request.body, 'body'));
   });
 
   app.post('/admin/clients/:client_id/regenerate-secret', async function regenerateSecret(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     return admin.clients.regenerateSecret(clientId(request.params));
   });
 
   app.delete('/admin/clients/:client_id', async function deactivateClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     return admin.clients.deactivate(clientId(request.params));
   });
 
   app.get('/admin/clients/:client_id/oidc', async function getOidc(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return admin.clients.getOidc(clientId(request.params));
   });
 
   app.put('/admin/clients/:client_id/oidc', async function updateOidc(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     return admin.clients.updateOidc(clientId(request.params), parseRequest(clientOidcBody, request.body, 'body'));
   });
 };

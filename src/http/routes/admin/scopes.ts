@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -31,13 +32,13 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
   const scopeName = (params: unknown) => parseRequest(scopePath, params, 'path').scope_name;
 
   app.get('/admin/scopes', async function listScopes(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     const q = parseRequest(listQuery, request.query, 'query');
     return admin.scopes.list({ limit: q.limit, offset: q.offset, includeInactive: q.include_inactive, defaultOnly: q.default_only });
   });
 
   app.post('/admin/scopes', async function createScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     const body = parseRequest(createBody, request.body, 'body');
     // Spec Q17: Authly fails with 500 here; a missing name is a validation error.
     if (body.scope_name === undefined) throw new RequestValidationError([missingField('body', 'scope_name')]);
@@ -46,22 +47,22 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
 
   // Static segment: matched before `/admin/scopes/:scope_name` (spec §2 route ordering).
   app.get('/admin/scopes/defaults', async function defaultScopes(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     return admin.scopes.defaults();
   });
 
   app.get('/admin/scopes/:scope_name', async function getScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     return admin.scopes.get(scopeName(request.params));
   });
 
   app.put('/admin/scopes/:scope_name', async function updateScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     return admin.scopes.update(scopeName(request.params), parseRequest(updateBody, request.body, 'body'));
   });
 
   app.delete('/admin/scopes/:scope_name', async function deactivateScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     return admin.scopes.deactivate(scopeName(request.params));
   });
 };

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -17,51 +18,51 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get('/admin/users', async function listUsers(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     return admin.users.list(parseRequest(userListQuery, request.query, 'query'));
   });
 
   app.post('/admin/users', async function createUser(request, reply) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const created = await admin.users.create(parseRequest(userCreateBody, request.body, 'body'));
     return reply.code(201).send(created);
   });
 
   app.get('/admin/users/:user_id', async function getUser(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     return admin.users.get(userId(request));
   });
 
   app.put('/admin/users/:user_id', async function updateUser(request) {
-    const { user } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     return admin.users.update(userId(request), parseRequest(userUpdateBody, request.body, 'body'), user);
   });
 
   app.delete('/admin/users/:user_id', async function deleteUser(request, reply) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     await admin.users.delete(userId(request));
     return reply.code(204).send();
   });
 
   app.post('/admin/users/:user_id/reset-password', async function resetPassword(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     return admin.users.resetPassword(userId(request));
   });
 
   app.get('/admin/users/:user_id/sessions', async function listSessions(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     const id = userId(request);
     const q = parseRequest(sessionListQuery, request.query, 'query');
     return admin.sessions.list(id, { skip: q.skip, limit: q.limit, includeInactive: q.include_inactive });
   });
 
   app.delete('/admin/users/:user_id/sessions', async function revokeSessions(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     return admin.sessions.revokeAll(userId(request));
   });
 
   app.delete('/admin/users/:user_id/sessions/:session_id', async function revokeSession(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const { user_id, session_id } = parseRequest(sessionPath, request.params, 'path');
     return admin.sessions.revokeOne(user_id, session_id);
   });
