@@ -29,6 +29,7 @@ import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
 import { ClientKeys } from '../services/client-keys.js';
 import { DpopVerifier } from '../services/dpop/dpop-verifier.js';
 import { createDpopNonces } from '../crypto/dpop-nonce.js';
+import { createPushedRequestSeals } from '../crypto/pushed-request-seal.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -169,6 +170,8 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         authorizationCodeTtlSeconds: tokens.authorization_code_expire_seconds,
         audience: tokens.audience,
         introspectionRequiresClientAuth: tokens.introspection_requires_client_auth,
+        pushedRequestTtlSeconds: oauthConfig.pushed_request_expire_seconds,
+        requirePushedAuthorizationRequests: oauthConfig.require_pushed_authorization_requests,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
       csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
@@ -176,6 +179,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       clientAuthThrottle,
       assertions,
       dpop,
+      seals: createPushedRequestSeals(deriveKey(master, 'pushed-request-hmac')),
     });
     // Users, auth and admin services, bootstrap and the login throttle, over the same counters.
     const accounts = await createAccountServices(config, {
@@ -202,6 +206,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         clock,
         logoutHintGraceSeconds: tokens.session_expire_minutes * 60,
         reservedNames: [config.admin.username],
+        features: oauth.features,
       }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
       accounts,

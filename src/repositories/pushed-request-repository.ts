@@ -14,10 +14,11 @@ export interface PushedRequestRepository {
   save(request: PushedRequest): Promise<void>;
   /**
    * Removes and returns the request in one statement, so of two concurrent uses exactly one gets
-   * it (RFC 9126 §4: a `request_uri` is for one use). Expired requests are returned too; the
+   * it (RFC 9126 §4: a `request_uri` is for one use). Only the client that pushed it can take
+   * it, so another client's attempt leaves it usable. Expired requests are returned too; the
    * caller refuses them.
    */
-  take(requestUriHash: string): Promise<PushedRequest | undefined>;
+  take(requestUriHash: string, clientId: string): Promise<PushedRequest | undefined>;
   /** Deletes up to `limit` requests that expired before `now`; returns how many. */
   deleteExpired(now: Date, limit: number): Promise<number>;
 }

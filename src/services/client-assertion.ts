@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Client } from '../domain/client.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from '../protocol/discovery.js';
 import { InvalidClient } from '../protocol/errors.js';
 import type { ReplayGuard } from '../repositories/replay-guard.js';
 import type { Clock } from '../repositories/ports.js';
@@ -9,8 +10,6 @@ import { ClientKeysUnavailable, type ClientKeys } from './client-keys.js';
 /** RFC 7523 §2.2: the only `client_assertion_type` this server takes. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** Asymmetric algorithms only: `none` and HMAC would need a shared secret (RFC 7523 §2.2, OIDC Core §9). */
-export const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 const MAX_ASSERTION_LENGTH = 16 * 1024;
 const CLOCK_SKEW_SECONDS = 30;

@@ -42,6 +42,9 @@ function tokenRequest(request: FastifyRequest, params: Record<string, string>, i
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async function tokenRoutes(app: FastifyInstance, options) {
   app.post('/oauth/token', { config: { oauthErrors: true } }, async function token(request, reply) {
     noStore(reply);
+    // RFC 9449 §8: a fresh nonce with every answer when nonces are required.
+    const nonce = options.oauth.dpopNonce();
+    if (nonce) reply.header('dpop-nonce', nonce);
     // RFC 6749 §3.2: form-encoded only. A JSON body gets FastAPI's 422, as Authly answers (spec §3.3.3).
     if (!isFormRequest(request.headers['content-type'])) throw new RequestValidationError([missingField('body', 'grant_type')]);
     const params = singleValues(request.body);

@@ -25,9 +25,14 @@ export class KyselyPushedRequestRepository implements PushedRequestRepository {
     );
   }
 
-  async take(requestUriHash: string): Promise<PushedRequest | undefined> {
+  async take(requestUriHash: string, clientId: string): Promise<PushedRequest | undefined> {
     const { db, codec } = this.#ctx;
-    const row = await db.deleteFrom('oauth_pushed_requests').where('request_uri_hash', '=', requestUriHash).returningAll().executeTakeFirst();
+    const row = await db
+      .deleteFrom('oauth_pushed_requests')
+      .where('request_uri_hash', '=', requestUriHash)
+      .where('client_id', '=', clientId)
+      .returningAll()
+      .executeTakeFirst();
     if (!row) return undefined;
     return {
       requestUriHash: row.request_uri_hash,
