@@ -12,8 +12,12 @@ const scope = text(SCOPE_LIMITS.maxLength).superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-// A few public keys; each a JSON object of bounded size (checked again as a public JWK).
-const jwk = z.record(z.string().max(64), z.unknown()).refine((key) => JSON.stringify(key).length <= 8192, 'a JWK of at most 8192 characters');
+// A few public keys, each a JSON object of bounded size (checked again as a public JWK). Members
+// are strings, numbers, booleans or string lists (`x5c`, `key_ops`); strings must be storable in
+// PostgreSQL's JSONB (no NUL, no lone surrogate), so bad input is a 422, never a 500.
+const jwkText = text(8192).refine((value) => !/\p{Surrogate}/u.test(value), 'String should be well-formed Unicode');
+const jwkMember = z.union([jwkText, z.number(), z.boolean(), z.array(jwkText).max(10)]);
+const jwk = z.record(jwkText.pipe(z.string().max(64)), jwkMember).refine((key) => JSON.stringify(key).length <= 8192, 'a JWK of at most 8192 characters');
 const jwkSet = z.object({ keys: z.array(jwk).min(1).max(10) });
 
 /** Optional fields shared by create and update. */
