@@ -30,6 +30,7 @@ import { ClientKeys } from '../services/client-keys.js';
 import { DpopVerifier } from '../services/dpop/dpop-verifier.js';
 import { createDpopNonces } from '../crypto/dpop-nonce.js';
 import { createPushedRequestSeals } from '../crypto/pushed-request-seal.js';
+import { DEFAULT_FEATURES } from '../protocol/discovery.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -148,7 +149,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
     };
     const dpop = new DpopVerifier({
       settings: {
-        algorithms: oauthConfig.dpop_signing_alg_values,
+        algorithms: oauthConfig.dpop_signing_alg_values.length > 0 ? oauthConfig.dpop_signing_alg_values : DEFAULT_FEATURES.dpopSigningAlgValues,
         maxAgeSeconds: oauthConfig.dpop_proof_max_age_seconds,
         requireNonce: oauthConfig.dpop_require_nonce,
       },

@@ -200,9 +200,9 @@ const oauth = z.strictObject({
     .describe('DPoP proofs at the token and PAR endpoints must carry a server nonce (RFC 9449 §8); the first gets use_dpop_nonce.'),
   dpop_proof_max_age_seconds: int(5, 600).default(60).describe('How far a DPoP proof\'s iat may lie from now, either way (RFC 9449 §11.1).'),
   dpop_signing_alg_values: z
-    .preprocess(toList, z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])).min(1))
-    .default(['ES256', 'RS256', 'PS256', 'EdDSA'])
-    .describe('JWS algorithms accepted for DPoP proofs (dpop_signing_alg_values_supported).'),
+    .preprocess(toList, z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])))
+    .default([])
+    .describe('JWS algorithms accepted for DPoP proofs (dpop_signing_alg_values_supported); empty: ES256, RS256, PS256, EdDSA.'),
 });
 
 const keys = z.strictObject({
