@@ -258,12 +258,26 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
   });
 }
 
-describe('DPoP server nonces (oauth.dpop_require_nonce)', () => {
+describe('server-wide settings: DPoP nonces and required PAR (oauth.dpop_require_nonce, oauth.require_pushed_authorization_requests)', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('sqlite', { AUTHLY_OAUTH__DPOP_REQUIRE_NONCE: 'true' });
+    server = await startTestServer('sqlite', { AUTHLY_OAUTH__DPOP_REQUIRE_NONCE: 'true', AUTHLY_OAUTH__REQUIRE_PUSHED_AUTHORIZATION_REQUESTS: 'true' });
   });
   afterAll(async () => server?.close());
+
+  it('advertises the requirement and refuses an authorization request that was not pushed', async () => {
+    for (const doc of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      expect(((await (await fetch(`${server.url}${doc}`)).json()) as Record<string, unknown>).require_pushed_authorization_requests).toBe(true);
+    }
+    const url = new URL(`${server.url}/api/v1/oauth/authorize`);
+    for (const [name, value] of Object.entries({
+      response_type: 'code', client_id: server.confidential.client.clientId, redirect_uri: server.redirectUri,
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+    })) url.searchParams.set(name, value);
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('invalid_request');
+  });
 
   it('answers use_dpop_nonce with a DPoP-Nonce header, and openid-client retries with the nonce', async () => {
     const keys = await client.randomDPoPKeyPair('ES256');
