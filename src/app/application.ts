@@ -26,6 +26,11 @@ import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.js';
+import { ClientKeys } from '../services/client-keys.js';
+import { DpopVerifier } from '../services/dpop/dpop-verifier.js';
+import { createDpopNonces } from '../crypto/dpop-nonce.js';
+import { createPushedRequestSeals } from '../crypto/pushed-request-seal.js';
+import { DEFAULT_FEATURES } from '../protocol/discovery.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -156,6 +161,28 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       logger: deps.logger,
       audit,
     });
+    const oauthConfig = config.oauth;
+    const replay = container.repositories.replayGuard;
+    const assertions = {
+      keys: new ClientKeys({
+        settings: { allowPrivateTargets: oauthConfig.allow_private_jwks_uri, cacheSeconds: oauthConfig.jwks_uri_cache_seconds },
+        clock,
+        logger: deps.logger,
+      }),
+      replay,
+      clock,
+      maxLifetimeSeconds: oauthConfig.client_assertion_max_lifetime_seconds,
+    };
+    const dpop = new DpopVerifier({
+      settings: {
+        algorithms: oauthConfig.dpop_signing_alg_values.length > 0 ? oauthConfig.dpop_signing_alg_values : DEFAULT_FEATURES.dpopSigningAlgValues,
+        maxAgeSeconds: oauthConfig.dpop_proof_max_age_seconds,
+        requireNonce: oauthConfig.dpop_require_nonce,
+      },
+      nonces: createDpopNonces(deriveKey(master, 'dpop-nonce-hmac')),
+      replay,
+      clock,
+    });
     const oauth = new OAuthService({
       repos: container.repositories,
       clock,
@@ -170,12 +197,17 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         authorizationCodeTtlSeconds: tokens.authorization_code_expire_seconds,
         audience: tokens.audience,
         introspectionRequiresClientAuth: tokens.introspection_requires_client_auth,
+        pushedRequestTtlSeconds: oauthConfig.pushed_request_expire_seconds,
+        requirePushedAuthorizationRequests: oauthConfig.require_pushed_authorization_requests,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
       csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
       clientAuthThrottle,
       audit,
+      assertions,
+      dpop,
+      seals: createPushedRequestSeals(deriveKey(master, 'pushed-request-hmac')),
     });
     // Users, auth and admin services, bootstrap and the login throttle, over the same counters.
     const accounts = await createAccountServices(config, {
@@ -185,7 +217,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       clock,
       random,
       logger: deps.logger,
-      authenticate: (authorization) => oauth.authenticateBearer(authorization),
+      authenticate: (presented) => oauth.authenticateBearer(presented),
       throttleStore,
       database: { backend: container.storage.backend, ping: () => container.storage.ping() },
       audit,
@@ -203,6 +235,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         clock,
         logoutHintGraceSeconds: tokens.session_expire_minutes * 60,
         reservedNames: [config.admin.username],
+        features: oauth.features,
       }),
       metrics,
       accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink } },

@@ -14,6 +14,10 @@ export interface PruneReport {
   tokens: number;
   authorizationCodes: number;
   signingKeys: number;
+  /** Expired pushed authorization requests (RFC 9126). */
+  pushedRequests: number;
+  /** Expired assertion and DPoP proof `jti`s. */
+  replayGuards: number;
   /** Audit events past `audit.retention_days`; present when that retention applies. */
   auditEvents?: number;
 }
@@ -46,13 +50,13 @@ async function inBatches(deleteBatch: (limit: number) => Promise<number>, option
 }
 
 /**
- * Deletes expired tokens, expired authorization codes and retired signing keys past their
- * publication, tokens and codes in batches. Expired rows are dead weight: an expired token or
+ * Deletes expired tokens, expired authorization codes, retired signing keys past their
+ * publication, expired pushed requests and replay records, all but keys in batches. Expired rows are dead weight: an expired token or
  * code is refused whether or not its row exists, and such a key is no longer published. Shared
  * by `authly db prune` and the in-process {@link Pruner}.
  */
 export async function pruneExpired(
-  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'>,
+  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys' | 'pushedRequests' | 'replayGuard'>,
   now: Date,
   options: PruneOptions = {},
 ): Promise<PruneReport> {
@@ -60,16 +64,18 @@ export async function pruneExpired(
   const authorizationCodes = await inBatches((limit) => repos.authorizationCodes.deleteExpired(now, limit), options);
   // A handful of rows at most: one statement.
   const signingKeys = await repos.signingKeys.deleteExpired(now);
+  const pushedRequests = await inBatches((limit) => repos.pushedRequests.deleteExpired(now, limit), options);
+  const replayGuards = await inBatches((limit) => repos.replayGuard.deleteExpired(now, limit), options);
   const audit = options.audit;
-  if (!audit || audit.retentionDays === 0) return { tokens, authorizationCodes, signingKeys };
+  if (!audit || audit.retentionDays === 0) return { tokens, authorizationCodes, signingKeys, pushedRequests, replayGuards };
   const cutoff = new Date(now.getTime() - audit.retentionDays * 86_400_000);
   const auditEvents = await inBatches((limit) => audit.repository.deleteOlderThan(cutoff, limit), options);
-  return { tokens, authorizationCodes, signingKeys, auditEvents };
+  return { tokens, authorizationCodes, signingKeys, pushedRequests, replayGuards, auditEvents };
 }
 
 /** What a {@link Pruner} works with. */
 export interface PrunerOptions {
-  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'>;
+  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys' | 'pushedRequests' | 'replayGuard'>;
   leases: LeaseStore;
   clock: Clock;
   logger: Logger;

@@ -117,6 +117,7 @@ const CLIENT: Spec = {
   id: 'string', clientId: 'string', clientName: 'string', clientType: 'string', isActive: 'boolean',
   redirectUris: 'strings', grantTypes: 'strings', responseTypes: 'strings', requestUris: 'strings',
   contacts: 'strings', requirePkce: 'boolean', createdAt: 'date', updatedAt: 'date',
+  requirePushedAuthorizationRequests: 'boolean', dpopBoundAccessTokens: 'boolean',
 };
 // No password hash: `User` does not carry it (password checks read it uncached, findCredentials).
 const USER: Spec = {
@@ -135,7 +136,8 @@ const SIGNING_KEY: Spec = {
 
 /** Codecs of every value the decorators cache. */
 export const codecs = {
-  client: entityCodec<Client>('client/1', CLIENT),
+  // client/2: with the JWK Set and the PAR and DPoP flags; client/1 entries read as misses.
+  client: entityCodec<Client>('client/2', CLIENT),
   // user/2: without the password hash, with the session epoch; user/1 entries read as misses.
   user: entityCodec<User>('user/2', USER),
   scope: entityCodec<Scope>('scope/1', SCOPE),

@@ -185,6 +185,29 @@ const tokens = z.strictObject({
     .describe('Introspection needs an authenticated confidential client (RFC 7662 §2.1); false reopens it to anyone, as Authly did.'),
 });
 
+/* Pushed authorization requests, private_key_jwt and DPoP (RFC 9126, RFC 7523, RFC 9449). */
+const oauth = z.strictObject({
+  require_pushed_authorization_requests: bool()
+    .default(false)
+    .describe('Every authorization request must be pushed to {P}/oauth/par first (RFC 9126 §5), whatever the client says.'),
+  pushed_request_expire_seconds: int(5, 600).default(60).describe('How long a request_uri from {P}/oauth/par stays usable (`expires_in`).'),
+  allow_private_jwks_uri: bool()
+    .default(false)
+    .describe('Let client jwks_uri fetches reach loopback and private addresses (local deployments and tests only).'),
+  jwks_uri_cache_seconds: int(0, 86_400).default(300).describe('How long a fetched client JWK Set is reused (an unknown kid refetches sooner).'),
+  client_assertion_max_lifetime_seconds: int(10, 3600)
+    .default(300)
+    .describe('Longest exp - iat (or exp - now) a private_key_jwt client assertion may have (RFC 7523 §3).'),
+  dpop_require_nonce: bool()
+    .default(false)
+    .describe('DPoP proofs at the token and PAR endpoints must carry a server nonce (RFC 9449 §8); the first gets use_dpop_nonce.'),
+  dpop_proof_max_age_seconds: int(5, 600).default(60).describe('How far a DPoP proof\'s iat may lie from now, either way (RFC 9449 §11.1).'),
+  dpop_signing_alg_values: z
+    .preprocess(toList, z.array(z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'])))
+    .default([])
+    .describe('JWS algorithms accepted for DPoP proofs (dpop_signing_alg_values_supported); empty: ES256, RS256, PS256, EdDSA.'),
+});
+
 const keys = z.strictObject({
   algorithm: z
     .enum(['ES256', 'RS256', 'EdDSA'])
@@ -233,6 +256,9 @@ const rateLimit = z.strictObject({
   login_per_ip: int(1).default(100).describe('Password logins (token password grant + login form) per client address per window.'),
   login_per_username: int(1).default(30).describe('Password logins per username per window.'),
   registration_per_ip: int(1).default(20).describe('Self-registrations (POST /api/v1/users/) per client address per window.'),
+  pushed_requests_per_ip: int(1)
+    .default(60)
+    .describe('Pushed authorization requests (POST /api/v1/oauth/par) per client address per window; public clients push without a secret.'),
   client_auth_failures_per_client: int(1)
     .default(20)
     .describe('Failed client authentications (token, revocation, introspection) per client_id per window.'),
@@ -283,6 +309,7 @@ export const configSchema = z
     cache: cache.prefault({}),
     redis: redis.prefault({}),
     tokens: tokens.prefault({}),
+    oauth: oauth.prefault({}),
     keys: keys.prefault({}),
     secrets: secrets.prefault({}),
     admin: admin.prefault({}),

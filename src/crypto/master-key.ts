@@ -24,7 +24,7 @@ export interface MasterKeyDeps {
 }
 
 /** What a derived key is for; each purpose gets an independent key (RFC 5869 §3.2 `info`). */
-export type KeyPurpose = 'signing-key-encryption' | 'client-secret-hmac' | 'csrf-token-hmac';
+export type KeyPurpose = 'signing-key-encryption' | 'client-secret-hmac' | 'csrf-token-hmac' | 'dpop-nonce-hmac' | 'pushed-request-hmac';
 
 /** The master key is unusable: wrong length, unreadable file. The message never contains the key. */
 export class MasterKeyError extends Error {

@@ -31,6 +31,8 @@ export interface AuthorizationCode {
   authTime: Date | null;
   /** The remembered consent (`oauth_consents.id`) the code was issued under; `null` for Authly's API-style codes. */
   consentId: string | null;
+  /** RFC 9449 §10: the JWK SHA-256 thumbprint the code is bound to; the token request's DPoP key must match. */
+  dpopJkt: string | null;
 }
 
 /** What a caller supplies to save a code. */

@@ -2,7 +2,12 @@
 export type ClientType = 'confidential' | 'public';
 
 /** RFC 7591 §2 `token_endpoint_auth_method` values Authly supports (spec §8.6). */
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** A JWK Set (RFC 7517 §5) as a client registers it for `private_key_jwt`. */
+export interface JsonWebKeySet {
+  keys: Record<string, unknown>[];
+}
 
 /** A localized metadata value, e.g. `{"fr": "Mon application"}` (RFC 7591 §2.2). */
 export type LocalizedValues = Record<string, string>;
@@ -46,6 +51,12 @@ export interface Client {
   clientUriLocalized: LocalizedValues | null;
   policyUriLocalized: LocalizedValues | null;
   tosUriLocalized: LocalizedValues | null;
+  /** Public keys for `private_key_jwt` (RFC 7591 §2 `jwks`); exclusive with `jwksUri`. */
+  jwks: JsonWebKeySet | null;
+  /** RFC 9126 §6: authorization requests must be pushed first. */
+  requirePushedAuthorizationRequests: boolean;
+  /** RFC 9449 §5.2: access tokens are always DPoP-bound. */
+  dpopBoundAccessTokens: boolean;
 }
 
 /** Fields that take schema defaults when a client is created. */

@@ -20,6 +20,7 @@ import { authorizeRoutes } from './routes/authorize.js';
 import { oauthMetadataRoutes } from './routes/oauth-metadata.js';
 import { revokeIntrospectRoutes } from './routes/revoke-introspect.js';
 import { tokenRoutes } from './routes/token.js';
+import { parRoutes } from './routes/par.js';
 import { jwksRoutes, type JwksSource } from './routes/jwks.js';
 import { oidcRoutes } from './routes/oidc.js';
 import type { OidcService } from '../services/oidc-service.js';
@@ -98,6 +99,7 @@ async function registerOAuth(app: FastifyInstance, oauth: OAuthService, issuer: 
   // Issue #6: `throttle` guards password logins (password grant, login form).
   await app.register(authorizeRoutes, { prefix: API_PREFIX, oauth, issuer, path: `${API_PREFIX}/oauth/authorize`, throttle });
   await app.register(tokenRoutes, { prefix: API_PREFIX, oauth, issuer, throttle });
-  await app.register(revokeIntrospectRoutes, { prefix: API_PREFIX, oauth });
+  await app.register(parRoutes, { prefix: API_PREFIX, oauth, issuer });
+  await app.register(revokeIntrospectRoutes, { prefix: API_PREFIX, oauth, issuer });
   await app.register(oauthMetadataRoutes, { oauth, issuer });
 }

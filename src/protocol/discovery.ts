@@ -19,16 +19,34 @@ export interface AuthorizationServerMetadata {
   authorization_response_iss_parameter_supported: boolean;
   require_pkce: boolean;
   ui_locales_supported: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
+  pushed_authorization_request_endpoint: string;
+  require_pushed_authorization_requests: boolean;
+  dpop_signing_alg_values_supported: string[];
 }
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
+/** What the server is configured to demand or accept, beyond the fixed capabilities. */
+export interface ServerFeatures {
+  /** `oauth.require_pushed_authorization_requests` (RFC 9126 §5). */
+  requirePushedAuthorizationRequests: boolean;
+  /** `oauth.dpop_signing_alg_values` (RFC 9449 §5.1). */
+  dpopSigningAlgValues: readonly string[];
+}
+
+/** The defaults, for callers that configure nothing. */
+export const DEFAULT_FEATURES: ServerFeatures = { requirePushedAuthorizationRequests: false, dpopSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] };
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+/** RFC 7523 §2.2 client assertions: asymmetric algorithms only. */
+export const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /**
  * RFC 8414 document (spec §3.2) with absolute URLs from one issuer (D4). Beyond Authly it
  * advertises what we implement: client_credentials and password grants, introspection,
- * `fragment`/`form_post` response modes and RFC 9207's `iss` parameter.
+ * `fragment`/`form_post` response modes, RFC 9207's `iss` parameter, `private_key_jwt`, pushed
+ * authorization requests and DPoP.
  */
-export function authorizationServerMetadata(issuer: string, scopes: string[]): AuthorizationServerMetadata {
+export function authorizationServerMetadata(issuer: string, scopes: string[], features: ServerFeatures = DEFAULT_FEATURES): AuthorizationServerMetadata {
   const base = `${issuer}${API_PREFIX}/oauth`;
   return {
     issuer,
@@ -47,5 +65,10 @@ export function authorizationServerMetadata(issuer: string, scopes: string[]): A
     authorization_response_iss_parameter_supported: true,
     require_pkce: true,
     ui_locales_supported: ['en'],
+    // RFC 7523 private_key_jwt, RFC 9126 PAR and RFC 9449 DPoP.
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+    pushed_authorization_request_endpoint: `${base}/par`,
+    require_pushed_authorization_requests: features.requirePushedAuthorizationRequests,
+    dpop_signing_alg_values_supported: [...features.dpopSigningAlgValues],
   };
 }

@@ -16,7 +16,10 @@ export type OAuthErrorCode =
   | 'login_required'
   | 'consent_required'
   | 'interaction_required'
-  | 'invalid_token';
+  | 'invalid_token'
+  | 'invalid_request_uri'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /** Options shared by every OAuth error. */
 export interface OAuthErrorOptions {
@@ -135,5 +138,29 @@ export class InvalidToken extends OAuthError {
 export class ServerError extends OAuthError {
   constructor(options?: OAuthErrorOptions) {
     super('server_error', 'The authorization server encountered an unexpected condition', 500, true, options);
+  }
+}
+
+/** RFC 9126 §2.3 / RFC 9101 §6.2 `invalid_request_uri`: unknown, expired, used or foreign `request_uri`. */
+export class InvalidRequestUri extends OAuthError {
+  constructor(description = 'The request_uri is invalid, expired or already used', options?: OAuthErrorOptions) {
+    super('invalid_request_uri', description, 400, true, options);
+  }
+}
+
+/** RFC 9449 §5 and §7.1 `invalid_dpop_proof`: a missing, malformed, stale, replayed or mismatched proof. */
+export class InvalidDpopProof extends OAuthError {
+  constructor(description: string, options?: OAuthErrorOptions & { status?: number }) {
+    super('invalid_dpop_proof', description, options?.status ?? 400, false, options);
+  }
+}
+
+/** RFC 9449 §8 `use_dpop_nonce`: the proof must carry the nonce sent in the `DPoP-Nonce` header. */
+export class UseDpopNonce extends OAuthError {
+  constructor(nonce: string, options?: OAuthErrorOptions & { status?: number }) {
+    super('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof', options?.status ?? 400, false, {
+      ...options,
+      headers: { 'DPoP-Nonce': nonce, ...options?.headers },
+    });
   }
 }

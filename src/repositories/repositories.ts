@@ -1,12 +1,14 @@
 import type { AuthorizationCodeRepository } from './authorization-code-repository.js';
 import type { ClientRepository } from './client-repository.js';
 import type { ConsentRepository } from './consent-repository.js';
+import type { PushedRequestRepository } from './pushed-request-repository.js';
+import type { ReplayGuard } from './replay-guard.js';
 import type { ScopeRepository } from './scope-repository.js';
 import type { SigningKeyRepository } from './signing-key-repository.js';
 import type { TokenRepository } from './token-repository.js';
 import type { UserRepository } from './user-repository.js';
 
-export type { AuthorizationCodeRepository, ClientRepository, ConsentRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
+export type { AuthorizationCodeRepository, ClientRepository, ConsentRepository, PushedRequestRepository, ReplayGuard, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
 
 /** Every repository a service may need; services cannot tell the backend or the cache apart. */
 export interface Repositories {
@@ -17,4 +19,6 @@ export interface Repositories {
   authorizationCodes: AuthorizationCodeRepository;
   signingKeys: SigningKeyRepository;
   consents: ConsentRepository;
+  pushedRequests: PushedRequestRepository;
+  replayGuard: ReplayGuard;
 }

@@ -4,6 +4,8 @@ import type { ClientRepository } from '../repositories/client-repository.js';
 import type { Logger } from '../repositories/ports.js';
 import { InvalidClient, InvalidRequest } from '../protocol/errors.js';
 import type { ClientAuthAttempt, ClientAuthThrottle } from './client-auth-throttle.js';
+import { decodeJwt } from 'jose';
+import { JWT_BEARER_ASSERTION, verifyClientAssertion, type ClientAssertionDeps } from './client-assertion.js';
 
 /** Client credentials as they arrived (RFC 6749 §2.3.1): HTTP Basic and/or body parameters. */
 export interface PresentedClientCredentials {
@@ -12,10 +14,15 @@ export interface PresentedClientCredentials {
   clientSecret?: string;
   /** The client address, for throttling failed authentications. */
   address?: string;
+  /** RFC 7521 §4.2 `client_assertion` and `client_assertion_type`. */
+  assertion?: string;
+  assertionType?: string;
+  /** What an assertion's `aud` may name: the issuer, the token endpoint and the endpoint called. */
+  audiences?: string[];
 }
 
 /** The method the request used, in RFC 7591 §2 terms. */
-export type UsedAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type UsedAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** What client authentication needs. */
 export interface ClientAuthDeps {
@@ -24,6 +31,8 @@ export interface ClientAuthDeps {
   /** Limits failed authentications; absent where nothing is throttled (unit tests). */
   clientAuthThrottle?: ClientAuthThrottle;
   logger?: Logger;
+  /** Verifies `private_key_jwt` assertions; absent where no client uses them (unit tests). */
+  assertions?: ClientAssertionDeps;
 }
 
 /**
@@ -42,6 +51,7 @@ export async function authenticateClient(presented: PresentedClientCredentials, 
   if (basic && presented.clientId !== undefined && presented.clientId !== basic.clientId) {
     throw new InvalidRequest('client_id does not match the HTTP Basic credentials');
   }
+  if (presented.assertion !== undefined || presented.assertionType !== undefined) return authenticateWithAssertion(presented, deps);
   const clientId = basic?.clientId ?? presented.clientId;
   if (clientId === undefined || clientId === '') return undefined;
   const secret = basic?.clientSecret ?? presented.clientSecret;
@@ -58,17 +68,55 @@ export async function authenticateClient(presented: PresentedClientCredentials, 
   }
 }
 
+/**
+ * `private_key_jwt` (RFC 7523 §2.2): the assertion names the client (`sub`, and `client_id` when
+ * sent must agree); no other method may be combined with it (RFC 6749 §2.3).
+ */
+async function authenticateWithAssertion(presented: PresentedClientCredentials, deps: ClientAuthDeps): Promise<Client> {
+  if (presented.basic || presented.clientSecret !== undefined) throw new InvalidRequest('Use one client authentication method, not a client assertion and a secret');
+  if (presented.assertionType !== JWT_BEARER_ASSERTION) throw new InvalidClient(`client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+  const assertion = presented.assertion ?? '';
+  let subject: unknown;
+  try {
+    subject = decodeJwt(assertion).sub;
+  } catch {
+    throw new InvalidClient('The client assertion is not a JWT');
+  }
+  if (typeof subject !== 'string' || subject === '' || subject.length > 255) throw new InvalidClient('The client assertion needs a sub');
+  if (presented.clientId !== undefined && presented.clientId !== subject) throw new InvalidClient('client_id does not match the client assertion');
+  const attempt: ClientAuthAttempt = { clientId: subject, ip: presented.address };
+  await deps.clientAuthThrottle?.admit(attempt);
+  try {
+    const client = await deps.clients.findByClientId(subject);
+    if (!client || client.tokenEndpointAuthMethod !== 'private_key_jwt' || client.clientType !== 'confidential' || !deps.assertions) {
+      throw new InvalidClient('Invalid client credentials');
+    }
+    await verifyClientAssertion(client, assertion, presented.audiences ?? [], deps.assertions);
+    return client;
+  } catch (error) {
+    if (error instanceof InvalidClient) await deps.clientAuthThrottle?.failed(attempt);
+    throw error;
+  }
+}
+
 /** The endpoint services' dependencies, as far as client authentication uses them. */
 export interface ClientAuthServiceDeps {
   repos: { clients: ClientRepository };
   secrets: ClientSecrets;
   clientAuthThrottle?: ClientAuthThrottle;
   logger?: Logger;
+  assertions?: ClientAssertionDeps;
 }
 
 /** {@link authenticateClient} with the dependencies the token, revocation and introspection services hold. */
 export function authenticateRequestClient(presented: PresentedClientCredentials, deps: ClientAuthServiceDeps): Promise<Client | undefined> {
-  return authenticateClient(presented, { clients: deps.repos.clients, secrets: deps.secrets, clientAuthThrottle: deps.clientAuthThrottle, logger: deps.logger });
+  return authenticateClient(presented, {
+    clients: deps.repos.clients,
+    secrets: deps.secrets,
+    clientAuthThrottle: deps.clientAuthThrottle,
+    logger: deps.logger,
+    assertions: deps.assertions,
+  });
 }
 
 async function checkClient(clientId: string, method: UsedAuthMethod, secret: string, attempt: ClientAuthAttempt, deps: ClientAuthDeps): Promise<Client> {
@@ -81,6 +129,7 @@ async function checkClient(clientId: string, method: UsedAuthMethod, secret: str
     return client;
   }
   if (method === 'none') throw new InvalidClient('Client authentication required');
+  if (client.tokenEndpointAuthMethod === 'private_key_jwt') throw new InvalidClient('The client must authenticate with private_key_jwt');
   if (method !== client.tokenEndpointAuthMethod) {
     throw new InvalidClient(`The client must authenticate with ${client.tokenEndpointAuthMethod}`);
   }

@@ -6,7 +6,7 @@ import type { PasswordHasher } from '../crypto/password-hasher.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
-import { AccessDenied, ConsentRequired, InvalidScope, LoginRequired, OAuthError } from '../protocol/errors.js';
+import { AccessDenied, ConsentRequired, InvalidRequest, InvalidScope, LoginRequired, OAuthError } from '../protocol/errors.js';
 import type { AuthorizationParams, AuthorizationRequest } from '../protocol/authorize/request.js';
 import { validateAuthorizationRequest, validateRedirectTarget, type RedirectTarget } from '../protocol/authorize/validate-request.js';
 import { buildAuthorizationResponse, type AuthorizationResponse } from '../protocol/redirect.js';
@@ -62,6 +62,7 @@ export function errorResponse(target: RedirectTarget, error: OAuthError, issuer:
 export async function validateAuthorization(
   params: AuthorizationParams,
   deps: Pick<AuthorizeDeps, 'repos'>,
+  par: { pushed: boolean; requiredEverywhere: boolean } = { pushed: false, requiredEverywhere: false },
 ): Promise<{ target: RedirectTarget; result: { ok: true; request: AuthorizationRequest } | { ok: false; error: OAuthError } }> {
   const client = params.client_id ? await deps.repos.clients.findByClientId(params.client_id) : undefined;
   let target: RedirectTarget;
@@ -70,6 +71,10 @@ export async function validateAuthorization(
   } catch (err) {
     if (err instanceof OAuthError) throw new AuthorizationPageError(err);
     throw err;
+  }
+  // RFC 9126 §5, §6: the server or the client may demand that every request be pushed first.
+  if (!par.pushed && (par.requiredEverywhere || target.client.requirePushedAuthorizationRequests)) {
+    return { target, result: { ok: false, error: new InvalidRequest('Pushed authorization requests are required: push the request to the PAR endpoint first') } };
   }
   try {
     // Bounded before the names become an `IN (…)` list.
@@ -206,6 +211,7 @@ export async function completeAuthorization(
     acrValues: request.acrValues ?? null,
     authTime,
     consentId,
+    dpopJkt: request.dpopJkt ?? null,
   });
   if (fresh) await deps.repos.users.update(user.id, { lastLogin: now });
   // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).

@@ -1,5 +1,5 @@
 import type { Client } from '../domain/client.js';
-import { UnsupportedGrantType } from '../protocol/errors.js';
+import { InvalidDpopProof, UnsupportedGrantType } from '../protocol/errors.js';
 import { parseRequestedScope } from '../protocol/scope.js';
 import { authenticateRequestClient } from './authenticate-client.js';
 import { exchangeAuthorizationCode } from './grants/authorization-code.js';
@@ -24,6 +24,7 @@ export function tokenEndpointClient(request: TokenRequest, deps: GrantDeps): Pro
 /** `POST /oauth/token`: authenticates the client, then dispatches on `grant_type` (RFC 6749 §4, §6). */
 export async function exchangeToken(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
   const client = await tokenEndpointClient(request, deps);
+  request = await withDpopKey(request, client, deps);
   // Bounded before any grant looks the names up (`invalid_scope`), whatever the grant.
   parseRequestedScope(request.scope);
   switch (request.grantType) {
@@ -46,9 +47,21 @@ export async function exchangeToken(request: TokenRequest, deps: GrantDeps): Pro
  */
 export async function refreshWithJson(request: TokenRequest, deps: GrantDeps): Promise<TokenResponse> {
   const client = await tokenEndpointClient(request, deps);
+  request = await withDpopKey(request, client, deps);
   if (request.grantType !== undefined && request.grantType !== 'refresh_token') {
     throw new UnsupportedGrantType('The authorization grant type is not supported');
   }
   parseRequestedScope(request.scope);
   return refreshTokens(request, client, deps, { echoScope: true });
+}
+
+/**
+ * RFC 9449 §5: a token request with a `DPoP` proof gets tokens bound to the proof's key; a client
+ * registered with `dpop_bound_access_tokens` must send one (§5.2). The proof is checked after the
+ * client authenticated and before the grant is judged.
+ */
+async function withDpopKey(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenRequest> {
+  const proof = request.dpop && deps.dpop ? await deps.dpop.verify({ ...request.dpop, endpoint: 'authorization-server' }) : undefined;
+  if (!proof && client?.dpopBoundAccessTokens) throw new InvalidDpopProof('This client must send a DPoP proof');
+  return proof ? { ...request, dpopJkt: proof.jkt } : request;
 }

@@ -2,6 +2,7 @@ import { InvalidClient } from '../protocol/errors.js';
 import { authenticateRequestClient, type PresentedClientCredentials } from './authenticate-client.js';
 import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
 import { tokenHolder } from './token-holder.js';
+import { confirmedKey } from './dpop/confirmation.js';
 
 /** RFC 7662 §2.2 response; members without a value are omitted (spec §3.3.6). */
 export type IntrospectionResponse =
@@ -11,13 +12,15 @@ export type IntrospectionResponse =
       scope: string;
       client_id?: string;
       username?: string;
-      token_type: 'Bearer' | 'refresh_token';
+      token_type: 'Bearer' | 'DPoP' | 'refresh_token';
       exp: number;
       iat: number;
       sub: string;
       aud?: string | string[];
       iss?: string;
       jti: string;
+      /** RFC 9449 §6.2: the key a DPoP-bound token is bound to. */
+      cnf?: { jkt: string };
     };
 
 /** What introspection needs. */
@@ -53,17 +56,19 @@ export async function introspectToken(
   const holder = await tokenHolder(record, deps.repos);
   if (!holder) return INACTIVE;
   const { user } = holder;
+  const jkt = confirmedKey(claims);
   return {
     active: true,
     scope: record.scope ?? '',
     ...(typeof claims.client_id === 'string' ? { client_id: claims.client_id } : {}),
     ...(user ? { username: user.username } : {}),
-    token_type: live.kind === 'access' ? 'Bearer' : 'refresh_token',
+    token_type: live.kind === 'access' ? (jkt ? 'DPoP' : 'Bearer') : 'refresh_token',
     exp: Number(claims.exp),
     iat: Number(claims.iat),
     sub: String(claims.sub),
     ...(claims.aud !== undefined ? { aud: claims.aud } : {}),
     ...(typeof claims.iss === 'string' ? { iss: claims.iss } : {}),
     jti: record.jti,
+    ...(jkt ? { cnf: { jkt } } : {}),
   };
 }

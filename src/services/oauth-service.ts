@@ -7,8 +7,8 @@ import type { Clock, Logger } from '../repositories/ports.js';
 import type { AuthorizationParams, AuthorizationRequest } from '../protocol/authorize/request.js';
 import type { RedirectTarget } from '../protocol/authorize/validate-request.js';
 import type { AuthorizationResponse } from '../protocol/redirect.js';
-import { authorizationServerMetadata, type AuthorizationServerMetadata } from '../protocol/discovery.js';
-import { authenticateBearer, type BearerPrincipal } from './authenticate-bearer.js';
+import { authorizationServerMetadata, DEFAULT_FEATURES, type AuthorizationServerMetadata, type ServerFeatures } from '../protocol/discovery.js';
+import { authenticateBearer, type BearerPrincipal, type PresentedAccessToken } from './authenticate-bearer.js';
 import {
   completeAuthorization,
   consentView,
@@ -35,6 +35,10 @@ import type { GrantDeps, IdTokenMinter, TokenRequest, TokenResponse } from './to
 import type { PresentedClientCredentials } from './authenticate-client.js';
 import type { OAuthError } from '../protocol/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { ClientAssertionDeps } from './client-assertion.js';
+import type { PushedRequestSeals } from '../crypto/pushed-request-seal.js';
+import { pushAuthorizationRequest, resolvePushedRequest, sealPushedRequest, type PushedAuthorizationDeps, type PushInput, type PushResponse } from './pushed-authorization.js';
+import type { DpopVerifier } from './dpop/dpop-verifier.js';
 
 /** Everything the OAuth endpoints need, wired once by the composition root. */
 export interface OAuthServiceDeps {
@@ -54,6 +58,12 @@ export interface OAuthServiceDeps {
   clientAuthThrottle?: ClientAuthThrottle;
   /** Where security events go. */
   audit?: AuditLog;
+  /** Verifies `private_key_jwt` client assertions (RFC 7523). */
+  assertions?: ClientAssertionDeps;
+  /** Verifies DPoP proofs (RFC 9449). */
+  dpop?: DpopVerifier;
+  /** Seals the parameters of a resolved pushed request into the login form (RFC 9126). */
+  seals: PushedRequestSeals;
 }
 
 /** Input of the revocation and introspection endpoints. */
@@ -74,9 +84,41 @@ export class OAuthService {
     this.#grantDeps = { ...deps, issuer };
   }
 
-  /** Validates an authorization request (GET or POST, spec D6). */
-  validateAuthorization(params: AuthorizationParams) {
-    return validateAuthorization(params, this.#deps);
+  /**
+   * Validates an authorization request (GET or POST, spec D6). `pushed` when its parameters came
+   * from a pushed request (RFC 9126), which the server or the client may require.
+   */
+  validateAuthorization(params: AuthorizationParams, pushed = false) {
+    return validateAuthorization(params, this.#deps, { pushed, requiredEverywhere: this.#deps.settings.requirePushedAuthorizationRequests ?? false });
+  }
+
+  /** `POST {P}/oauth/par` (RFC 9126 §2). */
+  pushAuthorizationRequest(input: PushInput): Promise<PushResponse> {
+    return pushAuthorizationRequest(input, this.#parDeps());
+  }
+
+  /** The parameters behind `client_id` + `request_uri` at the authorization endpoint, used up (RFC 9126 §4). */
+  resolvePushedRequest(clientId: string | undefined, requestUri: string): Promise<Record<string, string>> {
+    return resolvePushedRequest(clientId, requestUri, this.#deps);
+  }
+
+  /** The seal the login form carries for a resolved pushed request. */
+  sealPushedRequest(params: Record<string, string>): string {
+    return sealPushedRequest(params, this.#deps);
+  }
+
+  /** True when a form's parameters are, with their seal, those of a pushed request. */
+  verifyPushedSeal(params: Record<string, string>, seal: string): boolean {
+    return this.#deps.seals.verify(params, seal, this.#deps.clock.now());
+  }
+
+  /** A fresh `DPoP-Nonce` value when nonces are required (RFC 9449 §8). */
+  dpopNonce(): string | undefined {
+    return this.#deps.dpop?.nonce();
+  }
+
+  #parDeps(): PushedAuthorizationDeps {
+    return { ...this.#deps, ttlSeconds: this.#deps.settings.pushedRequestTtlSeconds ?? 60 };
   }
 
   /** The login and consent page model. */
@@ -172,13 +214,21 @@ export class OAuthService {
   }
 
   /** Validates a bearer access token (RFC 6750). */
-  authenticateBearer(authorization: string | undefined): Promise<BearerPrincipal> {
-    return authenticateBearer(authorization, this.#deps);
+  authenticateBearer(presented: PresentedAccessToken): Promise<BearerPrincipal> {
+    return authenticateBearer(presented, this.#deps);
   }
 
   /** RFC 8414 metadata for this issuer. */
   async metadata(issuer: string): Promise<AuthorizationServerMetadata> {
     const scopes = await this.#deps.repos.scopes.list({ limit: 100, offset: 0 });
-    return authorizationServerMetadata(issuer, scopes.map((s) => s.scopeName));
+    return authorizationServerMetadata(issuer, scopes.map((s) => s.scopeName), this.features);
+  }
+
+  /** What discovery advertises beyond the fixed capabilities. */
+  get features(): ServerFeatures {
+    return {
+      requirePushedAuthorizationRequests: this.#deps.settings.requirePushedAuthorizationRequests ?? false,
+      dpopSigningAlgValues: this.#deps.dpop?.algorithms ?? DEFAULT_FEATURES.dpopSigningAlgValues,
+    };
   }
 }

@@ -7,4 +7,8 @@ export interface OAuthSettings {
   audience: string | null;
   /** `tokens.introspection_requires_client_auth` (RFC 7662 §2.1). */
   introspectionRequiresClientAuth: boolean;
+  /** `oauth.pushed_request_expire_seconds` (RFC 9126 §2.2 `expires_in`); default 60. */
+  pushedRequestTtlSeconds?: number;
+  /** `oauth.require_pushed_authorization_requests` (RFC 9126 §5). */
+  requirePushedAuthorizationRequests?: boolean;
 }

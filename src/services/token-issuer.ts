@@ -39,6 +39,10 @@ export interface IssueRequest {
   withRefreshToken: boolean;
   /** The grant type the tokens are issued for (audit events and metrics). */
   grant: string;
+  /** RFC 9449 §6: the DPoP key's thumbprint; the access token carries it as `cnf.jkt`. */
+  dpopJkt?: string;
+  /** RFC 9449 §5: bind the refresh token to the DPoP key too (public clients). */
+  bindRefreshToken?: boolean;
 }
 
 /** Minted tokens, before the response is shaped. */
@@ -47,6 +51,8 @@ export interface IssuedTokens {
   refreshToken: string | undefined;
   expiresIn: number;
   scope: string | null;
+  /** `DPoP` when the access token is bound to a key (RFC 9449 §5), else `Bearer`. */
+  tokenType: 'Bearer' | 'DPoP';
 }
 
 /**
@@ -82,11 +88,12 @@ export class TokenIssuer {
     // RFC 9068 §2.2: `sub` is the resource owner, or the client itself when there is none.
     const sub = request.user?.id ?? request.client?.clientId ?? '';
     const common: JwtClaims = { iss: request.issuer, sub, iat, ...(request.client ? { client_id: request.client.clientId } : {}) };
+    const cnf = request.dpopJkt ? { cnf: { jkt: request.dpopJkt } } : {};
 
     const accessJti = this.#random.hex(32);
     const accessExp = iat + this.#settings.accessTokenTtlSeconds;
     const accessToken = await this.#signers.access.sign(
-      { ...common, aud: this.#settings.audience ?? request.issuer, jti: accessJti, ...(scope ? { scope } : {}), exp: accessExp },
+      { ...common, aud: this.#settings.audience ?? request.issuer, jti: accessJti, ...(scope ? { scope } : {}), exp: accessExp, ...cnf },
       { typ: ACCESS_TOKEN_TYP },
     );
     const records = [this.#record(request, 'access', accessJti, accessToken, scope, accessExp)];
@@ -95,7 +102,8 @@ export class TokenIssuer {
     if (request.withRefreshToken) {
       const refreshJti = this.#random.hex(32);
       const refreshExp = iat + this.#settings.refreshTokenTtlSeconds;
-      refreshToken = await this.#signers.refresh.sign({ ...common, type: 'refresh', jti: refreshJti, exp: refreshExp }, { typ: REFRESH_TOKEN_TYP });
+      const bound = request.bindRefreshToken ? cnf : {};
+      refreshToken = await this.#signers.refresh.sign({ ...common, type: 'refresh', jti: refreshJti, exp: refreshExp, ...bound }, { typ: REFRESH_TOKEN_TYP });
       records.push(this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp));
     }
     if (request.grantId === undefined) {
@@ -110,7 +118,7 @@ export class TokenIssuer {
       clientId: request.client?.clientId ?? null,
       details: { grant: request.grant, algorithm: signingAlgorithm(accessToken), refresh: refreshToken !== undefined, scope, grant_id: request.grantId },
     });
-    return { accessToken, refreshToken, expiresIn: this.#settings.accessTokenTtlSeconds, scope };
+    return { accessToken, refreshToken, expiresIn: this.#settings.accessTokenTtlSeconds, scope, tokenType: request.dpopJkt ? 'DPoP' : 'Bearer' };
   }
 
   #record(request: IssueRequest, tokenType: 'access' | 'refresh', jti: string, token: string, scope: string | null, exp: number): NewToken {

@@ -8,6 +8,8 @@ import type { PresentedClientCredentials } from './authenticate-client.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import type { TokenIssuer, TokenSigners } from './token-issuer.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { DpopVerifier } from './dpop/dpop-verifier.js';
+import type { ClientAssertionDeps } from './client-assertion.js';
 
 /** The token endpoint's parameters (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6), as strings. */
 export interface TokenRequest {
@@ -22,12 +24,16 @@ export interface TokenRequest {
   credentials: PresentedClientCredentials;
   /** The issuer for this request (configured, or derived from it: spec D4). */
   issuer: string;
+  /** The `DPoP` header and what its proof must name (RFC 9449 §5). */
+  dpop?: { proof: string | string[] | undefined; method: string; url: string };
+  /** The verified DPoP key of this request, set by the token endpoint before the grant runs. */
+  dpopJkt?: string;
 }
 
 /** RFC 6749 §5.1 success body; optional members are omitted rather than `null` (RFC clients reject nulls). */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   refresh_token?: string;
   scope?: string;
@@ -63,4 +69,8 @@ export interface GrantDeps {
   idTokens?: IdTokenMinter;
   /** Security events (token issued, reuse detected); absent in unit tests of a grant. */
   audit?: AuditLog;
+  /** Verifies DPoP proofs; absent where nothing binds tokens (unit tests). */
+  dpop?: DpopVerifier;
+  /** Verifies `private_key_jwt` client assertions. */
+  assertions?: ClientAssertionDeps;
 }

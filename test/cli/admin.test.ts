@@ -111,6 +111,20 @@ describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }
     expect(missing.stderr.trim()).toBe(`authly: Client not found: ${clientId}`);
   });
 
+  it('registers a private_key_jwt client with a JWK Set file and the PAR and DPoP flags, then changes them', async () => {
+    const jwksFile = path.join(dir, 'jwks.json');
+    fs.writeFileSync(jwksFile, JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] }));
+    const created = json<{ client_id: string; client_secret: string | null; token_endpoint_auth_method: string; jwks: unknown; require_pushed_authorization_requests: boolean; dpop_bound_access_tokens: boolean }>(
+      await admin('client', 'create', '--name', 'Key App', '--type', 'confidential', '--redirect-uri', 'https://keys.example.com/cb', '--auth-method', 'private_key_jwt', '--jwks', `@${jwksFile}`, '--require-par', '--dpop-bound', '--output', 'json'),
+    );
+    expect(created).toMatchObject({ client_secret: null, token_endpoint_auth_method: 'private_key_jwt', require_pushed_authorization_requests: true, dpop_bound_access_tokens: true });
+    expect(created.jwks).toMatchObject({ keys: [{ kid: 'k1' }] });
+    const updated = json<{ jwks: unknown; jwks_uri: string; dpop_bound_access_tokens: boolean }>(
+      await admin('client', 'update', created.client_id, '--jwks', '', '--jwks-uri', 'https://keys.example.com/jwks.json', '--no-dpop-bound', '--output', 'json'),
+    );
+    expect(updated).toMatchObject({ jwks: null, jwks_uri: 'https://keys.example.com/jwks.json', dpop_bound_access_tokens: false });
+  });
+
   it('creates, lists, shows, updates and deactivates a scope', async () => {
     expect(ok(await admin('scope', 'create', '--name', 'reports:read', '--description', 'Read reports'))).toMatch(/^scope_name:\s+reports:read$/m);
     const [list, shown, bad] = await Promise.all([

@@ -14,6 +14,7 @@ const ENDPOINTS = [
   { method: 'POST', url: '/api/v1/oauth/refresh' },
   { method: 'POST', url: '/api/v1/oauth/revoke' },
   { method: 'POST', url: '/api/v1/oauth/introspect' },
+  { method: 'POST', url: '/api/v1/oauth/par' },
   { method: 'GET', url: '/.well-known/oauth-authorization-server' },
   { method: 'GET', url: '/api/v1/users/me/grants' },
   { method: 'DELETE', url: '/api/v1/users/me/grants/00000000-0000-4000-8000-000000000000' },
@@ -23,6 +24,7 @@ const FIELDS = [
   'grant_type', 'code', 'redirect_uri', 'code_verifier', 'client_id', 'client_secret', 'refresh_token', 'scope',
   'username', 'password', 'token', 'token_type_hint', 'response_type', 'code_challenge', 'code_challenge_method',
   'state', 'nonce', 'response_mode', 'prompt', 'max_age', 'approved', 'csrf_token',
+  'request_uri', 'client_assertion', 'client_assertion_type', 'dpop_jkt', 'pushed_request',
 ];
 const GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'implicit', ''];
 
@@ -52,6 +54,7 @@ const authorization = fc.option(
   fc.oneof(
     fc.string({ maxLength: 80 }).map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
     fc.string({ maxLength: 80 }).map((s) => `Bearer ${s}`),
+    fc.string({ maxLength: 80 }).map((s) => `DPoP ${s}`),
     fc.string({ maxLength: 80 }),
   ),
   { nil: undefined },
@@ -77,6 +80,25 @@ const HOST_ENDPOINTS = [
   { method: 'GET', url: '/oidc/userinfo' },
   { method: 'GET', url: '/health' },
   { method: 'POST', url: '/api/v1/users' },
+] as const;
+
+/** `DPoP` header values: junk, JWS-shaped junk with headers a proof parser looks at, repeated headers. */
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const dpopHeader = fc.oneof(
+  fc.string({ maxLength: 200 }),
+  fc.tuple(fc.jsonValue(), fc.jsonValue(), fc.string({ maxLength: 40 })).map(([h, p, s]) => `${b64(h)}.${b64(p)}.${s}`),
+  fc
+    .tuple(fc.constantFrom('ES256', 'RS256', 'none', 'HS256', 'EdDSA'), fc.jsonValue(), fc.jsonValue())
+    .map(([alg, jwk, p]) => `${b64({ typ: 'dpop+jwt', alg, jwk })}.${b64(p)}.AAAA`),
+  fc.array(fc.string({ maxLength: 20 }), { minLength: 2, maxLength: 3 }),
+);
+
+/** The routes that read a DPoP proof. */
+const DPOP_ENDPOINTS = [
+  { method: 'POST', url: '/api/v1/oauth/token' },
+  { method: 'POST', url: '/api/v1/oauth/par' },
+  { method: 'GET', url: '/oidc/userinfo' },
+  { method: 'GET', url: '/api/v1/users/me' },
 ] as const;
 
 function countRows(file: string): Record<string, number> {
@@ -147,6 +169,21 @@ describe('fuzzing the OAuth endpoints', () => {
         expect(response.statusCode, `${JSON.stringify(extra).slice(0, 300)} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('never answers 5xx to any DPoP header or DPoP-scheme token', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...DPOP_ENDPOINTS), dpopHeader, payload, authorization, async (endpoint, dpop, body, auth) => {
+        const response = await server.app.server.inject({
+          method: endpoint.method,
+          url: endpoint.url,
+          headers: { 'content-type': body.type, dpop: Array.isArray(dpop) ? dpop : dpop.replace(/[\r\n]/g, ''), ...(auth ? { authorization: auth } : {}) },
+          ...(endpoint.method === 'POST' ? { payload: body.body } : {}),
+        });
+        expect(response.statusCode, `${endpoint.method} ${endpoint.url} → ${response.statusCode} ${response.body.slice(0, 300)}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -55,12 +55,15 @@ const FIELDS = [
   'redirect_uris', 'scope', 'grant_types', 'token_endpoint_auth_method', 'client_uri', 'software_version', 'id_token_signed_response_alg',
   'subject_type', 'default_max_age', 'request_uris', 'contacts', 'application_type', 'scope_name', 'description', 'is_default',
   'generate_temp_password', 'birthdate', 'address', 'given_name', 'locale', 'phone_number', 'requires_password_change',
+  'jwks', 'jwks_uri', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens',
 ];
 const QUERY_KEYS = ['skip', 'limit', 'offset', 'include_inactive', 'default_only', 'username', 'email', 'search', 'is_admin', 'created_after', 'last_login_before', 'sort_by', 'sort_order', 'locale'];
 
 const nasty = fc.constantFrom('\u0000', 'a\u0000b', '%00', '\ud800', '😀'.repeat(300), 'x'.repeat(5000), '99999999999999999999', '-1', '1e309', 'NaN', 'true', "'; DROP TABLE users; --", '../..', '{}', '[]');
 const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), nasty, fc.string({ minLength: 200, maxLength: 3000 }));
-const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 5 }), fc.dictionary(fc.string({ maxLength: 8 }), scalar, { maxKeys: 4 }));
+// JWK Sets with keys of any members and values (`jwks`), besides plain scalars, lists and objects.
+const jwkSet = fc.record({ keys: fc.array(fc.dictionary(fc.constantFrom('kty', 'kid', 'crv', 'x', 'y', 'n', 'e', 'd', 'x5c', '\u0000'), scalar, { maxKeys: 5 }), { maxLength: 3 }) });
+const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 5 }), fc.dictionary(fc.string({ maxLength: 8 }), scalar, { maxKeys: 4 }), jwkSet);
 const fieldsBody = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 });
 
 /** A request body: typed fields of wrong types, any JSON, malformed JSON, or random bytes. */

@@ -19,6 +19,7 @@ const TABLES = [
   'oauth_client_scopes',
   'oauth_clients',
   'oauth_consents',
+  'oauth_pushed_requests',
   'oauth_scopes',
   'oauth_token_scopes',
   'oidc_jwks_keys',

@@ -36,8 +36,9 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id, auth_time, session_epoch and consent_id are columns our migrations add; every other byte must stay.
-        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch' - 'consent_id')::text AS j FROM ${table} t ORDER BY t.id`,
+        // grant_id, auth_time, session_epoch, consent_id and the PAR/DPoP columns are ours; every other byte must stay.
+        `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch' - 'consent_id' - 'dpop_jkt' - 'jwks'
+                 - 'require_pushed_authorization_requests' - 'dpop_bound_access_tokens')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -72,9 +73,11 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
                          column_default) AS v
         FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name NOT LIKE 'authly\\_%'
-          AND table_name NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events')
+          AND table_name NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events', 'oauth_pushed_requests')
           AND column_name <> 'consent_id'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
+          AND NOT (table_name = 'oauth_clients' AND column_name IN ('jwks', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens'))
+          AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'dpop_jkt')
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
           AND NOT (table_name = 'users' AND column_name = 'session_epoch')
@@ -82,14 +85,14 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
       indexes: await list(`
         SELECT indexname || ' | ' || indexdef AS v FROM pg_indexes
         WHERE schemaname = 'public' AND tablename NOT LIKE 'authly\\_%'
-          AND tablename NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events')
+          AND tablename NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events', 'oauth_pushed_requests')
           AND indexname NOT IN ('idx_tokens_grant_id', 'idx_tokens_consent_id', 'idx_oauth_authorization_codes_consent_id')
         ORDER BY indexname`),
       constraints: await list(`
         SELECT conrelid::regclass::text || ' | ' || conname || ' | ' || pg_get_constraintdef(oid) AS v
         FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE 'authly\\_%'
-          AND conrelid::regclass::text NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events')
+          AND conrelid::regclass::text NOT IN ('token_family_revocations', 'oauth_consents', 'audit_events', 'oauth_pushed_requests')
           AND conname NOT IN ('oidc_jwks_keys_key_type_check', 'oidc_jwks_keys_algorithm_check',
                               'oauth_clients_id_token_signed_response_alg_check')
         ORDER BY 1`),

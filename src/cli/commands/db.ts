@@ -41,6 +41,8 @@ async function prune(storage: Storage, output: CliOutput, retentionDays: number)
   output.out(`deleted ${report.tokens} expired tokens`);
   output.out(`deleted ${report.authorizationCodes} expired authorization codes`);
   output.out(`deleted ${report.signingKeys} retired signing keys`);
+  output.out(`deleted ${report.pushedRequests} expired pushed authorization requests`);
+  output.out(`deleted ${report.replayGuards} expired replay records`);
   if (report.auditEvents !== undefined) output.out(`deleted ${report.auditEvents} audit events older than ${retentionDays} days`);
 }
 

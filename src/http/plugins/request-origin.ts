@@ -14,6 +14,8 @@ declare module 'fastify' {
     viaHttps: boolean;
     /** `scheme://host[:port]` of an allowed `Host` when no issuer is configured; otherwise null. */
     requestOrigin: string | null;
+    /** `scheme://host[:port]` clients call this server at: the configured issuer's origin, else `requestOrigin`. */
+    publicOrigin: string | null;
   }
 }
 
@@ -71,15 +73,19 @@ export function registerRequestOrigin(app: FastifyInstance, options: RequestOrig
 
   app.decorateRequest('viaHttps', false);
   app.decorateRequest('requestOrigin', null);
+  app.decorateRequest('publicOrigin', null);
+  const issuerOrigin = options.issuer && URL.canParse(options.issuer) ? new URL(options.issuer).origin : null;
   app.addHook('onRequest', async function requestOrigin(request: FastifyRequest) {
     const header = request.headers.host;
     const host = header === undefined ? undefined : parseHost(header);
     if (host === null) throw requestRefused(request, 'The Host header is malformed');
     request.viaHttps = viaHttps(request, trusted, httpsIssuer);
+    request.publicOrigin = issuerOrigin;
     // HTTP/1.0 may omit Host: nothing to derive from, so `issuerFor` refuses where one is needed.
     if (options.issuer || host === undefined) return;
     if (!isAllowed(host, request.viaHttps)) throw requestRefused(request, 'The Host header names a host this server does not serve');
     const port = host.port !== null && host.port !== defaultPort(request.viaHttps) ? `:${host.port}` : '';
     request.requestOrigin = `${request.viaHttps ? 'https' : 'http'}://${host.hostname}${port}`;
+    request.publicOrigin = request.requestOrigin;
   });
 }

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { currentUser, type BearerAuthenticator, type UserPrincipal } from '../../services/users/current-user.js';
@@ -21,7 +22,7 @@ const changePasswordBody = z.object({
 
 /** `{P}/auth/*` (spec §3.4): logout, change-password and password-status for the caller. */
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async function authRoutes(app: FastifyInstance, options) {
-  const caller = (request: FastifyRequest): Promise<UserPrincipal> => currentUser(options.authenticate, request.headers.authorization);
+  const caller = (request: FastifyRequest): Promise<UserPrincipal> => currentUser(options.authenticate, presentedAccessToken(request));
 
   app.post('/auth/logout', async function logout(request) {
     const { user, jti } = await caller(request);

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../domain/user.js';
 import { AUTHORIZATION_PARAMETERS, type AuthorizationParams, type AuthorizationRequest } from '../../protocol/authorize/request.js';
@@ -28,6 +29,8 @@ export interface AuthorizeRoutesOptions {
 /** A request that passed validation, with who is (or is not) signed in. */
 interface Validated {
   params: Record<string, string>;
+  /** The parameters came from a pushed request (RFC 9126); the form carries their seal. */
+  pushed: boolean;
   request: AuthorizationRequest;
   target: RedirectTarget;
   signedIn: { user: User; authTime: Date } | undefined;
@@ -77,10 +80,22 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
 
   /** Validates (spec D6) and resolves the session; `undefined` when a response was already sent. */
   async function validate(request: FastifyRequest, reply: FastifyReply, all: Record<string, string>): Promise<Validated | undefined> {
-    const params = authorizationParams(all);
+    let params = authorizationParams(all);
+    let pushed = false;
     let validation;
     try {
-      validation = await oauth.validateAuthorization(params);
+      if (all.request_uri !== undefined) {
+        // RFC 9126 §4: only client_id and request_uri count; the pushed parameters replace the rest.
+        params = await oauth.resolvePushedRequest(all.client_id, all.request_uri);
+        pushed = true;
+      } else if (all.pushed_request !== undefined) {
+        // The login form's POST of a pushed request: its fields must be the sealed ones.
+        if (!oauth.verifyPushedSeal(params, all.pushed_request)) {
+          throw new AuthorizationPageError(new OAuthError('invalid_request', 'The form has expired; start again from the application', 400, false));
+        }
+        pushed = true;
+      }
+      validation = await oauth.validateAuthorization(params, pushed);
     } catch (err) {
       if (err instanceof AuthorizationPageError) {
         pageError(reply, err.oauth, request);
@@ -98,7 +113,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     const interaction = decideInteraction(result.request, signedIn?.authTime, oauth.now());
     // The consent form's POST ends in a redirect to the client; CSP form-action must allow it.
     reply.formActionSources = formActionSources(target.redirectUri);
-    return { params, request: result.request, target, signedIn, interaction };
+    return { params, pushed, request: result.request, target, signedIn, interaction };
   }
 
   async function showPage(request: FastifyRequest, reply: FastifyReply, v: Validated, error?: string, username?: string, status = 401) {
@@ -110,7 +125,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     const signedInAs = v.interaction === 'consent' ? v.signedIn?.user.username : undefined;
     const page = renderLoginPage(view, {
       action: options.path,
-      params: v.params,
+      params: v.pushed ? { ...v.params, pushed_request: oauth.sealPushedRequest(v.params) } : v.params,
       csrfToken: csrf.token,
       error,
       username: username ?? v.request.loginHint,
@@ -123,7 +138,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     const approved = (all.approved ?? '').toLowerCase() === 'true';
     // Authly's API style (spec §3.3.2): a bearer token authenticates; no browser cookie is involved.
     if (request.headers.authorization) {
-      const principal = await oauth.authenticateBearer(request.headers.authorization);
+      const principal = await oauth.authenticateBearer(presentedAccessToken(request));
       if (!principal.user) throw new InvalidGrant('A user token is required');
       // The code may carry only what the token carries, for the token's own client.
       const bearer = { clientId: principal.token.record.clientId, scopes: principal.scopes };

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../protocol/errors.js';
 import type { OAuthService } from '../../services/oauth-service.js';
@@ -39,7 +40,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
   const { oauth, oidc } = options;
 
   async function userInfo(request: FastifyRequest, reply: FastifyReply) {
-    const principal = await oauth.authenticateBearer(request.headers.authorization);
+    const principal = await oauth.authenticateBearer(presentedAccessToken(request));
     try {
       return reply.header('cache-control', 'no-store').send(oidc.userInfo(principal));
     } catch (err) {
@@ -52,7 +53,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
   app.post('/oidc/userinfo', { config: { oauthErrors: true } }, userInfo);
 
   app.put('/oidc/userinfo', { config: { oauthErrors: true } }, async function updateUserInfo(request, reply) {
-    const principal = await oauth.authenticateBearer(request.headers.authorization);
+    const principal = await oauth.authenticateBearer(presentedAccessToken(request));
     const body = request.body;
     if (!isJsonRequest(request.headers['content-type']) || body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new RequestValidationError([{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary', input: body ?? null }]);

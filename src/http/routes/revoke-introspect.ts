@@ -7,12 +7,14 @@ import { missingField, RequestValidationError } from '../validation.js';
 /** Options of the revocation and introspection routes. */
 export interface RevokeIntrospectOptions {
   oauth: OAuthService;
+  /** `server.issuer`: client assertions name it (or the endpoint) as their audience. */
+  issuer?: string | null;
 }
 
-function inspectionInput(request: FastifyRequest): TokenInspectionInput {
+function inspectionInput(request: FastifyRequest, issuer: string | null): TokenInspectionInput {
   const params = singleValues(request.body);
   if (!params.token) throw new RequestValidationError([missingField('body', 'token')]);
-  return { token: params.token, hint: params.token_type_hint, credentials: presentedCredentials(request, params) };
+  return { token: params.token, hint: params.token_type_hint, credentials: presentedCredentials(request, params, issuer) };
 }
 
 /**
@@ -24,11 +26,11 @@ export const revokeIntrospectRoutes: FastifyPluginAsync<RevokeIntrospectOptions>
   options,
 ) {
   app.post('/oauth/revoke', { config: { oauthErrors: true } }, async function revoke(request) {
-    return options.oauth.revoke(inspectionInput(request));
+    return options.oauth.revoke(inspectionInput(request, options.issuer ?? null));
   });
 
   app.post('/oauth/introspect', { config: { oauthErrors: true } }, async function introspect(request, reply) {
     reply.header('cache-control', 'no-store');
-    return options.oauth.introspect(inspectionInput(request));
+    return options.oauth.introspect(inspectionInput(request, options.issuer ?? null));
   });
 };

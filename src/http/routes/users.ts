@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireAdmin } from '../../services/admin/admin-authority.js';
@@ -49,7 +50,7 @@ function present<T extends object>(input: T): { [K in keyof T]?: Exclude<T[K], n
 const adminUserManagementRoutes: FastifyPluginAsync<UsersRoutesOptions> = async function adminUserManagementRoutes(app: FastifyInstance, options) {
   const base = `${options.apiPrefix}/users`;
   guardAdminRoutes(app, options.adminFilter);
-  const admin = async (request: FastifyRequest, scope: AdminScope) => requireAdmin(await currentUser(options.authenticate, request.headers.authorization), scope);
+  const admin = async (request: FastifyRequest, scope: AdminScope) => requireAdmin(await currentUser(options.authenticate, presentedAccessToken(request)), scope);
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get(`${base}/`, async function list(request) {
@@ -99,19 +100,19 @@ export const usersRoutes: FastifyPluginAsync<UsersRoutesOptions> = async functio
   redirectSlash(app, base, `${base}/`, ['GET', 'POST']);
 
   app.get(`${base}/me`, async function me(request) {
-    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    const { user } = await currentUser(options.authenticate, presentedAccessToken(request));
     return toUserResponse(user);
   });
 
   // The user's grants (remembered consents, OIDC Core §3.1.2.4), with their own token.
   app.get(`${base}/me/grants`, async function myGrants(request) {
-    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    const { user } = await currentUser(options.authenticate, presentedAccessToken(request));
     return options.grants.list(user.id);
   });
 
   // Revokes one of the user's grants and every token issued under it; another user's grant is 404.
   app.delete(`${base}/me/grants/:grant_id`, async function revokeMyGrant(request, reply) {
-    const { user } = await currentUser(options.authenticate, request.headers.authorization);
+    const { user } = await currentUser(options.authenticate, presentedAccessToken(request));
     const { grant_id: grantId } = parseRequest(grantPath, request.params, 'path');
     if (!(await options.grants.revoke(user.id, grantId))) throw notFound('Grant not found');
     return reply.code(204).send();

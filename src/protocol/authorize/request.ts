@@ -20,6 +20,8 @@ export interface AuthorizationRequest {
   idTokenHint: string | undefined;
   loginHint: string | undefined;
   acrValues: string | undefined;
+  /** RFC 9449 §10: the DPoP key thumbprint the code is to be bound to. */
+  dpopJkt: string | undefined;
 }
 
 /** The raw request parameters, as strings from a query or a form. */
@@ -43,4 +45,5 @@ export const AUTHORIZATION_PARAMETERS = [
   'id_token_hint',
   'login_hint',
   'acr_values',
+  'dpop_jkt',
 ] as const;

@@ -62,6 +62,12 @@ function optionalEnum(params: AuthorizationParams, name: string, allowed: readon
   return value;
 }
 
+/** RFC 9449 §10: `dpop_jkt` is a base64url SHA-256 JWK thumbprint (RFC 7638). */
+function parseJkt(raw: string | undefined): string | undefined {
+  if (raw !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(raw)) throw new InvalidRequest('dpop_jkt must be a base64url SHA-256 JWK thumbprint');
+  return raw;
+}
+
 function parseMaxAge(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   // OIDC Core §3.1.2.1: max_age is a non-negative integer number of seconds.
@@ -123,5 +129,6 @@ export function validateAuthorizationRequest(
     idTokenHint: optionalBounded(params, 'id_token_hint', 2048),
     loginHint: optionalBounded(params, 'login_hint', 255),
     acrValues: optionalBounded(params, 'acr_values', 255),
+    dpopJkt: parseJkt(present(params.dpop_jkt)),
   };
 }

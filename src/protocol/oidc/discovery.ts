@@ -1,4 +1,4 @@
-import { authorizationServerMetadata } from '../discovery.js';
+import { authorizationServerMetadata, DEFAULT_FEATURES, type ServerFeatures } from '../discovery.js';
 import { SUPPORTED_CLAIMS } from './claims.js';
 
 /** The OIDC scopes every deployment understands (OIDC Core §5.4, §11 for `offline_access`). */
@@ -10,8 +10,8 @@ const OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_
  * server implements is advertised, and `id_token_signing_alg_values_supported` lists exactly the
  * algorithms it signs ID tokens with (never `none`, no HS256: secrets are hashed).
  */
-export function openIdConfiguration(issuer: string, scopes: string[], idTokenAlgorithms: string[]): Record<string, unknown> {
-  const oauth = authorizationServerMetadata(issuer, scopes);
+export function openIdConfiguration(issuer: string, scopes: string[], idTokenAlgorithms: string[], features: ServerFeatures = DEFAULT_FEATURES): Record<string, unknown> {
+  const oauth = authorizationServerMetadata(issuer, scopes, features);
   return {
     issuer: oauth.issuer,
     authorization_endpoint: oauth.authorization_endpoint,
@@ -31,6 +31,10 @@ export function openIdConfiguration(issuer: string, scopes: string[], idTokenAlg
     token_endpoint_auth_methods_supported: oauth.token_endpoint_auth_methods_supported,
     revocation_endpoint_auth_methods_supported: oauth.revocation_endpoint_auth_methods_supported,
     introspection_endpoint_auth_methods_supported: oauth.introspection_endpoint_auth_methods_supported,
+    token_endpoint_auth_signing_alg_values_supported: oauth.token_endpoint_auth_signing_alg_values_supported,
+    pushed_authorization_request_endpoint: oauth.pushed_authorization_request_endpoint,
+    require_pushed_authorization_requests: oauth.require_pushed_authorization_requests,
+    dpop_signing_alg_values_supported: oauth.dpop_signing_alg_values_supported,
     scopes_supported: [...new Set([...scopes, ...OIDC_SCOPES])],
     id_token_signing_alg_values_supported: idTokenAlgorithms,
     subject_types_supported: ['public'],

@@ -1,3 +1,4 @@
+import type { PresentedAccessToken } from '../authenticate-bearer.js';
 import type { ClientSecrets } from '../../crypto/client-secret.js';
 import type { PasswordHasher } from '../../crypto/password-hasher.js';
 import type { RandomSource } from '../../crypto/random.js';
@@ -44,8 +45,8 @@ export class AdminService {
   }
 
   /** Both layers of admin authority (spec §1.4): a valid user token, `is_admin`, and the scope. */
-  async authorize(authorization: string | undefined, scope: AdminScope): Promise<UserPrincipal> {
-    const principal = await currentUser(this.#authenticate, authorization);
+  async authorize(presented: PresentedAccessToken, scope: AdminScope): Promise<UserPrincipal> {
+    const principal = await currentUser(this.#authenticate, presented);
     requireAdmin(principal, scope);
     return principal;
   }

@@ -5,7 +5,7 @@ import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
 import { toClientPatch, type ClientCreateInput, type ClientOidcUpdate, type ClientUpdateInput } from './client-input.js';
-import { checkAuthMethod, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
+import { checkAuthMethod, checkClientKeys, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
 import { oidcFields, toClientModel, toClientResponse, type ClientModel, type ClientOidcFields, type ClientResponse } from './client-views.js';
 
 /** What client administration needs. */
@@ -47,7 +47,9 @@ export class ClientAdmin {
     checkRedirectUris(input.client_type, input.redirect_uris);
     const scopes = await this.#checkScopes(input.scope);
     checkOidcFields(input, scopes);
-    const secret = input.client_type === 'confidential' ? this.#deps.secrets.generate() : null;
+    checkClientKeys({ token_endpoint_auth_method: method, jwks: input.jwks ?? null, jwks_uri: input.jwks_uri ?? null });
+    // A private_key_jwt client proves itself with its key (RFC 7523 §2.2): a secret would be one more thing to leak.
+    const secret = input.client_type === 'confidential' && method !== 'private_key_jwt' ? this.#deps.secrets.generate() : null;
     const { patch } = toClientPatch(input);
     const client = await this.#deps.repos.clients.create(
       {
@@ -86,6 +88,11 @@ export class ClientAdmin {
     if (input.redirect_uris !== undefined) checkRedirectUris(client.clientType, input.redirect_uris);
     const scopes = input.scope !== undefined ? await this.#checkScopes(input.scope) : scopeNames(client.scope);
     checkOidcFields({ ...oidcFields(client), ...input }, scopes);
+    checkClientKeys({
+      token_endpoint_auth_method: input.token_endpoint_auth_method ?? client.tokenEndpointAuthMethod,
+      jwks: input.jwks !== undefined ? input.jwks : client.jwks,
+      jwks_uri: input.jwks_uri !== undefined ? input.jwks_uri : client.jwksUri,
+    });
     const updated = await this.#deps.repos.clients.update(client.id, patch);
     if (!updated) throw notFound('Client not found');
     if (client.isActive && !updated.isActive) await this.#revokeTokens(client);

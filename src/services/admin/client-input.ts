@@ -1,4 +1,4 @@
-import type { ClientPatch, ClientType, TokenEndpointAuthMethod } from '../../domain/client.js';
+import type { ClientPatch, ClientType, JsonWebKeySet, TokenEndpointAuthMethod } from '../../domain/client.js';
 import type { OidcRuleInput } from './client-rules.js';
 
 /** `POST /admin/clients` body after schema checks (spec §3.7 `OAuthClientCreateRequest`). */
@@ -20,6 +20,10 @@ export interface ClientCreateInput extends OidcRuleInput {
   id_token_signed_response_alg?: string;
   require_auth_time?: boolean;
   initiate_login_uri?: string | null;
+  jwks?: JsonWebKeySet | null;
+  jwks_uri?: string | null;
+  require_pushed_authorization_requests?: boolean;
+  dpop_bound_access_tokens?: boolean;
 }
 
 /** `PUT /admin/clients/{id}`: every documented field, `is_active` included (spec D9/Q14); not the type. */
@@ -66,6 +70,10 @@ const FIELDS = {
   application_type: 'applicationType',
   contacts: 'contacts',
   is_active: 'isActive',
+  jwks: 'jwks',
+  jwks_uri: 'jwksUri',
+  require_pushed_authorization_requests: 'requirePushedAuthorizationRequests',
+  dpop_bound_access_tokens: 'dpopBoundAccessTokens',
 } as const satisfies Record<string, keyof ClientPatch>;
 
 /** The present (non-`undefined`) input fields as a domain patch, and their Authly names. */

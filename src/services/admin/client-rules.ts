@@ -64,3 +64,31 @@ export function checkOidcFields(input: OidcRuleInput, scopes: readonly string[])
 export function scopeNames(scope: string | null | undefined): string[] {
   return (scope ?? '').split(/\s+/).filter(Boolean);
 }
+
+/** Members of a private JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2): never registered. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** The key material a `private_key_jwt` client registers. */
+export interface ClientKeysInput {
+  token_endpoint_auth_method: string;
+  jwks: { keys: Record<string, unknown>[] } | null;
+  jwks_uri: string | null;
+}
+
+/**
+ * RFC 7591 §2: `jwks` and `jwks_uri` exclude each other; `private_key_jwt` (RFC 7523 §2.2) needs
+ * one of them. Registered keys are public asymmetric keys only: a private or symmetric member
+ * would put a secret in the database and in every admin listing.
+ */
+export function checkClientKeys(input: ClientKeysInput): void {
+  if (input.jwks && input.jwks_uri) throw badRequest('jwks and jwks_uri cannot both be set');
+  if (input.token_endpoint_auth_method === 'private_key_jwt' && !input.jwks && !input.jwks_uri) {
+    throw badRequest('private_key_jwt needs jwks or jwks_uri');
+  }
+  if (input.jwks_uri !== null && !/^https?:\/\//.test(input.jwks_uri)) throw badRequest(`jwks_uri must be an http(s) URL: ${input.jwks_uri}`);
+  if (input.jwks_uri !== null && redirectUriProblem(input.jwks_uri)) throw badRequest(`Invalid jwks_uri: ${input.jwks_uri}`);
+  for (const key of input.jwks?.keys ?? []) {
+    if (key.kty !== 'RSA' && key.kty !== 'EC' && key.kty !== 'OKP') throw badRequest('jwks keys must have kty RSA, EC or OKP');
+    if (PRIVATE_JWK_MEMBERS.some((member) => member in key)) throw badRequest('jwks must hold public keys only');
+  }
+}

@@ -1,4 +1,4 @@
-import type { Client, LocalizedValues } from '../../domain/client.js';
+import type { Client, JsonWebKeySet, LocalizedValues } from '../../domain/client.js';
 
 /** The OIDC registration fields of a client (OIDC Dynamic Registration §2), Authly's names. */
 export interface ClientOidcFields {
@@ -34,12 +34,15 @@ export interface ClientResponse extends ClientOidcFields {
   policy_uri: string | null;
   software_id: string | null;
   software_version: string | null;
+  jwks: JsonWebKeySet | null;
+  jwks_uri: string | null;
+  require_pushed_authorization_requests: boolean;
+  dpop_bound_access_tokens: boolean;
 }
 
 /** Authly's `OAuthClientModel` (spec §3.7); `client_secret_hash` is always null (D9/Q10). */
 export interface ClientModel extends ClientResponse {
   client_secret_hash: null;
-  jwks_uri: string | null;
   client_name_localized: LocalizedValues | null;
   logo_uri_localized: LocalizedValues | null;
   client_uri_localized: LocalizedValues | null;
@@ -87,6 +90,10 @@ export function toClientResponse(client: Client): ClientResponse {
     policy_uri: client.policyUri,
     software_id: client.softwareId,
     software_version: client.softwareVersion,
+    jwks: client.jwks,
+    jwks_uri: client.jwksUri,
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     ...oidcFields(client),
   };
 }
@@ -96,7 +103,6 @@ export function toClientModel(client: Client): ClientModel {
   return {
     ...toClientResponse(client),
     client_secret_hash: null,
-    jwks_uri: client.jwksUri,
     client_name_localized: client.clientNameLocalized,
     logo_uri_localized: client.logoUriLocalized,
     client_uri_localized: client.clientUriLocalized,

@@ -1,10 +1,10 @@
 import { credentialDigest } from '../../crypto/digest.js';
 import type { Client } from '../../domain/client.js';
-import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../protocol/errors.js';
+import { InvalidClient, InvalidDpopProof, InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../protocol/errors.js';
 import { verifyPkce } from '../../protocol/pkce.js';
 import { parseScope } from '../../protocol/scope.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, toTokenResponse } from './shared.js';
+import { activeUser, dpopBinding, toTokenResponse } from './shared.js';
 
 /**
  * RFC 6749 §4.1.3 with OAuth 2.1 rules: PKCE (S256) always, exact redirect URI, single use.
@@ -28,6 +28,8 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
   if (stored.expiresAt <= now) throw new InvalidGrant('Authorization code expired or already used');
   if (stored.redirectUri !== redirectUri) throw new InvalidGrant('Redirect URI mismatch');
   if (!verifyPkce(codeVerifier, stored.codeChallenge)) throw new InvalidGrant('Invalid PKCE code verifier');
+  // RFC 9449 §10: a code bound to a DPoP key (`dpop_jkt`) is redeemed only with a proof of that key.
+  if (stored.dpopJkt !== null && stored.dpopJkt !== request.dpopJkt) throw new InvalidDpopProof('The authorization code is bound to another DPoP key');
 
   // The database decides single use; losing here means another request redeemed it at once.
   const consumed = await deps.repos.authorizationCodes.consume(codeHash, now);
@@ -50,6 +52,7 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
     grant: 'authorization_code',
     consentId: stored.consentId,
     withRefreshToken: client.grantTypes.includes('refresh_token') && mayHaveRefreshToken(scopes),
+    ...dpopBinding(request, client),
   });
   await deps.repos.users.update(user.id, { lastLogin: now });
   const idToken =

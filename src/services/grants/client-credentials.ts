@@ -3,7 +3,7 @@ import { InvalidClient, InvalidScope, UnauthorizedClient } from '../../protocol/
 import { isSubsetOf, parseRequestedScope } from '../../protocol/scope.js';
 import { registeredScopes } from '../client-scopes.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { toTokenResponse } from './shared.js';
+import { dpopBinding, toTokenResponse } from './shared.js';
 
 /**
  * RFC 6749 §4.4: confidential clients only, no refresh token (§4.4.3). The client may
@@ -31,6 +31,7 @@ export async function clientCredentialsGrant(request: TokenRequest, client: Clie
     scopes,
     grant: 'client_credentials',
     withRefreshToken: false,
+    ...dpopBinding(request, client),
   });
   return toTokenResponse(tokens, { scope: tokens.scope });
 }

@@ -3,7 +3,7 @@ import { InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol
 import { parseScope } from '../../protocol/scope.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { authorizableScopeFilter } from '../client-scopes.js';
-import { toTokenResponse } from './shared.js';
+import { dpopBinding, toTokenResponse } from './shared.js';
 import { verifyUserPassword } from '../verify-user-password.js';
 
 /**
@@ -37,6 +37,7 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
     scopes: requested,
     grant: 'password',
     withRefreshToken: true,
+    ...dpopBinding(request, client),
   });
   await deps.repos.users.update(user.id, { lastLogin: now });
   return toTokenResponse(tokens, { scope: tokens.scope, requiresPasswordChange: user.requiresPasswordChange });

@@ -2,11 +2,12 @@ import { constantTimeEqual, credentialDigest } from '../../crypto/digest.js';
 import { TokenVerificationError } from '../../crypto/token-signer.js';
 import type { Client } from '../../domain/client.js';
 import type { TokenRecord } from '../../domain/token.js';
-import { InvalidClient, InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
+import { InvalidClient, InvalidDpopProof, InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { isSubsetOf, parseScope } from '../../protocol/scope.js';
 import { REFRESH_TOKEN_TYP } from '../token-issuer.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, toTokenResponse } from './shared.js';
+import { activeUser, dpopBinding, toTokenResponse } from './shared.js';
+import { confirmedKey } from '../dpop/confirmation.js';
 
 /**
  * RFC 6749 §6 with OAuth 2.1 §4.3.1 rotation: each refresh token works once; presenting a rotated
@@ -21,8 +22,10 @@ export async function refreshTokens(
 ): Promise<TokenResponse> {
   const presented = request.refreshToken;
   if (!presented) throw new InvalidRequest('refresh_token is required for refresh_token grant');
-  const record = await findRefreshRecord(presented, deps);
+  const { record, boundJkt } = await findRefreshRecord(presented, deps);
   const client = await refreshingClient(authenticated, record, deps);
+  // RFC 9449 §5: a bound refresh token is used only with a proof of its key, and stays bound to it.
+  if (boundJkt !== undefined && boundJkt !== request.dpopJkt) throw new InvalidDpopProof('The refresh token is bound to another DPoP key');
 
   const granted = parseScope(record.scope);
   const requested = parseScope(request.scope);
@@ -40,7 +43,8 @@ export async function refreshTokens(
   if (!(await deps.repos.tokens.invalidate(record.jti, now))) await revokeFamily(record, client, deps);
 
   const user = await activeUser(deps, record.userId);
-  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), consentId: record.consentId, withRefreshToken: true, grant: 'refresh_token' });
+  const binding = boundJkt !== undefined ? { dpopJkt: boundJkt, bindRefreshToken: true } : dpopBinding(request, client);
+  const tokens = await deps.issuer.issue({ issuer: request.issuer, user, client: client ?? null, scopes, grantId: familyOf(record), consentId: record.consentId, withRefreshToken: true, grant: 'refresh_token', ...binding });
   const idToken =
     client && scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: null, accessToken: tokens.accessToken })
@@ -49,12 +53,14 @@ export async function refreshTokens(
   return toTokenResponse(tokens, { idToken, scope: opts.echoScope ? tokens.scope : null });
 }
 
-async function findRefreshRecord(presented: string, deps: GrantDeps): Promise<TokenRecord> {
+async function findRefreshRecord(presented: string, deps: GrantDeps): Promise<{ record: TokenRecord; boundJkt: string | undefined }> {
   let jti: string | undefined;
+  let boundJkt: string | undefined;
   try {
     const { claims } = await deps.signers.refresh.verify(presented, { typ: REFRESH_TOKEN_TYP, currentDate: deps.clock.now() });
     if (claims.type !== 'refresh') throw new InvalidRequest('Invalid token type');
     jti = typeof claims.jti === 'string' ? claims.jti : undefined;
+    boundJkt = confirmedKey(claims);
   } catch (err) {
     if (err instanceof TokenVerificationError) throw new InvalidGrant('Invalid refresh token');
     throw err;
@@ -66,7 +72,7 @@ async function findRefreshRecord(presented: string, deps: GrantDeps): Promise<To
   }
   if (record.invalidated) await revokeFamily(record, undefined, deps);
   if (record.expiresAt <= deps.clock.now()) throw new InvalidGrant('Token is invalid or expired');
-  return record;
+  return { record, boundJkt };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { User } from '../../domain/user.js';
-import { InvalidToken } from '../../protocol/errors.js';
-import type { BearerPrincipal } from '../authenticate-bearer.js';
+import { OAuthError } from '../../protocol/errors.js';
+import type { BearerPrincipal, PresentedAccessToken } from '../authenticate-bearer.js';
 import { BEARER_CHALLENGE, DetailError } from './detail-error.js';
 
 /** A user behind a valid access token. */
@@ -13,7 +13,7 @@ export interface UserPrincipal {
 }
 
 /** Validates a bearer access token (the OAuth service's `authenticateBearer`). */
-export type BearerAuthenticator = (authorization: string | undefined) => Promise<BearerPrincipal>;
+export type BearerAuthenticator = (presented: PresentedAccessToken) => Promise<BearerPrincipal>;
 
 /**
  * Authly's "get current user" dependency (spec §1.4): a missing or non-Bearer header is 401
@@ -21,14 +21,16 @@ export type BearerAuthenticator = (authorization: string | undefined) => Promise
  * client_credentials token that acts for no user) is 401 `Could not validate credentials`.
  * Both carry `WWW-Authenticate: Bearer` (RFC 6750 §3).
  */
-export async function currentUser(authenticate: BearerAuthenticator, authorization: string | undefined): Promise<UserPrincipal> {
+export async function currentUser(authenticate: BearerAuthenticator, presented: PresentedAccessToken): Promise<UserPrincipal> {
   let principal: BearerPrincipal;
   try {
-    principal = await authenticate(authorization);
+    principal = await authenticate(presented);
   } catch (error) {
-    if (!(error instanceof InvalidToken)) throw error;
+    // A DPoP-bound token without its proof (RFC 9449 §7.1) keeps its DPoP challenge.
+    if (!(error instanceof OAuthError) || (error.error !== 'invalid_token' && error.error !== 'invalid_dpop_proof')) throw error;
     const detail = error.description === 'Not authenticated' ? 'Not authenticated' : 'Could not validate credentials';
-    throw new DetailError(401, detail, { headers: BEARER_CHALLENGE });
+    const dpop = error.headers['WWW-Authenticate']?.startsWith('DPoP') === true;
+    throw new DetailError(401, detail, { headers: dpop ? error.headers : BEARER_CHALLENGE });
   }
   if (!principal.user) throw new DetailError(401, 'Could not validate credentials', { headers: BEARER_CHALLENGE });
   return { user: principal.user, scopes: principal.scopes, jti: principal.token.record.jti };

@@ -28,6 +28,7 @@ const CODE_FIELDS: FieldMap<AuthorizationCode> = {
   acrValues: ['acr_values', 'plain'],
   authTime: ['auth_time', 'time'],
   consentId: ['consent_id', 'plain'],
+  dpopJkt: ['dpop_jkt', 'plain'],
 };
 
 /** `AuthorizationCodeRepository` over Kysely; `consume` is a single compare-and-set statement. */

@@ -41,6 +41,9 @@ const CLIENT_FIELDS: FieldMap<Client> = {
   clientUriLocalized: ['client_uri_localized', 'json'],
   policyUriLocalized: ['policy_uri_localized', 'json'],
   tosUriLocalized: ['tos_uri_localized', 'json'],
+  jwks: ['jwks', 'json'],
+  requirePushedAuthorizationRequests: ['require_pushed_authorization_requests', 'bool'],
+  dpopBoundAccessTokens: ['dpop_bound_access_tokens', 'bool'],
 };
 
 /** Schema defaults (spec §7.2) for what `NewClient` leaves out. */
@@ -57,6 +60,9 @@ const CLIENT_DEFAULTS: Partial<Client> = {
   requestUris: [],
   applicationType: 'web',
   contacts: [],
+  jwks: null,
+  requirePushedAuthorizationRequests: false,
+  dpopBoundAccessTokens: false,
 };
 
 /** `ClientRepository` over Kysely, for SQLite and PostgreSQL alike. */
@@ -77,6 +83,8 @@ export class KyselyClientRepository implements ClientRepository {
     client.isActive ??= true;
     client.requirePkce ??= true;
     client.tokenEndpointAuthMethod ??= 'client_secret_basic';
+    client.requirePushedAuthorizationRequests ??= false;
+    client.dpopBoundAccessTokens ??= false;
     return client;
   };
 

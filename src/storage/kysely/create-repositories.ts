@@ -3,6 +3,8 @@ import { KyselyAuthorizationCodeRepository } from './authorization-code-reposito
 import { KyselyClientRepository } from './client-repository.js';
 import { KyselyConsentRepository } from './consent-repository.js';
 import type { RepositoryContext } from './context.js';
+import { KyselyPushedRequestRepository } from './pushed-request-repository.js';
+import { KyselyReplayGuard } from './replay-guard.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -18,5 +20,7 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
     consents: new KyselyConsentRepository(ctx),
+    pushedRequests: new KyselyPushedRequestRepository(ctx),
+    replayGuard: new KyselyReplayGuard(ctx),
   };
 }

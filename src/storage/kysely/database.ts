@@ -86,6 +86,10 @@ export interface OAuthClientsTable {
   client_uri_localized: DbJson | null;
   policy_uri_localized: DbJson | null;
   tos_uri_localized: DbJson | null;
+  /** Added by the PAR/DPoP migration. */
+  jwks: DbJson | null;
+  require_pushed_authorization_requests: Generated<DbBool>;
+  dpop_bound_access_tokens: Generated<DbBool>;
 }
 
 /** `tokens` (spec §7.3). */
@@ -168,6 +172,8 @@ export interface OAuthAuthorizationCodesTable {
   acr_values: string | null;
   auth_time: DbTime | null;
   consent_id: string | null;
+  /** RFC 9449 §10: the JWK thumbprint the code is bound to. */
+  dpop_jkt: string | null;
 }
 
 /** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */
@@ -213,6 +219,21 @@ export interface AuditEventsTable {
   details: DbJson;
 }
 
+/** `oauth_pushed_requests`: pushed authorization requests (RFC 9126), by request_uri digest. */
+export interface OAuthPushedRequestsTable {
+  request_uri_hash: string;
+  client_id: string;
+  parameters: DbJson;
+  expires_at: DbTime;
+  created_at: DbTime;
+}
+
+/** `authly_replay_guards`: seen one-time values (assertion and DPoP proof `jti`s) until they expire. */
+export interface AuthlyReplayGuardsTable {
+  guard_key: string;
+  expires_at: DbTime;
+}
+
 export interface Database {
   users: UsersTable;
   oauth_clients: OAuthClientsTable;
@@ -226,4 +247,6 @@ export interface Database {
   oidc_jwks_keys: OidcJwksKeysTable;
   authly_leases: AuthlyLeasesTable;
   audit_events: AuditEventsTable;
+  oauth_pushed_requests: OAuthPushedRequestsTable;
+  authly_replay_guards: AuthlyReplayGuardsTable;
 }

@@ -11,6 +11,7 @@ import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
 import { leases } from './2025-01-09T0000-leases.js';
 import { auditEvents } from './2025-01-10T0000-audit-events.js';
 import { oauthConsents } from './2025-01-11T0000-oauth-consents.js';
+import { parDpopPrivateKeyJwt } from './2025-01-12T0000-par-dpop-private-key-jwt.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -38,6 +39,8 @@ export const LEASES_MIGRATION = '2025-01-09T0000-leases';
 export const AUDIT_EVENTS_MIGRATION = '2025-01-10T0000-audit-events';
 /** Name of the migration adding `oauth_consents` and `consent_id` on codes and tokens (remembered consent). */
 export const OAUTH_CONSENTS_MIGRATION = '2025-01-11T0000-oauth-consents';
+/** Name of the migration adding client JWK Sets, the PAR and DPoP flags, pushed requests and replay guards. */
+export const PAR_DPOP_MIGRATION = '2025-01-12T0000-par-dpop-private-key-jwt';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -56,6 +59,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [LEASES_MIGRATION]: leases(flavour),
     [AUDIT_EVENTS_MIGRATION]: auditEvents(flavour),
     [OAUTH_CONSENTS_MIGRATION]: oauthConsents(flavour),
+    [PAR_DPOP_MIGRATION]: parDpopPrivateKeyJwt(flavour),
   };
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliOutput } from '../../output.js';
 import { adminContext, collect, outputFormat } from './context.js';
@@ -26,6 +27,10 @@ interface CreateFlags {
   policyUri?: string;
   authMethod?: string;
   pkce: boolean;
+  jwks?: string;
+  jwksUri?: string;
+  requirePar?: boolean;
+  dpopBound?: boolean;
 }
 
 interface UpdateFlags {
@@ -38,6 +43,42 @@ interface UpdateFlags {
   policyUri?: string;
   activate?: boolean;
   deactivate?: boolean;
+  authMethod?: string;
+  jwks?: string;
+  jwksUri?: string;
+  requirePar?: boolean;
+  dpopBound?: boolean;
+}
+
+/** The key and sender-constraint fields both commands send; `undefined` leaves a field out. */
+function keyFields(flags: { jwks?: string; jwksUri?: string; requirePar?: boolean; dpopBound?: boolean }) {
+  return {
+    jwks: flags.jwks === undefined ? undefined : flags.jwks === '' ? null : readJwks(flags.jwks),
+    jwks_uri: flags.jwksUri === undefined ? undefined : flags.jwksUri === '' ? null : flags.jwksUri,
+    require_pushed_authorization_requests: flags.requirePar,
+    dpop_bound_access_tokens: flags.dpopBound,
+  };
+}
+
+/** `--jwks` takes the JWK Set as JSON, or `@file` holding it. */
+function readJwks(value: string): unknown {
+  const text = value.startsWith('@') ? readFileSync(value.slice(1), 'utf8') : value;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error('--jwks must be a JSON JWK Set ({"keys": [...]}) or @file holding one');
+  }
+}
+
+/** Flags of the private_key_jwt, PAR and DPoP settings, on create and update alike. */
+function keyOptions(command: Command): Command {
+  return command
+    .option('--jwks <json|@file>', 'public JWK Set for private_key_jwt (empty string clears it)')
+    .option('--jwks-uri <uri>', 'URL of the JWK Set for private_key_jwt (empty string clears it)')
+    .option('--require-par', 'authorization requests must be pushed (PAR) first')
+    .option('--no-require-par', 'authorization requests need not be pushed')
+    .option('--dpop-bound', 'access tokens must be DPoP-bound')
+    .option('--no-dpop-bound', 'access tokens need not be DPoP-bound');
 }
 
 /** `authly admin client …` (spec §5.5), over `/admin/clients`. */
@@ -59,6 +100,7 @@ async function create(command: Command, flags: CreateFlags, output: CliOutput): 
     policy_uri: flags.policyUri,
     token_endpoint_auth_method: flags.authMethod,
     require_pkce: flags.pkce,
+    ...keyFields(flags),
   };
   const created = await api.request<{ client_id: string; client_secret: string | null }>('POST', '/admin/clients', { body });
   const shown = await api.request<Client>('GET', `/admin/clients/${encodeURIComponent(created.client_id)}`);
@@ -80,13 +122,15 @@ async function update(command: Command, clientId: string, flags: UpdateFlags, ou
     tos_uri: flags.tosUri,
     policy_uri: flags.policyUri,
     is_active: flags.activate ? true : flags.deactivate ? false : undefined,
+    token_endpoint_auth_method: flags.authMethod,
+    ...keyFields(flags),
   };
   const updated = await adminContext(command, output).api.request<Client>('PUT', `/admin/clients/${encodeURIComponent(clientId)}`, { body });
   print(output, outputFormat(command), updated, () => renderRecord({ client_id: updated.client_id, name: updated.client_name, active: updated.is_active, scope: updated.scope, redirect_uris: updated.redirect_uris }));
 }
 
 function clientCreate(client: Command, output: CliOutput): void {
-  client
+  const command = client
     .command('create')
     .description('register a client; a confidential client\'s secret is shown once')
     .requiredOption('--name <name>', 'client name')
@@ -94,10 +138,10 @@ function clientCreate(client: Command, output: CliOutput): void {
     .requiredOption('--redirect-uri <uri>', 'redirect URI (repeatable)', collect)
     .option('--scope <scopes>', 'space-separated scopes')
     .option('--client-uri <uri>').option('--logo-uri <uri>').option('--tos-uri <uri>').option('--policy-uri <uri>')
-    .option('--auth-method <method>', 'client_secret_basic, client_secret_post or none')
+    .option('--auth-method <method>', 'client_secret_basic, client_secret_post, private_key_jwt or none')
     .option('--no-pkce', 'do not require PKCE')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (flags: CreateFlags, command: Command) => create(command, flags, output));
+    .option('--output <format>', 'table or json', 'table');
+  keyOptions(command).action(async (flags: CreateFlags, command: Command) => create(command, flags, output));
 }
 
 function clientList(client: Command, output: CliOutput): void {
@@ -128,14 +172,15 @@ function clientShow(client: Command, output: CliOutput): void {
 }
 
 function clientUpdate(client: Command, output: CliOutput): void {
-  client
+  const command = client
     .command('update <client_id>')
     .description('change a client')
     .option('--name <name>').option('--redirect-uri <uri>', 'replaces the redirect URIs (repeatable)', collect)
     .option('--scope <scopes>').option('--client-uri <uri>').option('--logo-uri <uri>').option('--tos-uri <uri>').option('--policy-uri <uri>')
     .option('--activate', 'reactivate the client').option('--deactivate', 'deactivate the client')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (clientId: string, flags: UpdateFlags, command: Command) => update(command, clientId, flags, output));
+    .option('--auth-method <method>', 'client_secret_basic, client_secret_post, private_key_jwt or none')
+    .option('--output <format>', 'table or json', 'table');
+  keyOptions(command).action(async (clientId: string, flags: UpdateFlags, command: Command) => update(command, clientId, flags, output));
 }
 
 function clientRegenerateSecret(client: Command, output: CliOutput): void {

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { AUDIT_EVENTS } from '../../../audit/events.js';
@@ -55,7 +56,7 @@ function view(event: RecordedAuditEvent) {
 export const adminAuditRoutes: FastifyPluginAsync<AdminAuditRoutesOptions> = async function adminAuditRoutes(app: FastifyInstance, { admin, auditEvents }) {
   if (!auditEvents) return;
   app.get('/admin/audit-events', async function listAuditEvents(request) {
-    await admin.authorize(request.headers.authorization, 'admin:system:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:system:read');
     const q = parseRequest(auditEventQuery, request.query, 'query');
     const filter = { userId: q.user_id, clientId: q.client_id, event: q.event, from: q.from, to: q.to };
     const [events, total] = await Promise.all([auditEvents.repository.list({ ...filter, limit: q.limit, offset: q.offset }), auditEvents.repository.count(filter)]);

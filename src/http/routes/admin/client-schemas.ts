@@ -12,13 +12,26 @@ const scope = text(SCOPE_LIMITS.maxLength).superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+// A few public keys, each a JSON object of bounded size (checked again as a public JWK). Members
+// are strings, numbers, booleans or string lists (`x5c`, `key_ops`); strings must be storable in
+// PostgreSQL's JSONB (no NUL, no lone surrogate), so bad input is a 422, never a 500.
+const jwkText = text(8192).refine((value) => !/\p{Surrogate}/u.test(value), 'String should be well-formed Unicode');
+const jwkMember = z.union([jwkText, z.number(), z.boolean(), z.array(jwkText).max(10)]);
+const jwk = z.record(jwkText.pipe(z.string().max(64)), jwkMember).refine((key) => JSON.stringify(key).length <= 8192, 'a JWK of at most 8192 characters');
+const jwkSet = z.object({ keys: z.array(jwk).min(1).max(10) });
+
 /** Optional fields shared by create and update. */
 const optionalClientFields = {
   scope: scope.nullish(),
   grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password'])).max(4).optional(),
   response_types: z.array(z.enum(['code'])).max(1).optional(),
   require_pkce: z.boolean().optional(),
-  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).optional(),
+  // RFC 7591 §2: a JWK Set by value or by reference; the business rules check the keys.
+  jwks: jwkSet.nullish(),
+  jwks_uri: uri.nullish(),
+  require_pushed_authorization_requests: z.boolean().optional(),
+  dpop_bound_access_tokens: z.boolean().optional(),
   client_uri: uri.nullish(),
   logo_uri: uri.nullish(),
   tos_uri: uri.nullish(),

@@ -1,5 +1,6 @@
 import { readBefore, recordAdminChange } from './admin-audit.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -25,13 +26,13 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   const clientId = (params: unknown) => parseRequest(clientPath, params, 'path').client_id;
 
   app.get('/admin/clients', async function listClients(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     const q = parseRequest(listQuery, request.query, 'query');
     return admin.clients.list({ limit: q.limit, offset: q.offset, includeInactive: q.include_inactive });
   });
 
   app.post('/admin/clients', async function createClient(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     const created = await admin.clients.create(parseRequest(clientCreateBody, request.body, 'body'));
     recordAdminChange(audit, actor, { event: 'admin.client.created', clientId: created.client_id, after: created });
     return created;
@@ -39,17 +40,17 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
 
   // Static segment: matched before `/admin/clients/:client_id` (spec §2 route ordering).
   app.get('/admin/clients/oidc/algorithms', async function algorithms(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return SUPPORTED_ALGORITHMS;
   });
 
   app.get('/admin/clients/:client_id', async function getClient(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return admin.clients.get(clientId(request.params));
   });
 
   app.put('/admin/clients/:client_id', async function updateClient(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     const id = clientId(request.params);
     const input = parseRequest(clientUpdateBody, request.body, 'body');
     const before = await readBefore(() => admin.clients.get(id));
@@ -59,26 +60,26 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   });
 
   app.post('/admin/clients/:client_id/regenerate-secret', async function regenerateSecret(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     const regenerated = await admin.clients.regenerateSecret(clientId(request.params));
     recordAdminChange(audit, actor, { event: 'admin.client.secret_regenerated', clientId: regenerated.client_id });
     return regenerated;
   });
 
   app.delete('/admin/clients/:client_id', async function deactivateClient(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     const deactivated = await admin.clients.deactivate(clientId(request.params));
     recordAdminChange(audit, actor, { event: 'admin.client.deactivated', clientId: deactivated.client_id });
     return deactivated;
   });
 
   app.get('/admin/clients/:client_id/oidc', async function getOidc(request) {
-    await admin.authorize(request.headers.authorization, 'admin:clients:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return admin.clients.getOidc(clientId(request.params));
   });
 
   app.put('/admin/clients/:client_id/oidc', async function updateOidc(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:clients:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:clients:write');
     const id = clientId(request.params);
     const input = parseRequest(clientOidcBody, request.body, 'body');
     const before = await readBefore(() => admin.clients.getOidc(id));

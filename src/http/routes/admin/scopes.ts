@@ -1,5 +1,6 @@
 import { readBefore, recordAdminChange } from './admin-audit.js';
 import type { AuditLog } from '../../../audit/audit-log.js';
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -35,13 +36,13 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
   const scopeName = (params: unknown) => parseRequest(scopePath, params, 'path').scope_name;
 
   app.get('/admin/scopes', async function listScopes(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     const q = parseRequest(listQuery, request.query, 'query');
     return admin.scopes.list({ limit: q.limit, offset: q.offset, includeInactive: q.include_inactive, defaultOnly: q.default_only });
   });
 
   app.post('/admin/scopes', async function createScope(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     const body = parseRequest(createBody, request.body, 'body');
     // Spec Q17: Authly fails with 500 here; a missing name is a validation error.
     if (body.scope_name === undefined) throw new RequestValidationError([missingField('body', 'scope_name')]);
@@ -52,17 +53,17 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
 
   // Static segment: matched before `/admin/scopes/:scope_name` (spec §2 route ordering).
   app.get('/admin/scopes/defaults', async function defaultScopes(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     return admin.scopes.defaults();
   });
 
   app.get('/admin/scopes/:scope_name', async function getScope(request) {
-    await admin.authorize(request.headers.authorization, 'admin:scopes:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     return admin.scopes.get(scopeName(request.params));
   });
 
   app.put('/admin/scopes/:scope_name', async function updateScope(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     const name = scopeName(request.params);
     const input = parseRequest(updateBody, request.body, 'body');
     const before = await readBefore(() => admin.scopes.get(name));
@@ -72,7 +73,7 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
   });
 
   app.delete('/admin/scopes/:scope_name', async function deactivateScope(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:scopes:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     const deactivated = await admin.scopes.deactivate(scopeName(request.params));
     recordAdminChange(audit, actor, { event: 'admin.scope.deactivated', details: { scope_name: deactivated.scope_name } });
     return deactivated;

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AdminService } from '../../../services/admin/admin-service.js';
 
@@ -13,12 +14,12 @@ export const adminSystemRoutes: FastifyPluginAsync<AdminSystemRoutesOptions> = a
   });
 
   app.get('/admin/status', async function adminStatus(request) {
-    await admin.authorize(request.headers.authorization, 'admin:system:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:system:read');
     return admin.system.status();
   });
 
   app.get('/admin/dashboard/stats', async function dashboardStats(request) {
-    await admin.authorize(request.headers.authorization, 'admin:system:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:system:read');
     return admin.system.dashboard();
   });
 };

@@ -1,3 +1,4 @@
+import { presentedAccessToken } from '../../request-uri.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminService } from '../../../services/admin/admin-service.js';
@@ -25,24 +26,24 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
   app.get('/admin/users', async function listUsers(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     return admin.users.list(parseRequest(userListQuery, request.query, 'query'));
   });
 
   app.post('/admin/users', async function createUser(request, reply) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const created = await admin.users.create(parseRequest(userCreateBody, request.body, 'body'));
     recordAdminChange(audit, actor, { event: 'admin.user.created', userId: created.id, after: created });
     return reply.code(201).send(created);
   });
 
   app.get('/admin/users/:user_id', async function getUser(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     return admin.users.get(userId(request));
   });
 
   app.put('/admin/users/:user_id', async function updateUser(request) {
-    const { user } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const id = userId(request);
     const input = parseRequest(userUpdateBody, request.body, 'body');
     const before = await readBefore(() => admin.users.get(id));
@@ -52,7 +53,7 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   });
 
   app.delete('/admin/users/:user_id', async function deleteUser(request, reply) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const id = userId(request);
     const before = await readBefore(() => admin.users.get(id));
     await admin.users.delete(id);
@@ -61,7 +62,7 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   });
 
   app.post('/admin/users/:user_id/reset-password', async function resetPassword(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const reset = await admin.users.resetPassword(userId(request));
     recordAdminChange(audit, actor, { event: 'admin.user.password_reset', userId: reset.user_id, details: { invalidated_sessions: reset.invalidated_sessions } });
     return reset;
@@ -69,14 +70,14 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
 
   // A user's grants (remembered consents); revoking one revokes its tokens. 404 for an unknown user.
   app.get('/admin/users/:user_id/grants', async function listGrants(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     const id = userId(request);
     await admin.users.get(id);
     return grants.list(id);
   });
 
   app.delete('/admin/users/:user_id/grants/:grant_id', async function revokeGrant(request, reply) {
-    await admin.authorize(request.headers.authorization, 'admin:users:write');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const { user_id: id, grant_id: grantId } = parseRequest(grantPath, request.params, 'path');
     await admin.users.get(id);
     if (!(await grants.revoke(id, grantId))) throw notFound('Grant not found');
@@ -84,21 +85,21 @@ export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async
   });
 
   app.get('/admin/users/:user_id/sessions', async function listSessions(request) {
-    await admin.authorize(request.headers.authorization, 'admin:users:read');
+    await admin.authorize(presentedAccessToken(request), 'admin:users:read');
     const id = userId(request);
     const q = parseRequest(sessionListQuery, request.query, 'query');
     return admin.sessions.list(id, { skip: q.skip, limit: q.limit, includeInactive: q.include_inactive });
   });
 
   app.delete('/admin/users/:user_id/sessions', async function revokeSessions(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const revoked = await admin.sessions.revokeAll(userId(request));
     recordAdminChange(audit, actor, { event: 'admin.user.sessions_revoked', userId: revoked.user_id, details: { revoked_sessions: revoked.revoked_sessions } });
     return revoked;
   });
 
   app.delete('/admin/users/:user_id/sessions/:session_id', async function revokeSession(request) {
-    const { user: actor } = await admin.authorize(request.headers.authorization, 'admin:users:write');
+    const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:users:write');
     const { user_id, session_id } = parseRequest(sessionPath, request.params, 'path');
     const revoked = await admin.sessions.revokeOne(user_id, session_id);
     recordAdminChange(audit, actor, { event: 'admin.user.sessions_revoked', userId: user_id, details: { session_id } });
