@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /**
  * Before `npm pack` / `npm publish`: a clean build of dist/ (no outputs of deleted sources), and
- * the lockfile shipped as npm-shrinkwrap.json, so an install of the package gets the dependency
- * versions this repository tests (among them cookie 1.x, which supports Node 20; cookie 2 declares
- * Node >= 22). `postpack` removes the copy again.
+ * the lockfile shipped as npm-shrinkwrap.json, the dependency versions this repository tests.
+ * `postpack` removes the copy again.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';

@@ -11,7 +11,7 @@ export interface ConfigProblem {
 }
 
 /**
- * The configuration could not be loaded. Carries every problem at once (STYLE-ANCHORS §3 rule 9),
+ * The configuration could not be loaded. Carries every problem at once,
  * so one run of `authly serve` tells the operator everything to fix.
  */
 export class ConfigError extends Error {

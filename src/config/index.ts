@@ -1,5 +1,5 @@
 /**
- * Configuration: the only code that reads `process.env` or config files (DESIGN.md §1).
+ * Configuration: the only code that reads `process.env` or config files.
  * Everything else receives a frozen {@link Config}.
  */
 export { loadConfig } from './load.js';

@@ -7,7 +7,7 @@ import { parseRedisUrl, RedisUrlError } from './redis-url.js';
 
 /*
  * The one configuration schema. Every key has a default, so an empty file (or none) is a
- * complete, working configuration: embedded SQLite at ./data/authly.db on port 8000 (spec D14).
+ * complete, working configuration: embedded SQLite at ./data/authly.db on port 8000.
  * Objects are strict: an unknown key is a problem, not silently ignored (a typo must not
  * fall back to a default unnoticed).
  */
@@ -48,7 +48,7 @@ function redisUrl() {
       .nullable(),
   );
 }
-/** Issue #6: lists come from YAML as arrays and from the environment as `a, b, c`. */
+/** Lists come from YAML as arrays and from the environment as `a, b, c`. */
 function toList(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
@@ -78,8 +78,8 @@ const server = z.strictObject({
   issuer: z
     .preprocess(emptyToNull, z.string().refine(isHttpUrl, 'an absolute http(s) URL').nullable())
     .default(null)
-    .describe('Issuer URL (`iss`); null derives it from each request (spec D4).'),
-  // Issue #6 (spec D11): forwarded client addresses are believed only from these peers.
+    .describe('Issuer URL (`iss`); null derives it from each request.'),
+  // Forwarded client addresses are believed only from these peers.
   trusted_proxies: networkList()
     .default([])
     .describe('Proxy addresses/CIDRs whose X-Forwarded-For / X-Real-IP / X-Forwarded-Proto are believed (admin localhost check, rate limits, https).'),
@@ -174,7 +174,7 @@ const tokens = z.strictObject({
   algorithm: z
     .enum(['ES256', 'RS256', 'EdDSA', 'HS256'])
     .default('ES256')
-    .describe('Access/refresh-token signing algorithm; HS256 uses jwt_secret_key (Authly compatibility, D14).'),
+    .describe('Access/refresh-token signing algorithm; HS256 uses jwt_secret_key (Authly compatibility).'),
   jwt_secret_key: nullableString().default(null).describe("HS256 secret for access tokens (Authly's JWT_SECRET_KEY)."),
   jwt_refresh_secret_key: nullableString()
     .default(null)
@@ -233,14 +233,14 @@ const admin = z.strictObject({
   username: z.string().min(1).default('admin').describe('Bootstrap admin user name.'),
   email: z.string().min(1).default('admin@localhost').describe('Bootstrap admin e-mail.'),
   password: nullableString().default(null).describe('Bootstrap admin password; null generates one.'),
-  // Issue #6 (spec §5.3): Authly's AUTHLY_BOOTSTRAP_ENABLED / AUTHLY_BOOTSTRAP_DEV_MODE.
+  // Authly's AUTHLY_BOOTSTRAP_ENABLED / AUTHLY_BOOTSTRAP_DEV_MODE.
   bootstrap: bool().default(true).describe('Create the admin scopes and the admin user at start-up.'),
   dev_mode: bool()
     .default(false)
     .describe('A configured admin password does not have to be changed at first login (development only).'),
 });
 
-/* Issue #6: the admin API's network filter (spec §1.2, §5.2, D11). */
+/* The admin API's network filter. */
 const adminApi = z.strictObject({
   enabled: bool().default(true).describe('Serve /admin/*; false answers 503 ADMIN_API_DISABLED.'),
   localhost_only: bool().default(true).describe('Only loopback clients (and allowed_networks) may call /admin/*.'),
@@ -249,7 +249,7 @@ const adminApi = z.strictObject({
     .describe('Extra addresses/CIDRs allowed when localhost_only is set (e.g. a Docker gateway).'),
 });
 
-/* Issue #6: brute-force protection (spec §8.1, D8); lenient defaults keep Authly's suite green. */
+/* Brute-force protection; lenient defaults keep Authly's suite green. */
 const rateLimit = z.strictObject({
   enabled: bool().default(true).describe('Apply the request limits below.'),
   window_seconds: int(1).default(60).describe('Length of the fixed counting window.'),
@@ -265,14 +265,14 @@ const rateLimit = z.strictObject({
   client_auth_failures_per_ip: int(1).default(20).describe('Failed client authentications per client address per window.'),
 });
 
-/* Issue #6: account lockout after repeated failures (spec §8.2). */
+/* Account lockout after repeated failures. */
 const lockout = z.strictObject({
   enabled: bool().default(true).describe('Lock a username after max_attempts consecutive failed logins.'),
   max_attempts: int(1).default(5).describe('Failed logins before the lock.'),
   duration_seconds: int(1).default(300).describe('How long the lock lasts (also the failure-counting window).'),
 });
 
-/* Issue #6: CORS is off by default, as in Authly (spec §1.2). */
+/* CORS is off by default, as in Authly. */
 const cors = z.strictObject({
   enabled: bool().default(false).describe('Answer CORS preflights and add Access-Control-* headers.'),
   origins: stringList().default([]).describe('Allowed origins (exact, e.g. https://app.example.com); `*` allows any.'),

@@ -56,7 +56,7 @@ export function defaultMasterKeyFile(sqlitePath: string | null): string {
 /**
  * Loads the 32-byte master key: the configured value wins, then the configured file, then the
  * default file. A missing file is created with a fresh random key (mode 0600, its folder too), so
- * a first start needs no secret (spec D14).
+ * a first start needs no secret.
  * @throws MasterKeyError when a configured key or a file does not hold exactly 32 bytes.
  */
 export function loadMasterKey(source: MasterKeySource, deps: MasterKeyDeps): Buffer {

@@ -33,7 +33,7 @@ export interface BuildServerOptions {
   config: Config;
   /** The application logger (pino), used for request logs. */
   logger: FastifyBaseLogger;
-  /** The database check behind `/health` (spec §3.1, D12). */
+  /** The database check behind `/health` (503 when it fails). */
   health: HealthCheck;
   /** Reported by `/health`, as Authly reports its package version. */
   version: string;
@@ -45,7 +45,7 @@ export interface BuildServerOptions {
   oidc?: OidcService;
   /** Prometheus metrics behind `GET /metrics`; absent in bare-server tests. */
   metrics?: AuthlyMetrics;
-  /** Issue #6: users, auth and admin APIs and the login throttle; absent in bare-server tests. */
+  /** Users, auth and admin APIs and the login throttle; absent in bare-server tests. */
   accounts?: AccountApis;
   /** New request ids (when the client sent none, or an unacceptable one); default random UUIDs. */
   newRequestId?: () => string;
@@ -54,7 +54,7 @@ export interface BuildServerOptions {
 }
 
 /**
- * Builds the Fastify application without listening (STYLE-ANCHORS §3 rule 21): tests call
+ * Builds the Fastify application without listening: tests call
  * `inject()`, the CLI calls `listen()`. Not yet `ready()`, so callers may register more routes.
  */
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
@@ -69,7 +69,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // X-Request-ID / X-Correlation-ID, validated (request-id.ts); Fastify's own header reading is off.
     requestIdHeader: false,
     genReqId: requestIdGenerator(options.newRequestId ?? randomUUID),
-    // Spec §1.3: FastAPI does not answer HEAD on GET routes.
+    // As Authly (FastAPI): no automatic HEAD on GET routes.
     exposeHeadRoutes: false,
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
@@ -96,7 +96,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
 }
 
 async function registerOAuth(app: FastifyInstance, oauth: OAuthService, issuer: string | null, throttle?: LoginThrottle): Promise<void> {
-  // Issue #6: `throttle` guards password logins (password grant, login form).
+  // `throttle` guards password logins (password grant, login form).
   await app.register(authorizeRoutes, { prefix: API_PREFIX, oauth, issuer, path: `${API_PREFIX}/oauth/authorize`, throttle });
   await app.register(tokenRoutes, { prefix: API_PREFIX, oauth, issuer, throttle });
   await app.register(parRoutes, { prefix: API_PREFIX, oauth, issuer });

@@ -10,7 +10,7 @@ import { runCli, startCli, finished, type CliResult } from './run-cli.js';
 const ADMIN_PASSWORD = 'Admin-Passw0rd!';
 
 // Each CLI start costs about two seconds of CPU (tsx), so tests with many commands get more time.
-describe('authly admin (spec §5.5) against a live server', { timeout: 180_000 }, () => {
+describe('authly admin against a live server', { timeout: 180_000 }, () => {
   let server: TestServer;
   let dir: string;
   let configDir: string;

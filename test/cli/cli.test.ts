@@ -51,7 +51,7 @@ describe('authly serve', () => {
     child.kill('SIGTERM');
     const { code, stdout, stderr } = await result;
     expect(code).toBe(0);
-    // Spec §5.3: the generated admin password is shown once on the console, never in the logs.
+    // The generated admin password is shown once on the console, never in the logs.
     const password = /password: (\S+)/.exec(stderr)?.[1];
     expect(password).toBeDefined();
     expect(stdout).not.toContain(password);

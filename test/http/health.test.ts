@@ -27,7 +27,7 @@ describe('GET /health', () => {
     expect(response.json()).toEqual({ status: 'healthy', version: '9.9.9', database: 'connected' });
   });
 
-  it('answers 503 unhealthy when the database check rejects (spec D12)', async () => {
+  it('answers 503 unhealthy when the database check rejects', async () => {
     const server = await serverWith(async () => {
       throw new Error('connection refused');
     });
@@ -99,7 +99,7 @@ describe('errors', () => {
 });
 
 describe('a known path asked with another method', () => {
-  it('answers 405 with Allow, as FastAPI does (spec §1.3), and 404 stays for unknown paths', async () => {
+  it('answers 405 with Allow, as FastAPI does, and 404 stays for unknown paths', async () => {
     const app = await serverWith(async () => {});
     const wrong = await app.inject({ method: 'POST', url: '/health' });
     expect(wrong.statusCode).toBe(405);

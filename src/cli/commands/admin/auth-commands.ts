@@ -6,7 +6,7 @@ import { adminContext } from './context.js';
 import { renderRecord } from './format.js';
 import { ask } from './prompt.js';
 
-/** Scopes `login` asks for: Authly's CLI default (spec §5.5) plus `admin:users:write` for `user` commands. */
+/** Scopes `login` asks for: Authly's CLI default plus `admin:users:write` for `user` commands. */
 export const DEFAULT_LOGIN_SCOPE = 'admin:clients:read admin:clients:write admin:scopes:read admin:scopes:write admin:users:read admin:users:write admin:system:read';
 
 interface LoginFlags {

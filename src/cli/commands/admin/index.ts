@@ -8,7 +8,7 @@ import { addScopeCommands } from './scope-commands.js';
 import { addUserCommands } from './user-commands.js';
 
 /**
- * `authly admin …`: an HTTP client of the admin API with Authly's command tree (spec §5.5).
+ * `authly admin …`: an HTTP client of the admin API with Authly's command tree.
  * `login`/`logout`/`whoami`/`status`/`refresh` exist at the top and, as in Authly, under `auth`.
  */
 export function registerAdmin(program: Command, output: CliOutput = processOutput): void {
