@@ -26,6 +26,7 @@ import { SIGNING_KEYS_TTL_SECONDS } from '../cache/keys.js';
 import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
+import { DeviceFlow } from '../services/device/device-flow.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -130,6 +131,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       },
       logger: deps.logger,
     });
+    const csrf = createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random);
     const oauth = new OAuthService({
       repos: container.repositories,
       clock,
@@ -146,7 +148,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         introspectionRequiresClientAuth: tokens.introspection_requires_client_auth,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
-      csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
+      csrf,
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
       clientAuthThrottle,
     });
@@ -162,7 +164,24 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       throttleStore,
       database: { backend: container.storage.backend, ping: () => container.storage.ping() },
     });
+    const device = new DeviceFlow({
+      repos: container.repositories,
+      clock,
+      random,
+      secrets,
+      passwords,
+      csrf,
+      logger: deps.logger,
+      throttleStore,
+      clientAuthThrottle,
+      settings: {
+        expiresInSeconds: config.device_authorization.expires_in_seconds,
+        intervalSeconds: config.device_authorization.interval_seconds,
+        entryLimit: { enabled: rate.enabled, perIp: rate.device_code_entry_per_ip, windowSeconds: rate.window_seconds },
+      },
+    });
     const server = await buildServer({
+      device,
       config,
       logger: deps.logger,
       health: () => container.storage.ping(),

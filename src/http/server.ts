@@ -21,6 +21,8 @@ import { jwksRoutes, type JwksSource } from './routes/jwks.js';
 import { oidcRoutes } from './routes/oidc.js';
 import type { OidcService } from '../services/oidc-service.js';
 import type { LoginThrottle } from '../services/login-throttle.js';
+import type { DeviceFlow } from '../services/device/device-flow.js';
+import { deviceRoutes } from './routes/device.js';
 import { registerAccountRoutes, registerProtection, type AccountApis } from './plugins/accounts.js';
 import { DEFAULT_BODY_LIMIT, registerBodyLimits } from './plugins/body-limits.js';
 
@@ -43,6 +45,8 @@ export interface BuildServerOptions {
   metrics?: AuthlyMetrics;
   /** Issue #6: users, auth and admin APIs and the login throttle; absent in bare-server tests. */
   accounts?: AccountApis;
+  /** The device authorization grant (RFC 8628); registered with `oauth`. */
+  device?: DeviceFlow;
   /** New request ids (when the client sent none, or an unacceptable one); default random UUIDs. */
   newRequestId?: () => string;
 }
@@ -75,6 +79,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   if (options.metrics) registerMetrics(app, options.metrics);
   await app.register(healthRoutes, { health: options.health, version: options.version });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer, options.accounts?.throttle);
+  if (options.oauth && options.device) {
+    const path = `${API_PREFIX}/oauth/device`;
+    await app.register(deviceRoutes, { prefix: API_PREFIX, device: options.device, oauth: options.oauth, issuer: options.config.server.issuer, path, throttle: options.accounts?.throttle });
+  }
   if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
   if (options.oauth && options.oidc) {
     await app.register(oidcRoutes, { oauth: options.oauth, oidc: options.oidc, issuer: options.config.server.issuer });

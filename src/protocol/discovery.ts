@@ -19,6 +19,10 @@ export interface AuthorizationServerMetadata {
   authorization_response_iss_parameter_supported: boolean;
   require_pkce: boolean;
   ui_locales_supported: string[];
+  /** RFC 8628 §4. */
+  device_authorization_endpoint: string;
+  /** RFC 7591 §3; only while registration is open or token-gated. */
+  registration_endpoint?: string;
 }
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
@@ -35,7 +39,7 @@ export function authorizationServerMetadata(issuer: string, scopes: string[]): A
     authorization_endpoint: `${base}/authorize`,
     token_endpoint: `${base}/token`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     scopes_supported: scopes,
@@ -47,5 +51,6 @@ export function authorizationServerMetadata(issuer: string, scopes: string[]): A
     authorization_response_iss_parameter_supported: true,
     require_pkce: true,
     ui_locales_supported: ['en'],
+    device_authorization_endpoint: `${base}/device_authorization`,
   };
 }

@@ -1,11 +1,12 @@
 import type { AuthorizationCodeRepository } from './authorization-code-repository.js';
 import type { ClientRepository } from './client-repository.js';
+import type { DeviceCodeRepository } from './device-code-repository.js';
 import type { ScopeRepository } from './scope-repository.js';
 import type { SigningKeyRepository } from './signing-key-repository.js';
 import type { TokenRepository } from './token-repository.js';
 import type { UserRepository } from './user-repository.js';
 
-export type { AuthorizationCodeRepository, ClientRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
+export type { AuthorizationCodeRepository, ClientRepository, DeviceCodeRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
 
 /** Every repository a service may need; services cannot tell the backend or the cache apart. */
 export interface Repositories {
@@ -15,4 +16,5 @@ export interface Repositories {
   tokens: TokenRepository;
   authorizationCodes: AuthorizationCodeRepository;
   signingKeys: SigningKeyRepository;
+  deviceCodes: DeviceCodeRepository;
 }

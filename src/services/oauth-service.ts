@@ -112,9 +112,9 @@ export class OAuthService {
     return { session, user };
   }
 
-  /** A new browser-session cookie value for a login at `authTime`. */
-  startBrowserSession(user: User, authTime: Date): Promise<string> {
-    return this.#deps.sessions.issue(user, authTime);
+  /** A new browser-session cookie value for a login at `authTime` (with the session id already handed out, if any). */
+  startBrowserSession(user: User, authTime: Date, sid?: string): Promise<string> {
+    return this.#deps.sessions.issue(user, authTime, sid);
   }
 
   /**

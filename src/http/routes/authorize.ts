@@ -34,7 +34,8 @@ interface Validated {
   interaction: Interaction;
 }
 
-function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+/** Sends a server-rendered page that must not be cached. */
+export function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 }
 

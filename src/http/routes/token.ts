@@ -30,6 +30,7 @@ function tokenRequest(request: FastifyRequest, params: Record<string, string>, i
     scope: params.scope,
     username: params.username,
     password: params.password,
+    deviceCode: params.device_code,
     credentials: presentedCredentials(request, params),
     issuer,
   };

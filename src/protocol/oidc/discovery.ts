@@ -18,6 +18,7 @@ export function openIdConfiguration(issuer: string, scopes: string[], idTokenAlg
     token_endpoint: oauth.token_endpoint,
     revocation_endpoint: oauth.revocation_endpoint,
     introspection_endpoint: oauth.introspection_endpoint,
+    device_authorization_endpoint: oauth.device_authorization_endpoint,
     userinfo_endpoint: `${issuer}/oidc/userinfo`,
     end_session_endpoint: `${issuer}/api/v1/oidc/logout`,
     check_session_iframe: `${issuer}/api/v1/oidc/session/iframe`,

@@ -2,6 +2,7 @@ import type { Repositories } from '../../repositories/repositories.js';
 import { KyselyAuthorizationCodeRepository } from './authorization-code-repository.js';
 import { KyselyClientRepository } from './client-repository.js';
 import type { RepositoryContext } from './context.js';
+import { KyselyDeviceCodeRepository } from './device-code-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -16,5 +17,6 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     tokens: new KyselyTokenRepository(ctx),
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
+    deviceCodes: new KyselyDeviceCodeRepository(ctx),
   };
 }

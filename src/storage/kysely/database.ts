@@ -181,7 +181,6 @@ export interface OidcJwksKeysTable {
   private_key_data: string | null;
 }
 
-/** The table map Kysely is typed with. */
 /** `authly_leases`: which instance may run a periodic job (the pruner) until when. Ours, not Authly's. */
 export interface AuthlyLeasesTable {
   name: string;
@@ -189,6 +188,24 @@ export interface AuthlyLeasesTable {
   expires_at: DbTime;
 }
 
+/** `authly_device_codes`: device authorization requests (RFC 8628). Ours, not Authly's. */
+export interface AuthlyDeviceCodesTable {
+  id: string;
+  device_code: string;
+  user_code: string;
+  client_id: string;
+  scope: string | null;
+  status: string;
+  user_id: string | null;
+  auth_time: DbTime | null;
+  sid: string | null;
+  interval_seconds: number;
+  next_poll_at: DbTime | null;
+  expires_at: DbTime;
+  created_at: DbTime;
+}
+
+/** The table map Kysely is typed with. */
 export interface Database {
   users: UsersTable;
   oauth_clients: OAuthClientsTable;
@@ -200,4 +217,5 @@ export interface Database {
   oauth_token_scopes: OAuthTokenScopesTable;
   oidc_jwks_keys: OidcJwksKeysTable;
   authly_leases: AuthlyLeasesTable;
+  authly_device_codes: AuthlyDeviceCodesTable;
 }

@@ -9,6 +9,7 @@ import { userSessionEpoch } from './2025-01-06T0000-user-session-epoch.js';
 import { tokenFamilyRevocations } from './2025-01-07T0000-token-family-revocations.js';
 import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
 import { leases } from './2025-01-09T0000-leases.js';
+import { deviceCodes } from './2025-01-13T0000-device-codes.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -32,6 +33,8 @@ export const TOKEN_FAMILY_REVOCATIONS_MIGRATION = '2025-01-07T0000-token-family-
 export const SQLITE_JSON_CHECKS_MIGRATION = '2025-01-08T0000-sqlite-json-checks';
 /** Name of the migration adding `authly_leases` (one pruning instance at a time). */
 export const LEASES_MIGRATION = '2025-01-09T0000-leases';
+/** Name of the migration adding `authly_device_codes` (RFC 8628 device authorization). */
+export const DEVICE_CODES_MIGRATION = '2025-01-13T0000-device-codes';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -48,6 +51,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [TOKEN_FAMILY_REVOCATIONS_MIGRATION]: tokenFamilyRevocations(flavour),
     [SQLITE_JSON_CHECKS_MIGRATION]: sqliteJsonChecks(flavour),
     [LEASES_MIGRATION]: leases(flavour),
+    [DEVICE_CODES_MIGRATION]: deviceCodes(flavour),
   };
 }
 

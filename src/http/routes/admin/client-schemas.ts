@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SCOPE_LIMITS, scopeSizeProblem } from '../../../protocol/scope.js';
+import { DEVICE_CODE_GRANT_TYPE } from '../../../services/device/device-flow.js';
 import { text } from '../../plugins/request-schema.js';
 
 // Spec §3.7 OAuthClientCreateRequest. String sizes follow the PostgreSQL columns (spec §7.2) and
@@ -15,7 +16,7 @@ const scope = text(SCOPE_LIMITS.maxLength).superRefine((value, ctx) => {
 /** Optional fields shared by create and update. */
 const optionalClientFields = {
   scope: scope.nullish(),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password'])).max(4).optional(),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password', DEVICE_CODE_GRANT_TYPE])).max(5).optional(),
   response_types: z.array(z.enum(['code'])).max(1).optional(),
   require_pkce: z.boolean().optional(),
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
