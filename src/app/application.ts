@@ -27,6 +27,7 @@ import { createAccountServices } from '../services/admin/account-services.js';
 import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throttle-store.js';
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
 import { DeviceFlow } from '../services/device/device-flow.js';
+import { ClientRegistration } from '../services/registration/client-registration.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -131,6 +132,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       },
       logger: deps.logger,
     });
+    const discovery = { registration: config.registration.policy !== 'closed', backchannelLogout: config.backchannel_logout.enabled };
     const csrf = createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random);
     const oauth = new OAuthService({
       repos: container.repositories,
@@ -146,6 +148,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         authorizationCodeTtlSeconds: tokens.authorization_code_expire_seconds,
         audience: tokens.audience,
         introspectionRequiresClientAuth: tokens.introspection_requires_client_auth,
+        discovery,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
       csrf,
@@ -180,6 +183,14 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         entryLimit: { enabled: rate.enabled, perIp: rate.device_code_entry_per_ip, windowSeconds: rate.window_seconds },
       },
     });
+    const registration = new ClientRegistration({
+      repos: container.repositories,
+      secrets,
+      random,
+      clock,
+      policy: config.registration.policy,
+      initialAccessTokenTtlSeconds: config.registration.token_expire_seconds,
+    });
     const server = await buildServer({
       device,
       config,
@@ -194,9 +205,10 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         clock,
         logoutHintGraceSeconds: tokens.session_expire_minutes * 60,
         reservedNames: [config.admin.username],
+        discovery,
       }),
       metrics: createMetrics({ version: deps.version, cacheStats: () => container.cacheStats() }),
-      accounts,
+      accounts: { ...accounts, registration, issuer: config.server.issuer },
       newRequestId: () => random.uuid(),
     });
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });

@@ -46,6 +46,10 @@ export interface Client {
   clientUriLocalized: LocalizedValues | null;
   policyUriLocalized: LocalizedValues | null;
   tosUriLocalized: LocalizedValues | null;
+  /** Where logout tokens are POSTed (OIDC Back-Channel Logout 1.0 §2.2); `null`: no notices. */
+  backchannelLogoutUri: string | null;
+  /** The client needs `sid` in logout tokens (§2.2); we always send it when there is one. */
+  backchannelLogoutSessionRequired: boolean;
 }
 
 /** Fields that take schema defaults when a client is created. */

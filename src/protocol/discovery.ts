@@ -25,6 +25,16 @@ export interface AuthorizationServerMetadata {
   registration_endpoint?: string;
 }
 
+/** What this deployment has switched on, so discovery advertises only what works. */
+export interface DiscoveryFeatures {
+  /** `registration.policy` is not `closed`. */
+  registration: boolean;
+  /** Back-channel logout notices are delivered. */
+  backchannelLogout: boolean;
+}
+
+const NO_FEATURES: DiscoveryFeatures = { registration: false, backchannelLogout: false };
+
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
 
 /**
@@ -32,7 +42,7 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'];
  * advertises what we implement: client_credentials and password grants, introspection,
  * `fragment`/`form_post` response modes and RFC 9207's `iss` parameter.
  */
-export function authorizationServerMetadata(issuer: string, scopes: string[]): AuthorizationServerMetadata {
+export function authorizationServerMetadata(issuer: string, scopes: string[], features: DiscoveryFeatures = NO_FEATURES): AuthorizationServerMetadata {
   const base = `${issuer}${API_PREFIX}/oauth`;
   return {
     issuer,
@@ -52,5 +62,6 @@ export function authorizationServerMetadata(issuer: string, scopes: string[]): A
     require_pkce: true,
     ui_locales_supported: ['en'],
     device_authorization_endpoint: `${base}/device_authorization`,
+    ...(features.registration ? { registration_endpoint: `${base}/register` } : {}),
   };
 }

@@ -1,12 +1,13 @@
 import type { AuthorizationCodeRepository } from './authorization-code-repository.js';
 import type { ClientRepository } from './client-repository.js';
 import type { DeviceCodeRepository } from './device-code-repository.js';
+import type { RegistrationRepository } from './registration-repository.js';
 import type { ScopeRepository } from './scope-repository.js';
 import type { SigningKeyRepository } from './signing-key-repository.js';
 import type { TokenRepository } from './token-repository.js';
 import type { UserRepository } from './user-repository.js';
 
-export type { AuthorizationCodeRepository, ClientRepository, DeviceCodeRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
+export type { AuthorizationCodeRepository, ClientRepository, DeviceCodeRepository, RegistrationRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
 
 /** Every repository a service may need; services cannot tell the backend or the cache apart. */
 export interface Repositories {
@@ -17,4 +18,5 @@ export interface Repositories {
   authorizationCodes: AuthorizationCodeRepository;
   signingKeys: SigningKeyRepository;
   deviceCodes: DeviceCodeRepository;
+  registrations: RegistrationRepository;
 }

@@ -6,7 +6,7 @@ import type { ThrottleCount, ThrottleReservation, ThrottleStore } from './login-
 
 /** The `rate_limit` and `lockout` config sections. */
 export interface LoginThrottleSettings {
-  rateLimit: { enabled: boolean; windowSeconds: number; loginPerIp: number; loginPerUsername: number; registrationPerIp: number };
+  rateLimit: { enabled: boolean; windowSeconds: number; loginPerIp: number; loginPerUsername: number; registrationPerIp: number; clientRegistrationPerIp?: number };
   lockout: { enabled: boolean; maxAttempts: number; durationSeconds: number };
 }
 
@@ -27,7 +27,7 @@ export interface GuardOptions {
 export type AccountFinder = (username: string) => Promise<string | undefined>;
 
 /** Named per-address limits a route may declare (`config.rateLimit`). */
-export type RateLimitBucket = 'registration';
+export type RateLimitBucket = 'registration' | 'client_registration';
 
 /** Waits between attempts to take a slot held by checks still running: first, and at most. */
 const FIRST_WAIT_MS = 10;
@@ -118,7 +118,8 @@ export class LoginThrottle {
 
   /** A declared per-address limit, e.g. self-registration. */
   async limit(bucket: RateLimitBucket, ip: string): Promise<void> {
-    await this.#limit(`${bucket}:ip:${ip}`, this.#settings.rateLimit.registrationPerIp);
+    const { registrationPerIp, clientRegistrationPerIp } = this.#settings.rateLimit;
+    await this.#limit(`${bucket}:ip:${ip}`, bucket === 'client_registration' ? (clientRegistrationPerIp ?? registrationPerIp) : registrationPerIp);
   }
 
   /** The canonical account: the stored name of the account a name reaches, else the folded name. */

@@ -169,6 +169,6 @@ export class OAuthService {
   /** RFC 8414 metadata for this issuer. */
   async metadata(issuer: string): Promise<AuthorizationServerMetadata> {
     const scopes = await this.#deps.repos.scopes.list({ limit: 100, offset: 0 });
-    return authorizationServerMetadata(issuer, scopes.map((s) => s.scopeName));
+    return authorizationServerMetadata(issuer, scopes.map((s) => s.scopeName), this.#deps.settings.discovery);
   }
 }

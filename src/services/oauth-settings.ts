@@ -1,3 +1,5 @@
+import type { DiscoveryFeatures } from '../protocol/discovery.js';
+
 /** Lifetimes and names the OAuth services work with, taken from configuration once. */
 export interface OAuthSettings {
   accessTokenTtlSeconds: number;
@@ -7,4 +9,6 @@ export interface OAuthSettings {
   audience: string | null;
   /** `tokens.introspection_requires_client_auth` (RFC 7662 §2.1). */
   introspectionRequiresClientAuth: boolean;
+  /** What discovery advertises beyond the core; all off when absent. */
+  discovery?: DiscoveryFeatures;
 }

@@ -4,6 +4,7 @@ import type { UserPatch } from '../domain/user.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
 import { openIdConfiguration } from '../protocol/oidc/discovery.js';
+import type { DiscoveryFeatures } from '../protocol/discovery.js';
 import { userInfoDocument } from '../protocol/oidc/claims.js';
 import { isRegisteredRedirectUri } from '../protocol/redirect.js';
 import type { BearerPrincipal } from './authenticate-bearer.js';
@@ -52,6 +53,7 @@ export class OidcService {
   readonly #clock: Clock;
   readonly #logoutHintGraceMs: number;
   readonly #reservedNames: readonly string[];
+  readonly #discovery: DiscoveryFeatures | undefined;
 
   /**
    * `logoutHintGraceSeconds`: how long past its `exp` an ID token still serves as a logout
@@ -64,7 +66,10 @@ export class OidcService {
     clock: Clock;
     logoutHintGraceSeconds: number;
     reservedNames?: readonly string[];
+    /** What discovery advertises beyond the core (registration, back-channel logout). */
+    discovery?: DiscoveryFeatures;
   }) {
+    this.#discovery = deps.discovery;
     this.#repos = deps.repos;
     this.#keystore = deps.keystore;
     this.#clock = deps.clock;
@@ -110,7 +115,7 @@ export class OidcService {
     const scopes = await this.#repos.scopes.list({ limit: 100, offset: 0 });
     const algorithms = (await this.#keystore.algorithms()).filter((a) => a !== 'HS256');
     const idTokenAlgorithms = [...new Set(['RS256', 'ES256', 'EdDSA', ...algorithms])];
-    return openIdConfiguration(issuer, scopes.map((s) => s.scopeName), idTokenAlgorithms);
+    return openIdConfiguration(issuer, scopes.map((s) => s.scopeName), idTokenAlgorithms, this.#discovery);
   }
 
   /**

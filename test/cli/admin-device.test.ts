@@ -69,3 +69,33 @@ describe('authly admin login --device', { timeout: 180_000 }, () => {
     expect(result.stderr).toContain('--client-id');
   });
 });
+
+describe('authly admin client registration-token', { timeout: 180_000 }, () => {
+  let server: TestServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', { AUTHLY_ADMIN_PASSWORD: ADMIN_PASSWORD, AUTHLY_ADMIN__DEV_MODE: 'true', AUTHLY_REGISTRATION__POLICY: 'token' });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-regtoken-cli-'));
+  });
+  afterAll(async () => {
+    await server?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('mints a token that registers one client', async () => {
+    const env = { AUTHLY_API_URL: server.url, AUTHLY_CONFIG_DIR: path.join(dir, 'config') };
+    expect((await runCli(['admin', 'login', '-u', 'admin', '-p', ADMIN_PASSWORD], { cwd: dir, env })).code).toBe(0);
+    const minted = await runCli(['admin', 'client', 'registration-token', '--uses', '1', '--output', 'json'], { cwd: dir, env });
+    expect(minted.code, minted.stderr).toBe(0);
+    const { token } = JSON.parse(minted.stdout) as { token: string };
+    const register = () =>
+      fetch(`${server.url}/api/v1/oauth/register`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: ['https://app.example.com/cb'] }),
+      });
+    expect((await register()).status).toBe(201);
+    expect((await register()).status).toBe(401);
+  });
+});

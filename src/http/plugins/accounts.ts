@@ -5,6 +5,8 @@ import type { AdminService } from '../../services/admin/admin-service.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { BearerAuthenticator } from '../../services/users/current-user.js';
 import type { UserService } from '../../services/users/user-service.js';
+import type { ClientRegistration } from '../../services/registration/client-registration.js';
+import { registrationRoutes } from '../routes/registration.js';
 import { createAdminNetworkFilter, registerUnmatchedAdminFilter, type AdminNetworkFilter } from '../admin-guard.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import { authRoutes } from '../routes/auth.js';
@@ -21,6 +23,10 @@ export interface AccountApis {
   throttle: LoginThrottle;
   /** The OAuth service's bearer check (spec §1.4). */
   authenticate: BearerAuthenticator;
+  /** Dynamic client registration (RFC 7591/7592) and its initial access tokens. */
+  registration?: ClientRegistration;
+  /** `server.issuer`, for `registration_client_uri`. */
+  issuer?: string | null;
 }
 
 /**
@@ -60,5 +66,6 @@ export async function registerProtection(app: FastifyInstance, config: Config, t
 export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis, adminFilter: AdminNetworkFilter): Promise<void> {
   await app.register(authRoutes, { prefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
   await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate, adminFilter });
-  await app.register(adminRoutes, { admin: apis.admin, adminFilter });
+  await app.register(adminRoutes, { admin: apis.admin, adminFilter, registration: apis.registration });
+  if (apis.registration) await app.register(registrationRoutes, { prefix: API_PREFIX, registration: apis.registration, issuer: apis.issuer ?? null, apiPrefix: API_PREFIX });
 }

@@ -1,4 +1,4 @@
-import { authorizationServerMetadata } from '../discovery.js';
+import { authorizationServerMetadata, type DiscoveryFeatures } from '../discovery.js';
 import { SUPPORTED_CLAIMS } from './claims.js';
 
 /** The OIDC scopes every deployment understands (spec Appendix A). */
@@ -10,8 +10,13 @@ const OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'];
  * server implements is advertised, and `id_token_signing_alg_values_supported` lists exactly the
  * algorithms it signs ID tokens with (never `none`, no HS256: secrets are hashed).
  */
-export function openIdConfiguration(issuer: string, scopes: string[], idTokenAlgorithms: string[]): Record<string, unknown> {
-  const oauth = authorizationServerMetadata(issuer, scopes);
+export function openIdConfiguration(
+  issuer: string,
+  scopes: string[],
+  idTokenAlgorithms: string[],
+  features: DiscoveryFeatures = { registration: false, backchannelLogout: false },
+): Record<string, unknown> {
+  const oauth = authorizationServerMetadata(issuer, scopes, features);
   return {
     issuer: oauth.issuer,
     authorization_endpoint: oauth.authorization_endpoint,
@@ -19,11 +24,15 @@ export function openIdConfiguration(issuer: string, scopes: string[], idTokenAlg
     revocation_endpoint: oauth.revocation_endpoint,
     introspection_endpoint: oauth.introspection_endpoint,
     device_authorization_endpoint: oauth.device_authorization_endpoint,
+    ...(oauth.registration_endpoint ? { registration_endpoint: oauth.registration_endpoint } : {}),
     userinfo_endpoint: `${issuer}/oidc/userinfo`,
     end_session_endpoint: `${issuer}/api/v1/oidc/logout`,
     check_session_iframe: `${issuer}/api/v1/oidc/session/iframe`,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: false,
+    // OIDC Back-Channel Logout 1.0 §2.1: logout tokens always carry `sid` when the login had one.
+    backchannel_logout_supported: features.backchannelLogout,
+    backchannel_logout_session_supported: features.backchannelLogout,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     response_types_supported: oauth.response_types_supported,
     response_modes_supported: oauth.response_modes_supported,

@@ -5,7 +5,7 @@ import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
 import { toClientPatch, type ClientCreateInput, type ClientOidcUpdate, type ClientUpdateInput } from './client-input.js';
-import { checkAuthMethod, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
+import { checkAuthMethod, checkBackchannelLogoutUri, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
 import { oidcFields, toClientModel, toClientResponse, type ClientModel, type ClientOidcFields, type ClientResponse } from './client-views.js';
 
 /** What client administration needs. */
@@ -45,6 +45,7 @@ export class ClientAdmin {
     const method = input.token_endpoint_auth_method ?? (input.client_type === 'public' ? 'none' : 'client_secret_basic');
     checkAuthMethod(input.client_type, method);
     checkRedirectUris(input.client_type, input.redirect_uris);
+    checkBackchannelLogoutUri(input.backchannel_logout_uri);
     const scopes = await this.#checkScopes(input.scope);
     checkOidcFields(input, scopes);
     const secret = input.client_type === 'confidential' ? this.#deps.secrets.generate() : null;
@@ -84,6 +85,7 @@ export class ClientAdmin {
     const client = await this.#findAnyState(clientId);
     if (input.token_endpoint_auth_method !== undefined) checkAuthMethod(client.clientType, input.token_endpoint_auth_method);
     if (input.redirect_uris !== undefined) checkRedirectUris(client.clientType, input.redirect_uris);
+    checkBackchannelLogoutUri(input.backchannel_logout_uri);
     const scopes = input.scope !== undefined ? await this.#checkScopes(input.scope) : scopeNames(client.scope);
     checkOidcFields({ ...oidcFields(client), ...input }, scopes);
     const updated = await this.#deps.repos.clients.update(client.id, patch);

@@ -20,6 +20,8 @@ export interface ClientCreateInput extends OidcRuleInput {
   id_token_signed_response_alg?: string;
   require_auth_time?: boolean;
   initiate_login_uri?: string | null;
+  backchannel_logout_uri?: string | null;
+  backchannel_logout_session_required?: boolean;
 }
 
 /** `PUT /admin/clients/{id}`: every documented field, `is_active` included (spec D9/Q14); not the type. */
@@ -66,6 +68,8 @@ const FIELDS = {
   application_type: 'applicationType',
   contacts: 'contacts',
   is_active: 'isActive',
+  backchannel_logout_uri: 'backchannelLogoutUri',
+  backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
 } as const satisfies Record<string, keyof ClientPatch>;
 
 /** The present (non-`undefined`) input fields as a domain patch, and their Authly names. */

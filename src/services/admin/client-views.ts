@@ -34,6 +34,8 @@ export interface ClientResponse extends ClientOidcFields {
   policy_uri: string | null;
   software_id: string | null;
   software_version: string | null;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
 }
 
 /** Authly's `OAuthClientModel` (spec §3.7); `client_secret_hash` is always null (D9/Q10). */
@@ -87,6 +89,8 @@ export function toClientResponse(client: Client): ClientResponse {
     policy_uri: client.policyUri,
     software_id: client.softwareId,
     software_version: client.softwareVersion,
+    backchannel_logout_uri: client.backchannelLogoutUri ?? null,
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? false,
     ...oidcFields(client),
   };
 }

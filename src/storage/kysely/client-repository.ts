@@ -41,6 +41,8 @@ const CLIENT_FIELDS: FieldMap<Client> = {
   clientUriLocalized: ['client_uri_localized', 'json'],
   policyUriLocalized: ['policy_uri_localized', 'json'],
   tosUriLocalized: ['tos_uri_localized', 'json'],
+  backchannelLogoutUri: ['backchannel_logout_uri', 'plain'],
+  backchannelLogoutSessionRequired: ['backchannel_logout_session_required', 'bool'],
 };
 
 /** Schema defaults (spec §7.2) for what `NewClient` leaves out. */
@@ -77,6 +79,8 @@ export class KyselyClientRepository implements ClientRepository {
     client.isActive ??= true;
     client.requirePkce ??= true;
     client.tokenEndpointAuthMethod ??= 'client_secret_basic';
+    client.backchannelLogoutUri ??= null;
+    client.backchannelLogoutSessionRequired ??= false;
     return client;
   };
 

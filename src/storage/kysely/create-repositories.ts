@@ -3,6 +3,7 @@ import { KyselyAuthorizationCodeRepository } from './authorization-code-reposito
 import { KyselyClientRepository } from './client-repository.js';
 import type { RepositoryContext } from './context.js';
 import { KyselyDeviceCodeRepository } from './device-code-repository.js';
+import { KyselyRegistrationRepository } from './registration-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -18,5 +19,6 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
     deviceCodes: new KyselyDeviceCodeRepository(ctx),
+    registrations: new KyselyRegistrationRepository(ctx),
   };
 }

@@ -86,6 +86,9 @@ export interface OAuthClientsTable {
   client_uri_localized: DbJson | null;
   policy_uri_localized: DbJson | null;
   tos_uri_localized: DbJson | null;
+  /** Added by the client-backchannel-logout migration (OIDC Back-Channel Logout 1.0 §2.2). */
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: DbBool | null;
 }
 
 /** `tokens` (spec §7.3). */
@@ -205,6 +208,21 @@ export interface AuthlyDeviceCodesTable {
   created_at: DbTime;
 }
 
+/** `authly_initial_access_tokens`: who may register a client under the token policy (RFC 7591 §3). */
+export interface AuthlyInitialAccessTokensTable {
+  token_hash: string;
+  uses_remaining: number;
+  expires_at: DbTime;
+  created_at: DbTime;
+}
+
+/** `authly_client_registrations`: a registered client's registration access token digest (RFC 7592). */
+export interface AuthlyClientRegistrationsTable {
+  client_id: string;
+  access_token_hash: string;
+  created_at: DbTime;
+}
+
 /** The table map Kysely is typed with. */
 export interface Database {
   users: UsersTable;
@@ -218,4 +236,6 @@ export interface Database {
   oidc_jwks_keys: OidcJwksKeysTable;
   authly_leases: AuthlyLeasesTable;
   authly_device_codes: AuthlyDeviceCodesTable;
+  authly_initial_access_tokens: AuthlyInitialAccessTokensTable;
+  authly_client_registrations: AuthlyClientRegistrationsTable;
 }

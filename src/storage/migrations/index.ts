@@ -10,6 +10,8 @@ import { tokenFamilyRevocations } from './2025-01-07T0000-token-family-revocatio
 import { sqliteJsonChecks } from './2025-01-08T0000-sqlite-json-checks.js';
 import { leases } from './2025-01-09T0000-leases.js';
 import { deviceCodes } from './2025-01-13T0000-device-codes.js';
+import { clientBackchannelLogout } from './2025-01-13T0001-client-backchannel-logout.js';
+import { clientRegistration } from './2025-01-13T0002-client-registration.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -35,6 +37,10 @@ export const SQLITE_JSON_CHECKS_MIGRATION = '2025-01-08T0000-sqlite-json-checks'
 export const LEASES_MIGRATION = '2025-01-09T0000-leases';
 /** Name of the migration adding `authly_device_codes` (RFC 8628 device authorization). */
 export const DEVICE_CODES_MIGRATION = '2025-01-13T0000-device-codes';
+/** Name of the migration adding the clients' back-channel logout columns. */
+export const CLIENT_BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0001-client-backchannel-logout';
+/** Name of the migration adding initial access tokens and registration access tokens (RFC 7591/7592). */
+export const CLIENT_REGISTRATION_MIGRATION = '2025-01-13T0002-client-registration';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -52,6 +58,8 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [SQLITE_JSON_CHECKS_MIGRATION]: sqliteJsonChecks(flavour),
     [LEASES_MIGRATION]: leases(flavour),
     [DEVICE_CODES_MIGRATION]: deviceCodes(flavour),
+    [CLIENT_BACKCHANNEL_LOGOUT_MIGRATION]: clientBackchannelLogout(flavour),
+    [CLIENT_REGISTRATION_MIGRATION]: clientRegistration(flavour),
   };
 }
 

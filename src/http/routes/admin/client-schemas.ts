@@ -26,6 +26,8 @@ const optionalClientFields = {
   policy_uri: uri.nullish(),
   software_id: text(255).nullish(),
   software_version: text(50).nullish(),
+  backchannel_logout_uri: uri.nullish(),
+  backchannel_logout_session_required: z.boolean().optional(),
 };
 
 /** The OIDC registration fields (spec §3.7); the enums match the database CHECKs. */

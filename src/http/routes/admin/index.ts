@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AdminService } from '../../../services/admin/admin-service.js';
 import { guardAdminRoutes, type AdminNetworkFilter } from '../../admin-guard.js';
 import { redirectSlash } from '../../plugins/trailing-slash.js';
+import type { ClientRegistration } from '../../../services/registration/client-registration.js';
 import { adminClientRoutes } from './clients.js';
+import { adminRegistrationTokenRoutes } from './registration-tokens.js';
 import { adminScopeRoutes } from './scopes.js';
 import { adminSystemRoutes } from './system.js';
 import { adminUserRoutes } from './users.js';
@@ -12,6 +14,8 @@ export interface AdminRoutesOptions {
   admin: AdminService;
   /** The network filter (enabled flag, localhost only), put on every route of this plugin. */
   adminFilter: AdminNetworkFilter;
+  /** Dynamic client registration, for its initial access tokens; absent in bare tests. */
+  registration?: ClientRegistration;
 }
 
 /**
@@ -25,6 +29,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async functio
   await app.register(adminClientRoutes, options);
   await app.register(adminScopeRoutes, options);
   await app.register(adminUserRoutes, options);
+  if (options.registration) await app.register(adminRegistrationTokenRoutes, { admin: options.admin, registration: options.registration });
   // Spec §1.3: the collections exist without the slash; the slash form redirects (307).
   for (const collection of ['clients', 'scopes', 'users']) redirectSlash(app, `/admin/${collection}/`, `/admin/${collection}`, ['GET', 'POST']);
 };
