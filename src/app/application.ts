@@ -28,6 +28,7 @@ import { MemoryThrottleStore, type ThrottleStore } from '../services/login-throt
 import { ClientAuthThrottle } from '../services/client-auth-throttle.js';
 import { DeviceFlow } from '../services/device/device-flow.js';
 import { ClientRegistration } from '../services/registration/client-registration.js';
+import { LogoutDelivery } from '../services/backchannel/logout-delivery.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -37,6 +38,8 @@ export interface Application {
   readonly server: FastifyInstance;
   /** Deletes expired rows every `database.prune_interval_seconds`; absent when that is 0. */
   readonly pruner?: Pruner;
+  /** Delivers back-channel logout notices from the outbox; absent when `backchannel_logout.enabled` is off. */
+  readonly logoutDelivery?: LogoutDelivery;
   /** Set when this start created the admin with a generated password: shown once, never logged. */
   readonly generatedAdmin?: { username: string; password: string };
   /** Closes the server, then storage; idempotent. */
@@ -213,6 +216,24 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
     });
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
     pruner?.start();
+    const bcl = config.backchannel_logout;
+    const logoutDelivery = bcl.enabled
+      ? new LogoutDelivery({
+          repos: container.repositories,
+          keystore,
+          clock,
+          random,
+          logger: deps.logger,
+          settings: {
+            allowPrivateTargets: bcl.allow_private_targets,
+            timeoutMs: bcl.timeout_ms,
+            maxAttempts: bcl.max_attempts,
+            retryBaseSeconds: bcl.retry_base_seconds,
+            pollIntervalMs: bcl.poll_interval_ms,
+          },
+        })
+      : undefined;
+    logoutDelivery?.start();
     let closed = false;
     return {
       container,
@@ -220,6 +241,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       oauth,
       server,
       ...(pruner ? { pruner } : {}),
+      ...(logoutDelivery ? { logoutDelivery } : {}),
       generatedAdmin: accounts.generatedAdmin,
       async close() {
         if (closed) return;
@@ -227,6 +249,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         // Running requests finish first; then background work; then the connections they used.
         await server.close();
         await pruner?.stop();
+        await logoutDelivery?.stop();
         await throttleStore?.close();
         await container.close();
       },

@@ -29,6 +29,8 @@ export interface AuthorizationCode {
   acrValues: string | null;
   /** When the user authenticated (OIDC Core §2 `auth_time`); `null` on rows written by Authly. */
   authTime: Date | null;
+  /** The browser session the code was issued in (the ID token's `sid`); `null` without one. */
+  sid: string | null;
 }
 
 /** What a caller supplies to save a code. */

@@ -2,12 +2,13 @@ import type { AuthorizationCodeRepository } from './authorization-code-repositor
 import type { ClientRepository } from './client-repository.js';
 import type { DeviceCodeRepository } from './device-code-repository.js';
 import type { RegistrationRepository } from './registration-repository.js';
+import type { BackchannelLogoutRepository } from './backchannel-logout-repository.js';
 import type { ScopeRepository } from './scope-repository.js';
 import type { SigningKeyRepository } from './signing-key-repository.js';
 import type { TokenRepository } from './token-repository.js';
 import type { UserRepository } from './user-repository.js';
 
-export type { AuthorizationCodeRepository, ClientRepository, DeviceCodeRepository, RegistrationRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
+export type { AuthorizationCodeRepository, ClientRepository, DeviceCodeRepository, RegistrationRepository, BackchannelLogoutRepository, ScopeRepository, SigningKeyRepository, TokenRepository, UserRepository };
 
 /** Every repository a service may need; services cannot tell the backend or the cache apart. */
 export interface Repositories {
@@ -19,4 +20,5 @@ export interface Repositories {
   signingKeys: SigningKeyRepository;
   deviceCodes: DeviceCodeRepository;
   registrations: RegistrationRepository;
+  backchannelLogout: BackchannelLogoutRepository;
 }

@@ -98,7 +98,7 @@ export interface BearerGrant {
 /** How the resource owner answered the consent page. */
 export type ConsentDecision =
   | { approved: false }
-  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant }
+  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant; sid?: string }
   | { approved: true; credentials: { username: string; password: string } };
 
 /**
@@ -153,7 +153,7 @@ export function promptNoneError(interaction: Interaction): OAuthError {
 export interface CompletedAuthorization {
   response: AuthorizationResponse;
   /** Set when the user authenticated (or re-used a session): the browser session to remember. */
-  login?: { user: User; authTime: Date; fresh: boolean };
+  login?: { user: User; authTime: Date; fresh: boolean; sid: string | null };
 }
 
 /**
@@ -174,6 +174,9 @@ export async function completeAuthorization(
   const fresh = !('user' in decision);
   const user = 'user' in decision ? decision.user : await verifyUserPassword(decision.credentials.username, decision.credentials.password, deps);
   const authTime = 'authTime' in decision ? decision.authTime : now;
+  // The browser session the login lives in: the live one, or the one a fresh login starts. Its
+  // id goes into the ID token (`sid`, Back-Channel Logout 1.0 §2.4); a bearer-token approval has none.
+  const sid = 'user' in decision ? (decision.sid ?? null) : deps.random.token(16);
   const code = deps.random.token(32);
   await deps.repos.authorizationCodes.save({
     code: credentialDigest(code),
@@ -195,9 +198,10 @@ export async function completeAuthorization(
     loginHint: request.loginHint ?? null,
     acrValues: request.acrValues ?? null,
     authTime,
+    sid,
   });
   if (fresh) await deps.repos.users.update(user.id, { lastLogin: now });
   // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).
   const response = buildAuthorizationResponse(request.redirectUri, { code, state: request.state, iss: issuer }, request.responseMode);
-  return { response, login: { user, authTime, fresh } };
+  return { response, login: { user, authTime, fresh, sid } };
 }

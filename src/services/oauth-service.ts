@@ -123,7 +123,10 @@ export class OAuthService {
    */
   async endBrowserSessions(cookie: string | undefined): Promise<void> {
     const browser = await this.browserSession(cookie);
-    if (browser) await this.#deps.repos.users.update(browser.user.id, {}, { endSessions: true });
+    if (!browser) return;
+    await this.#deps.repos.users.update(browser.user.id, {}, { endSessions: true });
+    // Every browser session of the user ended: their clients are told (Back-Channel Logout 1.0 §2.5).
+    await this.#deps.repos.backchannelLogout.enqueueForUser(browser.user.id, this.#deps.clock.now());
   }
 
   /** Seconds a browser session lasts. */

@@ -10,7 +10,7 @@ import { createTestDatabase } from '../helpers/postgres.js';
 import type { TestDatabase } from '../helpers/postgres.js';
 import { hasPostgres } from '../helpers/services.js';
 
-const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations', '2025-01-08T0000-sqlite-json-checks', '2025-01-09T0000-leases', '2025-01-13T0000-device-codes', '2025-01-13T0001-client-backchannel-logout', '2025-01-13T0002-client-registration'];
+const MIGRATIONS = ['2025-01-01T0000-authly-baseline', '2025-01-02T0000-signing-key-private-material', '2025-01-03T0000-token-grants', '2025-01-04T0000-signing-algorithms', '2025-01-05T0000-code-auth-time', '2025-01-06T0000-user-session-epoch', '2025-01-07T0000-token-family-revocations', '2025-01-08T0000-sqlite-json-checks', '2025-01-09T0000-leases', '2025-01-13T0000-device-codes', '2025-01-13T0001-client-backchannel-logout', '2025-01-13T0002-client-registration', '2025-01-13T0003-backchannel-logout'];
 const TABLES = [
   'oauth_authorization_codes',
   'oauth_client_scopes',

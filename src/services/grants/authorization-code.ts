@@ -4,7 +4,7 @@ import { InvalidClient, InvalidGrant, InvalidRequest, UnauthorizedClient } from 
 import { verifyPkce } from '../../protocol/pkce.js';
 import { parseScope } from '../../protocol/scope.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, toTokenResponse } from './shared.js';
+import { activeUser, recordLogoutSession, toTokenResponse } from './shared.js';
 
 /**
  * RFC 6749 §4.1.3 with OAuth 2.1 rules: PKCE (S256) always, exact redirect URI, single use.
@@ -48,8 +48,9 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
   await deps.repos.users.update(user.id, { lastLogin: now });
   const idToken =
     scopes.includes('openid') && deps.idTokens
-      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: stored.nonce, authTime: stored.authTime ?? stored.createdAt, accessToken: tokens.accessToken })
+      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: stored.nonce, authTime: stored.authTime ?? stored.createdAt, accessToken: tokens.accessToken, sid: stored.sid })
       : undefined;
+  if (idToken) await recordLogoutSession(deps, { sid: stored.sid, client, userId: user.id, issuer: request.issuer });
   return toTokenResponse(tokens, { idToken, scope: tokens.scope });
 }
 

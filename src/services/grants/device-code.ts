@@ -4,7 +4,7 @@ import { AuthorizationPending, ExpiredToken, InvalidClient, InvalidGrant, Invali
 import { parseScope } from '../../protocol/scope.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../device/device-flow.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, toTokenResponse } from './shared.js';
+import { activeUser, recordLogoutSession, toTokenResponse } from './shared.js';
 
 /** RFC 8628 §3.5: how much the interval rises with each `slow_down`. */
 const SLOW_DOWN_SECONDS = 5;
@@ -45,5 +45,6 @@ export async function exchangeDeviceCode(request: TokenRequest, client: Client |
     scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: approved.authTime, accessToken: tokens.accessToken, sid: approved.sid })
       : undefined;
+  if (idToken) await recordLogoutSession(deps, { sid: approved.sid, client, userId: user.id, issuer: request.issuer });
   return toTokenResponse(tokens, { idToken, scope: tokens.scope });
 }

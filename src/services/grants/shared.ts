@@ -1,3 +1,4 @@
+import type { Client } from '../../domain/client.js';
 import type { User } from '../../domain/user.js';
 import { InvalidGrant } from '../../protocol/errors.js';
 import { requireAccountInGoodStanding } from '../account-standing.js';
@@ -28,4 +29,13 @@ export function toTokenResponse(
     ...(extra.idToken ? { id_token: extra.idToken } : {}),
     ...(extra.requiresPasswordChange ? { requires_password_change: true as const } : {}),
   };
+}
+
+/**
+ * OIDC Back-Channel Logout 1.0 §2.5: a client that registered a `backchannel_logout_uri` and
+ * received an ID token of session `sid` is told when that session ends; this remembers it.
+ */
+export async function recordLogoutSession(deps: GrantDeps, input: { sid: string | null; client: Client; userId: string; issuer: string }): Promise<void> {
+  if (!input.sid || !input.client.backchannelLogoutUri) return;
+  await deps.repos.backchannelLogout.recordSession({ sid: input.sid, clientId: input.client.id, userId: input.userId, issuer: input.issuer }, deps.clock.now());
 }

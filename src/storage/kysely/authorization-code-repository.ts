@@ -27,6 +27,7 @@ const CODE_FIELDS: FieldMap<AuthorizationCode> = {
   loginHint: ['login_hint', 'plain'],
   acrValues: ['acr_values', 'plain'],
   authTime: ['auth_time', 'time'],
+  sid: ['sid', 'plain'],
 };
 
 /** `AuthorizationCodeRepository` over Kysely; `consume` is a single compare-and-set statement. */

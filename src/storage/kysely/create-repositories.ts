@@ -4,6 +4,7 @@ import { KyselyClientRepository } from './client-repository.js';
 import type { RepositoryContext } from './context.js';
 import { KyselyDeviceCodeRepository } from './device-code-repository.js';
 import { KyselyRegistrationRepository } from './registration-repository.js';
+import { KyselyBackchannelLogoutRepository } from './backchannel-logout-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -20,5 +21,6 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     signingKeys: new KyselySigningKeyRepository(ctx),
     deviceCodes: new KyselyDeviceCodeRepository(ctx),
     registrations: new KyselyRegistrationRepository(ctx),
+    backchannelLogout: new KyselyBackchannelLogoutRepository(ctx),
   };
 }

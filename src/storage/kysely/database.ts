@@ -159,6 +159,8 @@ export interface OAuthAuthorizationCodesTable {
   login_hint: string | null;
   acr_values: string | null;
   auth_time: DbTime | null;
+  /** Added by the backchannel-logout migration: the browser session the code was issued in. */
+  sid: string | null;
 }
 
 /** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */
@@ -223,6 +225,28 @@ export interface AuthlyClientRegistrationsTable {
   created_at: DbTime;
 }
 
+/** `authly_logout_sessions`: which client holds an ID token of which browser session. */
+export interface AuthlyLogoutSessionsTable {
+  sid: string;
+  client_id: string;
+  user_id: string;
+  issuer: string;
+  created_at: DbTime;
+}
+
+/** `authly_backchannel_outbox`: logout notices still to deliver (Back-Channel Logout 1.0). */
+export interface AuthlyBackchannelOutboxTable {
+  id: string;
+  client_id: string;
+  issuer: string;
+  sub: string;
+  sid: string;
+  attempts: number;
+  next_attempt_at: DbTime;
+  last_error: string | null;
+  created_at: DbTime;
+}
+
 /** The table map Kysely is typed with. */
 export interface Database {
   users: UsersTable;
@@ -238,4 +262,6 @@ export interface Database {
   authly_device_codes: AuthlyDeviceCodesTable;
   authly_initial_access_tokens: AuthlyInitialAccessTokensTable;
   authly_client_registrations: AuthlyClientRegistrationsTable;
+  authly_logout_sessions: AuthlyLogoutSessionsTable;
+  authly_backchannel_outbox: AuthlyBackchannelOutboxTable;
 }

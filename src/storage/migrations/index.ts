@@ -12,6 +12,7 @@ import { leases } from './2025-01-09T0000-leases.js';
 import { deviceCodes } from './2025-01-13T0000-device-codes.js';
 import { clientBackchannelLogout } from './2025-01-13T0001-client-backchannel-logout.js';
 import { clientRegistration } from './2025-01-13T0002-client-registration.js';
+import { backchannelLogout } from './2025-01-13T0003-backchannel-logout.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -41,6 +42,8 @@ export const DEVICE_CODES_MIGRATION = '2025-01-13T0000-device-codes';
 export const CLIENT_BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0001-client-backchannel-logout';
 /** Name of the migration adding initial access tokens and registration access tokens (RFC 7591/7592). */
 export const CLIENT_REGISTRATION_MIGRATION = '2025-01-13T0002-client-registration';
+/** Name of the migration adding code `sid`, logout sessions and the back-channel logout outbox. */
+export const BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0003-backchannel-logout';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -60,6 +63,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [DEVICE_CODES_MIGRATION]: deviceCodes(flavour),
     [CLIENT_BACKCHANNEL_LOGOUT_MIGRATION]: clientBackchannelLogout(flavour),
     [CLIENT_REGISTRATION_MIGRATION]: clientRegistration(flavour),
+    [BACKCHANNEL_LOGOUT_MIGRATION]: backchannelLogout(flavour),
   };
 }
 
