@@ -4,7 +4,7 @@ import { AuthorizationPending, ExpiredToken, InvalidClient, InvalidGrant, Invali
 import { parseScope } from '../../protocol/scope.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../device/device-flow.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, recordLogoutSession, toTokenResponse } from './shared.js';
+import { activeUser, issueForLogin } from './shared.js';
 
 /** RFC 8628 §3.5: how much the interval rises with each `slow_down`. */
 const SLOW_DOWN_SECONDS = 5;
@@ -32,19 +32,13 @@ export async function exchangeDeviceCode(request: TokenRequest, client: Client |
   const approved = await deps.repos.deviceCodes.consume(stored.id);
   if (!approved) throw new InvalidGrant('The device code was already used');
   const user = await activeUser(deps, approved.userId);
-  const scopes = parseScope(approved.scope);
-  const tokens = await deps.issuer.issue({
-    issuer: request.issuer,
+  return issueForLogin(request, deps, {
     user,
     client,
-    scopes,
+    scopes: parseScope(approved.scope),
     grantId: approved.id,
-    withRefreshToken: client.grantTypes.includes('refresh_token'),
+    nonce: null,
+    authTime: approved.authTime,
+    sid: approved.sid,
   });
-  const idToken =
-    scopes.includes('openid') && deps.idTokens
-      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: approved.authTime, accessToken: tokens.accessToken, sid: approved.sid })
-      : undefined;
-  if (idToken) await recordLogoutSession(deps, { sid: approved.sid, client, userId: user.id, issuer: request.issuer });
-  return toTokenResponse(tokens, { idToken, scope: tokens.scope });
 }

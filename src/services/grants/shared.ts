@@ -3,7 +3,7 @@ import type { User } from '../../domain/user.js';
 import { InvalidGrant } from '../../protocol/errors.js';
 import { requireAccountInGoodStanding } from '../account-standing.js';
 import type { IssuedTokens } from '../token-issuer.js';
-import type { GrantDeps, TokenResponse } from '../token-request.js';
+import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 
 /**
  * The user a grant acts for, which must still exist, be active and be verified: a code or a
@@ -29,6 +29,43 @@ export function toTokenResponse(
     ...(extra.idToken ? { id_token: extra.idToken } : {}),
     ...(extra.requiresPasswordChange ? { requires_password_change: true as const } : {}),
   };
+}
+
+/** What a grant that ends a user's login (a code or a device code) hands over. */
+export interface LoginGrant {
+  user: User;
+  client: Client;
+  scopes: readonly string[];
+  /** The family id (the code's or device code's id). */
+  grantId: string;
+  nonce: string | null;
+  authTime: Date | null;
+  sid: string | null;
+  /** Recorded as the user's last login when given. */
+  lastLogin?: Date;
+}
+
+/**
+ * Issues the tokens of a user's login, and an ID token when `openid` was granted (OIDC Core
+ * §3.1.3.3), remembering its session for back-channel logout.
+ */
+export async function issueForLogin(request: TokenRequest, deps: GrantDeps, grant: LoginGrant): Promise<TokenResponse> {
+  const { user, client, scopes } = grant;
+  const tokens = await deps.issuer.issue({
+    issuer: request.issuer,
+    user,
+    client,
+    scopes,
+    grantId: grant.grantId,
+    withRefreshToken: client.grantTypes.includes('refresh_token'),
+  });
+  if (grant.lastLogin) await deps.repos.users.update(user.id, { lastLogin: grant.lastLogin });
+  const idToken =
+    scopes.includes('openid') && deps.idTokens
+      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: grant.nonce, authTime: grant.authTime, accessToken: tokens.accessToken, sid: grant.sid })
+      : undefined;
+  if (idToken) await recordLogoutSession(deps, { sid: grant.sid, client, userId: user.id, issuer: request.issuer });
+  return toTokenResponse(tokens, { idToken, scope: tokens.scope });
 }
 
 /**

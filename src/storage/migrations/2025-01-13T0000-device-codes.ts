@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Migration } from 'kysely';
+import { columnTypes } from './column-types.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
@@ -11,9 +12,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 export function deviceCodes(flavour: SqlFlavour): Migration {
   return {
     async up(db: MigrationDb): Promise<void> {
-      const pg = flavour === 'postgresql';
-      const time = sql.raw(pg ? 'TIMESTAMPTZ' : 'TEXT');
-      const id = sql.raw(pg ? 'UUID' : 'TEXT');
+      const { id, time } = columnTypes(flavour);
       await sql`CREATE TABLE IF NOT EXISTS authly_device_codes (
         id ${id} PRIMARY KEY NOT NULL,
         device_code VARCHAR(64) NOT NULL UNIQUE,

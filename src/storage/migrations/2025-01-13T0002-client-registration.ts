@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Migration } from 'kysely';
+import { columnTypes } from './column-types.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
@@ -11,9 +12,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 export function clientRegistration(flavour: SqlFlavour): Migration {
   return {
     async up(db: MigrationDb): Promise<void> {
-      const pg = flavour === 'postgresql';
-      const time = sql.raw(pg ? 'TIMESTAMPTZ' : 'TEXT');
-      const id = sql.raw(pg ? 'UUID' : 'TEXT');
+      const { id, time } = columnTypes(flavour);
       await sql`CREATE TABLE IF NOT EXISTS authly_initial_access_tokens (
         token_hash VARCHAR(64) PRIMARY KEY NOT NULL,
         uses_remaining INTEGER NOT NULL CHECK (uses_remaining >= 0),

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Migration } from 'kysely';
 import { addColumnIfMissing } from './add-column.js';
+import { columnTypes } from './column-types.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
@@ -12,9 +13,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 export function backchannelLogout(flavour: SqlFlavour): Migration {
   return {
     async up(db: MigrationDb): Promise<void> {
-      const pg = flavour === 'postgresql';
-      const time = sql.raw(pg ? 'TIMESTAMPTZ' : 'TEXT');
-      const id = sql.raw(pg ? 'UUID' : 'TEXT');
+      const { id, time } = columnTypes(flavour);
       await addColumnIfMissing(db, flavour, { table: 'oauth_authorization_codes', column: 'sid', postgresType: 'VARCHAR(64)', sqliteType: 'TEXT' });
       await sql`CREATE TABLE IF NOT EXISTS authly_logout_sessions (
         sid VARCHAR(64) NOT NULL,
