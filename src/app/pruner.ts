@@ -13,6 +13,8 @@ export interface PruneReport {
   tokens: number;
   authorizationCodes: number;
   signingKeys: number;
+  /** Expired device authorization requests (RFC 8628); absent when not pruned. */
+  deviceCodes?: number;
 }
 
 /** What is pruned, and how. */
@@ -40,7 +42,7 @@ async function inBatches(deleteBatch: (limit: number) => Promise<number>, option
  * by `authly db prune` and the in-process {@link Pruner}.
  */
 export async function pruneExpired(
-  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'>,
+  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'> & Partial<Pick<Repositories, 'deviceCodes'>>,
   now: Date,
   options: PruneOptions = {},
 ): Promise<PruneReport> {
@@ -48,12 +50,14 @@ export async function pruneExpired(
   const authorizationCodes = await inBatches((limit) => repos.authorizationCodes.deleteExpired(now, limit), options);
   // A handful of rows at most: one statement.
   const signingKeys = await repos.signingKeys.deleteExpired(now);
-  return { tokens, authorizationCodes, signingKeys };
+  const { deviceCodes } = repos;
+  if (!deviceCodes) return { tokens, authorizationCodes, signingKeys };
+  return { tokens, authorizationCodes, signingKeys, deviceCodes: await inBatches((limit) => deviceCodes.deleteExpired(now, limit), options) };
 }
 
 /** What a {@link Pruner} works with. */
 export interface PrunerOptions {
-  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'>;
+  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys'> & Partial<Pick<Repositories, 'deviceCodes'>>;
   leases: LeaseStore;
   clock: Clock;
   logger: Logger;

@@ -43,6 +43,7 @@ async function prune(storage: Storage, output: CliOutput): Promise<void> {
   output.out(`deleted ${report.tokens} expired tokens`);
   output.out(`deleted ${report.authorizationCodes} expired authorization codes`);
   output.out(`deleted ${report.signingKeys} retired signing keys`);
+  output.out(`deleted ${report.deviceCodes ?? 0} expired device codes`);
 }
 
 async function withStorage(flags: DbFlags, run: (storage: Storage) => Promise<void>): Promise<void> {
