@@ -5,6 +5,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { parseLoginForm } from '../helpers/login-form.js';
+import { startAdminServer } from '../protection/api-client.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -50,15 +51,16 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
   let server: TestServer;
   let receiver: Receiver;
   let config: client.Configuration;
+  let adminToken: string;
 
   beforeAll(async () => {
     receiver = new Receiver();
     await receiver.start();
-    server = await startTestServer('sqlite', {
+    ({ server, adminToken } = await startAdminServer('sqlite', {
       AUTHLY_BACKCHANNEL_LOGOUT__ALLOW_PRIVATE_TARGETS: 'true',
       AUTHLY_BACKCHANNEL_LOGOUT__RETRY_BASE_SECONDS: '1',
       AUTHLY_BACKCHANNEL_LOGOUT__POLL_INTERVAL_MS: '100',
-    });
+    }));
     await server.app.container.repositories.clients.update(server.confidential.client.id, { backchannelLogoutUri: receiver.url, backchannelLogoutSessionRequired: true });
     config = await client.discovery(new URL(server.url), server.confidential.client.clientId, undefined, client.ClientSecretBasic(server.confidential.secret), {
       execute: [client.allowInsecureRequests],
@@ -124,8 +126,8 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     await receiver.stop();
     const before = receiver.tokens.length;
     // An administrator ends the user's sessions (the same path as a password reset or a deactivation).
-    const { endUserSessions } = await import('../../src/services/users/end-sessions.js');
-    await endUserSessions(server.app.container.repositories, server.user.id, {}, new Date());
+    const revoked = await fetch(`${server.url}/admin/users/${server.user.id}/sessions`, { method: 'DELETE', headers: { authorization: `Bearer ${adminToken}` } });
+    expect(revoked.status).toBe(200);
     const outbox = server.app.container.repositories.backchannelLogout;
     await eventually(async () => (await outbox.pending()).some((n) => n.sid === sid && n.attempts >= 1), 'a failed first attempt');
     expect((await outbox.pending())[0]!.lastError).toBeTruthy();
