@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 import { parseLoginForm } from '../helpers/login-form.js';
 import { startAdminServer } from '../protection/api-client.js';
+import { cryptoRandom } from '../../src/crypto/random.js';
+import { LogoutDelivery } from '../../src/services/backchannel/logout-delivery.js';
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -138,6 +140,29 @@ describe('OpenID Connect Back-Channel Logout 1.0', () => {
     const { payload } = await jwtVerify(receiver.tokens.at(-1)!, jwks, { audience: server.confidential.client.clientId });
     expect(payload.sid).toBe(sid);
     await eventually(async () => (await outbox.pending()).length === 0, 'the outbox emptied');
+  });
+
+  it('a notice queued while no worker runs is delivered by the next one (the outbox survives a restart)', async () => {
+    const { sid, cookie } = await signIn();
+    await server.app.logoutDelivery!.stop();
+    const before = receiver.tokens.length;
+    await fetch(`${server.url}/api/v1/oidc/logout`, { headers: { cookie } });
+    const outbox = server.app.container.repositories.backchannelLogout;
+    expect((await outbox.pending()).map((n) => n.sid)).toEqual([sid]);
+    expect(receiver.tokens.length).toBe(before);
+
+    // A new worker, as a restarted process builds it, over the same database and keys.
+    const restarted = new LogoutDelivery({
+      repos: server.app.container.repositories,
+      keystore: server.app.keystore,
+      clock: { now: () => new Date() },
+      random: cryptoRandom,
+      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      settings: { allowPrivateTargets: true, timeoutMs: 5000, maxAttempts: 3, retryBaseSeconds: 1, pollIntervalMs: 100 },
+    });
+    await restarted.runOnce();
+    expect(receiver.tokens.length).toBe(before + 1);
+    expect(await outbox.pending()).toEqual([]);
   });
 });
 
