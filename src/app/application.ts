@@ -31,6 +31,9 @@ import { DpopVerifier } from '../services/dpop/dpop-verifier.js';
 import { createDpopNonces } from '../crypto/dpop-nonce.js';
 import { createPushedRequestSeals } from '../crypto/pushed-request-seal.js';
 import { DEFAULT_FEATURES } from '../protocol/discovery.js';
+import { DeviceFlow } from '../services/device/device-flow.js';
+import { ClientRegistration } from '../services/registration/client-registration.js';
+import { LogoutDelivery } from '../services/backchannel/logout-delivery.js';
 
 /** A running application: storage, keys, services and the (not yet listening) HTTP server. */
 export interface Application {
@@ -42,6 +45,8 @@ export interface Application {
   readonly pruner?: Pruner;
   /** Security events: log lines, and `audit_events` rows with `audit.sink: database`. */
   readonly audit: AuditLog;
+  /** Delivers back-channel logout notices from the outbox; absent when `backchannel_logout.enabled` is off. */
+  readonly logoutDelivery?: LogoutDelivery;
   /** Set when this start created the admin with a generated password: shown once, never logged. */
   readonly generatedAdmin?: { username: string; password: string };
   /** Closes the server, then storage; idempotent. */
@@ -183,6 +188,8 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       replay,
       clock,
     });
+    const discovery = { registration: config.registration.policy !== 'closed', backchannelLogout: config.backchannel_logout.enabled };
+    const csrf = createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random);
     const oauth = new OAuthService({
       repos: container.repositories,
       clock,
@@ -199,9 +206,10 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         introspectionRequiresClientAuth: tokens.introspection_requires_client_auth,
         pushedRequestTtlSeconds: oauthConfig.pushed_request_expire_seconds,
         requirePushedAuthorizationRequests: oauthConfig.require_pushed_authorization_requests,
+        discovery,
       },
       sessions: new BrowserSessions({ signer: keystore, clock, random, ttlSeconds: tokens.session_expire_minutes * 60 }),
-      csrf: createCsrfTokens(deriveKey(master, 'csrf-token-hmac'), random),
+      csrf,
       idTokens: createIdTokenMinter({ keystore, clock, ttlSeconds: tokens.id_token_expire_minutes * 60 }),
       clientAuthThrottle,
       audit,
@@ -222,7 +230,32 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       database: { backend: container.storage.backend, ping: () => container.storage.ping() },
       audit,
     });
+    const device = new DeviceFlow({
+      repos: container.repositories,
+      clock,
+      random,
+      secrets,
+      passwords,
+      csrf,
+      logger: deps.logger,
+      throttleStore,
+      clientAuthThrottle,
+      settings: {
+        expiresInSeconds: config.device_authorization.expires_in_seconds,
+        intervalSeconds: config.device_authorization.interval_seconds,
+        entryLimit: { enabled: rate.enabled, perIp: rate.device_code_entry_per_ip, windowSeconds: rate.window_seconds },
+      },
+    });
+    const registration = new ClientRegistration({
+      repos: container.repositories,
+      secrets,
+      random,
+      clock,
+      policy: config.registration.policy,
+      initialAccessTokenTtlSeconds: config.registration.token_expire_seconds,
+    });
     const server = await buildServer({
+      device,
       config,
       logger: deps.logger,
       health: () => container.storage.ping(),
@@ -238,12 +271,30 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         features: oauth.features,
       }),
       metrics,
-      accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink } },
+      accounts: { ...accounts, audit, auditEvents: { repository: container.storage.auditEvents, sink: config.audit.sink }, registration, issuer: config.server.issuer },
       newRequestId: () => random.uuid(),
       ...(deps.onRoute ? { onRoute: deps.onRoute } : {}),
     });
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
     pruner?.start();
+    const bcl = config.backchannel_logout;
+    const logoutDelivery = bcl.enabled
+      ? new LogoutDelivery({
+          repos: container.repositories,
+          keystore,
+          clock,
+          random,
+          logger: deps.logger,
+          settings: {
+            allowPrivateTargets: bcl.allow_private_targets,
+            timeoutMs: bcl.timeout_ms,
+            maxAttempts: bcl.max_attempts,
+            retryBaseSeconds: bcl.retry_base_seconds,
+            pollIntervalMs: bcl.poll_interval_ms,
+          },
+        })
+      : undefined;
+    logoutDelivery?.start();
     let closed = false;
     return {
       container,
@@ -252,6 +303,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       server,
       ...(pruner ? { pruner } : {}),
       audit,
+      ...(logoutDelivery ? { logoutDelivery } : {}),
       generatedAdmin: accounts.generatedAdmin,
       async close() {
         if (closed) return;
@@ -261,6 +313,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         await pruner?.stop();
         // Events of the requests just finished are written before the database closes.
         await audit.close();
+        await logoutDelivery?.stop();
         await throttleStore?.close();
         await container.close();
       },

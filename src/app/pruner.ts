@@ -14,6 +14,8 @@ export interface PruneReport {
   tokens: number;
   authorizationCodes: number;
   signingKeys: number;
+  /** Expired device authorization requests (RFC 8628); absent when not pruned. */
+  deviceCodes?: number;
   /** Expired pushed authorization requests (RFC 9126). */
   pushedRequests: number;
   /** Expired assertion and DPoP proof `jti`s. */
@@ -56,7 +58,7 @@ async function inBatches(deleteBatch: (limit: number) => Promise<number>, option
  * by `authly db prune` and the in-process {@link Pruner}.
  */
 export async function pruneExpired(
-  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys' | 'pushedRequests' | 'replayGuard'>,
+  repos: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys' | 'pushedRequests' | 'replayGuard'> & Partial<Pick<Repositories, 'deviceCodes'>>,
   now: Date,
   options: PruneOptions = {},
 ): Promise<PruneReport> {
@@ -66,16 +68,19 @@ export async function pruneExpired(
   const signingKeys = await repos.signingKeys.deleteExpired(now);
   const pushedRequests = await inBatches((limit) => repos.pushedRequests.deleteExpired(now, limit), options);
   const replayGuards = await inBatches((limit) => repos.replayGuard.deleteExpired(now, limit), options);
+  const deviceRepo = repos.deviceCodes;
+  const deviceCodes = deviceRepo ? await inBatches((limit) => deviceRepo.deleteExpired(now, limit), options) : undefined;
+  const report: PruneReport = { tokens, authorizationCodes, signingKeys, pushedRequests, replayGuards, ...(deviceCodes !== undefined ? { deviceCodes } : {}) };
   const audit = options.audit;
-  if (!audit || audit.retentionDays === 0) return { tokens, authorizationCodes, signingKeys, pushedRequests, replayGuards };
+  if (!audit || audit.retentionDays === 0) return report;
   const cutoff = new Date(now.getTime() - audit.retentionDays * 86_400_000);
   const auditEvents = await inBatches((limit) => audit.repository.deleteOlderThan(cutoff, limit), options);
-  return { tokens, authorizationCodes, signingKeys, pushedRequests, replayGuards, auditEvents };
+  return { ...report, auditEvents };
 }
 
 /** What a {@link Pruner} works with. */
 export interface PrunerOptions {
-  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys' | 'pushedRequests' | 'replayGuard'>;
+  repositories: Pick<Repositories, 'tokens' | 'authorizationCodes' | 'signingKeys' | 'pushedRequests' | 'replayGuard'> & Partial<Pick<Repositories, 'deviceCodes'>>;
   leases: LeaseStore;
   clock: Clock;
   logger: Logger;

@@ -263,6 +263,41 @@ const rateLimit = z.strictObject({
     .default(20)
     .describe('Failed client authentications (token, revocation, introspection) per client_id per window.'),
   client_auth_failures_per_ip: int(1).default(20).describe('Failed client authentications per client address per window.'),
+  device_code_entry_per_ip: int(1)
+    .default(10)
+    .describe('Wrong user codes entered on the device verification page per client address per window (RFC 8628 §5.1).'),
+  client_registration_per_ip: int(1)
+    .default(10)
+    .describe('Dynamic client registrations (POST /api/v1/oauth/register) per client address per window under the open policy.'),
+});
+
+/* Device Authorization Grant (RFC 8628). */
+const deviceAuthorization = z.strictObject({
+  expires_in_seconds: int(1, 3600).default(600).describe('Lifetime of a device code and its user code.'),
+  interval_seconds: int(1, 60).default(5).describe('Minimum seconds between token requests per device code (RFC 8628 §3.5).'),
+});
+
+/* Dynamic Client Registration (RFC 7591, RFC 7592). */
+const registration = z.strictObject({
+  policy: z
+    .enum(['closed', 'open', 'token'])
+    .default('closed')
+    .describe('POST /api/v1/oauth/register: closed (403, not advertised), open (anyone, rate-limited) or token (an initial access token).'),
+  token_expire_seconds: int(60)
+    .default(86_400)
+    .describe('Default lifetime of initial access tokens minted by POST /admin/registration-tokens.'),
+});
+
+/* OpenID Connect Back-Channel Logout 1.0. */
+const backchannelLogout = z.strictObject({
+  enabled: bool().default(true).describe('Deliver logout tokens to clients that registered a backchannel_logout_uri.'),
+  allow_private_targets: bool()
+    .default(false)
+    .describe('Let logout notices reach loopback, private and link-local addresses (local deployments and tests only).'),
+  timeout_ms: int(100, 60_000).default(5000).describe('Time limit of one delivery attempt.'),
+  max_attempts: int(1, 100).default(8).describe('Delivery attempts per notice before it is dropped (logged).'),
+  retry_base_seconds: int(1, 3600).default(5).describe('Delay before the first retry; doubles with each failed attempt (at most one hour).'),
+  poll_interval_ms: int(50, 60_000).default(1000).describe('How often the outbox is checked for due notices.'),
 });
 
 /* Account lockout after repeated failures. */
@@ -317,6 +352,9 @@ export const configSchema = z
     rate_limit: rateLimit.prefault({}),
     lockout: lockout.prefault({}),
     cors: cors.prefault({}),
+    device_authorization: deviceAuthorization.prefault({}),
+    registration: registration.prefault({}),
+    backchannel_logout: backchannelLogout.prefault({}),
     logging: logging.prefault({}),
     audit: audit.prefault({}),
   })

@@ -33,6 +33,8 @@ export interface AuthorizationCode {
   consentId: string | null;
   /** RFC 9449 §10: the JWK SHA-256 thumbprint the code is bound to; the token request's DPoP key must match. */
   dpopJkt: string | null;
+  /** The browser session the code was issued in (the ID token's `sid`); `null` without one. */
+  sid: string | null;
 }
 
 /** What a caller supplies to save a code. */

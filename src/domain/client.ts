@@ -57,6 +57,10 @@ export interface Client {
   requirePushedAuthorizationRequests: boolean;
   /** RFC 9449 §5.2: access tokens are always DPoP-bound. */
   dpopBoundAccessTokens: boolean;
+  /** Where logout tokens are POSTed (OIDC Back-Channel Logout 1.0 §2.2); `null`: no notices. */
+  backchannelLogoutUri: string | null;
+  /** The client needs `sid` in logout tokens (§2.2); we always send it when there is one. */
+  backchannelLogoutSessionRequired: boolean;
 }
 
 /** Fields that take schema defaults when a client is created. */

@@ -25,6 +25,8 @@ import { jwksRoutes, type JwksSource } from './routes/jwks.js';
 import { oidcRoutes } from './routes/oidc.js';
 import type { OidcService } from '../services/oidc-service.js';
 import type { LoginThrottle } from '../services/login-throttle.js';
+import type { DeviceFlow } from '../services/device/device-flow.js';
+import { deviceRoutes } from './routes/device.js';
 import { registerAccountRoutes, registerProtection, type AccountApis } from './plugins/accounts.js';
 import { DEFAULT_BODY_LIMIT, registerBodyLimits } from './plugins/body-limits.js';
 
@@ -47,6 +49,8 @@ export interface BuildServerOptions {
   metrics?: AuthlyMetrics;
   /** Users, auth and admin APIs and the login throttle; absent in bare-server tests. */
   accounts?: AccountApis;
+  /** The device authorization grant (RFC 8628); registered with `oauth`. */
+  device?: DeviceFlow;
   /** New request ids (when the client sent none, or an unacceptable one); default random UUIDs. */
   newRequestId?: () => string;
   /** Sees every route as it is registered (tests compare them with `/openapi.json`). */
@@ -87,6 +91,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(healthRoutes, { health: options.health, version: options.version });
   await app.register(homeRoutes, { version: options.version, issuer: options.config.server.issuer });
   if (options.oauth) await registerOAuth(app, options.oauth, options.config.server.issuer, options.accounts?.throttle);
+  if (options.oauth && options.device) {
+    const path = `${API_PREFIX}/oauth/device`;
+    await app.register(deviceRoutes, { prefix: API_PREFIX, device: options.device, oauth: options.oauth, issuer: options.config.server.issuer, path, throttle: options.accounts?.throttle });
+  }
   if (options.jwks) await app.register(jwksRoutes, { keys: options.jwks });
   if (options.oauth && options.oidc) {
     await app.register(oidcRoutes, { oauth: options.oauth, oidc: options.oidc, issuer: options.config.server.issuer });

@@ -23,18 +23,34 @@ export interface AuthorizationServerMetadata {
   pushed_authorization_request_endpoint: string;
   require_pushed_authorization_requests: boolean;
   dpop_signing_alg_values_supported: string[];
+  /** RFC 8628 §4. */
+  device_authorization_endpoint: string;
+  /** RFC 7591 §3; only while registration is open or token-gated. */
+  registration_endpoint?: string;
 }
 
-/** What the server is configured to demand or accept, beyond the fixed capabilities. */
+/** What this deployment has switched on or demands, so discovery advertises only what works. */
 export interface ServerFeatures {
   /** `oauth.require_pushed_authorization_requests` (RFC 9126 §5). */
   requirePushedAuthorizationRequests: boolean;
   /** `oauth.dpop_signing_alg_values` (RFC 9449 §5.1). */
   dpopSigningAlgValues: readonly string[];
+  /** `registration.policy` is not `closed`. */
+  registration: boolean;
+  /** Back-channel logout notices are delivered. */
+  backchannelLogout: boolean;
 }
 
+/** The switches of dynamic registration and back-channel logout alone. */
+export type DiscoveryFeatures = Pick<ServerFeatures, 'registration' | 'backchannelLogout'>;
+
 /** The defaults, for callers that configure nothing. */
-export const DEFAULT_FEATURES: ServerFeatures = { requirePushedAuthorizationRequests: false, dpopSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'] };
+export const DEFAULT_FEATURES: ServerFeatures = {
+  requirePushedAuthorizationRequests: false,
+  dpopSigningAlgValues: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+  registration: false,
+  backchannelLogout: false,
+};
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 /** RFC 7523 §2.2 client assertions: asymmetric algorithms only. */
@@ -53,7 +69,7 @@ export function authorizationServerMetadata(issuer: string, scopes: string[], fe
     authorization_endpoint: `${base}/authorize`,
     token_endpoint: `${base}/token`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     scopes_supported: scopes,
@@ -70,5 +86,7 @@ export function authorizationServerMetadata(issuer: string, scopes: string[], fe
     pushed_authorization_request_endpoint: `${base}/par`,
     require_pushed_authorization_requests: features.requirePushedAuthorizationRequests,
     dpop_signing_alg_values_supported: [...features.dpopSigningAlgValues],
+    device_authorization_endpoint: `${base}/device_authorization`,
+    ...(features.registration ? { registration_endpoint: `${base}/register` } : {}),
   };
 }

@@ -19,7 +19,13 @@ export type OAuthErrorCode =
   | 'invalid_token'
   | 'invalid_request_uri'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata';
 
 /** Options shared by every OAuth error. */
 export interface OAuthErrorOptions {
@@ -131,6 +137,27 @@ export class InvalidToken extends OAuthError {
       ...options,
       headers: { 'WWW-Authenticate': `Bearer error="invalid_token"`, ...options?.headers },
     });
+  }
+}
+
+/** RFC 8628 §3.5 `authorization_pending`: the user has not answered yet; keep polling. */
+export class AuthorizationPending extends OAuthError {
+  constructor(description = 'The user has not yet completed the authorization') {
+    super('authorization_pending', description, 400, false);
+  }
+}
+
+/** RFC 8628 §3.5 `slow_down`: polling too fast; the interval rose by 5 seconds. */
+export class SlowDown extends OAuthError {
+  constructor(description = 'Polling too frequently; the interval was increased by 5 seconds') {
+    super('slow_down', description, 400, false);
+  }
+}
+
+/** RFC 8628 §3.5 `expired_token`: the device code expired; start again. */
+export class ExpiredToken extends OAuthError {
+  constructor(description = 'The device code has expired') {
+    super('expired_token', description, 400, false);
   }
 }
 

@@ -107,7 +107,7 @@ export interface BearerGrant {
 /** How the resource owner answered the consent page. */
 export type ConsentDecision =
   | { approved: false }
-  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant; consentId?: string }
+  | { approved: true; user: User; authTime: Date; bearer?: BearerGrant; consentId?: string; sid?: string }
   | { approved: true; credentials: { username: string; password: string } };
 
 /**
@@ -162,7 +162,7 @@ export function promptNoneError(interaction: Interaction): OAuthError {
 export interface CompletedAuthorization {
   response: AuthorizationResponse;
   /** Set when the user authenticated (or re-used a session): the browser session to remember. */
-  login?: { user: User; authTime: Date; fresh: boolean };
+  login?: { user: User; authTime: Date; fresh: boolean; sid: string | null };
 }
 
 /**
@@ -189,6 +189,9 @@ export async function completeAuthorization(
   const consentId = bearer
     ? null
     : (('consentId' in decision ? decision.consentId : undefined) ?? (await rememberConsent(deps.repos, user.id, target.client.id, request.scopes, now)).id);
+  // The browser session the login lives in: the live one, or the one a fresh login starts. Its
+  // id goes into the ID token (`sid`, Back-Channel Logout 1.0 §2.4); a bearer-token approval has none.
+  const sid = 'user' in decision ? (decision.sid ?? null) : deps.random.token(16);
   const code = deps.random.token(32);
   await deps.repos.authorizationCodes.save({
     code: credentialDigest(code),
@@ -212,9 +215,10 @@ export async function completeAuthorization(
     authTime,
     consentId,
     dpopJkt: request.dpopJkt ?? null,
+    sid,
   });
   if (fresh) await deps.repos.users.update(user.id, { lastLogin: now });
   // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).
   const response = buildAuthorizationResponse(request.redirectUri, { code, state: request.state, iss: issuer }, request.responseMode);
-  return { response, login: { user, authTime, fresh } };
+  return { response, login: { user, authTime, fresh, sid } };
 }

@@ -40,14 +40,17 @@ export class BrowserSessions {
     return this.#ttlSeconds;
   }
 
-  /** A cookie value for a login that happened at `authTime`, in the user's current session epoch. */
-  async issue(user: { id: string; sessionEpoch: number }, authTime: Date): Promise<string> {
+  /**
+   * A cookie value for a login that happened at `authTime`, in the user's current session epoch.
+   * `sid` is given when it was already handed out (in a code or device grant, for the ID token).
+   */
+  async issue(user: { id: string; sessionEpoch: number }, authTime: Date, sid?: string): Promise<string> {
     const iat = Math.floor(this.#clock.now().getTime() / 1000);
     return this.#signer.sign(
       {
         sub: user.id,
         auth_time: Math.floor(authTime.getTime() / 1000),
-        sid: this.#random.token(16),
+        sid: sid ?? this.#random.token(16),
         epoch: user.sessionEpoch,
         iat,
         exp: iat + this.#ttlSeconds,

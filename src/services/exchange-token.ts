@@ -4,12 +4,14 @@ import { parseRequestedScope } from '../protocol/scope.js';
 import { authenticateRequestClient } from './authenticate-client.js';
 import { exchangeAuthorizationCode } from './grants/authorization-code.js';
 import { clientCredentialsGrant } from './grants/client-credentials.js';
+import { exchangeDeviceCode } from './grants/device-code.js';
+import { DEVICE_CODE_GRANT_TYPE } from './device/device-flow.js';
 import { passwordGrant } from './grants/password.js';
 import { refreshTokens } from './grants/refresh-token.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from './token-request.js';
 
 /** The grant types the token endpoint serves (spec §3.3.3, D13). */
-export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
+export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password', DEVICE_CODE_GRANT_TYPE] as const;
 
 /**
  * The client the request names, authenticated as registered, before anything about the grant is
@@ -36,6 +38,8 @@ export async function exchangeToken(request: TokenRequest, deps: GrantDeps): Pro
       return clientCredentialsGrant(request, client, deps);
     case 'password':
       return passwordGrant(request, client, deps);
+    case DEVICE_CODE_GRANT_TYPE:
+      return exchangeDeviceCode(request, client, deps);
     default:
       throw new UnsupportedGrantType(`The authorization grant type '${request.grantType ?? ''}' is not supported`);
   }

@@ -7,7 +7,7 @@ import type { ThrottleCount, ThrottleReservation, ThrottleStore } from './login-
 
 /** The `rate_limit` and `lockout` config sections. */
 export interface LoginThrottleSettings {
-  rateLimit: { enabled: boolean; windowSeconds: number; loginPerIp: number; loginPerUsername: number; registrationPerIp: number; pushedRequestsPerIp?: number };
+  rateLimit: { enabled: boolean; windowSeconds: number; loginPerIp: number; loginPerUsername: number; registrationPerIp: number; pushedRequestsPerIp?: number; clientRegistrationPerIp?: number };
   lockout: { enabled: boolean; maxAttempts: number; durationSeconds: number };
 }
 
@@ -28,7 +28,7 @@ export interface GuardOptions {
 export type AccountFinder = (username: string) => Promise<string | undefined>;
 
 /** Named per-address limits a route may declare (`config.rateLimit`). */
-export type RateLimitBucket = 'registration' | 'pushed_request';
+export type RateLimitBucket = 'registration' | 'pushed_request' | 'client_registration';
 
 /** Waits between attempts to take a slot held by checks still running: first, and at most. */
 const FIRST_WAIT_MS = 10;
@@ -126,8 +126,9 @@ export class LoginThrottle {
 
   /** A declared per-address limit, e.g. self-registration. */
   async limit(bucket: RateLimitBucket, ip: string): Promise<void> {
-    const { registrationPerIp, pushedRequestsPerIp } = this.#settings.rateLimit;
-    await this.#limit(`${bucket}:ip:${ip}`, bucket === 'pushed_request' ? (pushedRequestsPerIp ?? registrationPerIp) : registrationPerIp, { bucket, ip });
+    const { registrationPerIp, pushedRequestsPerIp, clientRegistrationPerIp } = this.#settings.rateLimit;
+    const limit = bucket === 'pushed_request' ? (pushedRequestsPerIp ?? registrationPerIp) : bucket === 'client_registration' ? (clientRegistrationPerIp ?? registrationPerIp) : registrationPerIp;
+    await this.#limit(`${bucket}:ip:${ip}`, limit, { bucket, ip });
   }
 
   /** The canonical account: the stored name of the account a name reaches, else the folded name. */

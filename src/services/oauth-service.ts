@@ -164,9 +164,9 @@ export class OAuthService {
     return { session, user };
   }
 
-  /** A new browser-session cookie value for a login at `authTime`. */
-  startBrowserSession(user: User, authTime: Date): Promise<string> {
-    return this.#deps.sessions.issue(user, authTime);
+  /** A new browser-session cookie value for a login at `authTime` (with the session id already handed out, if any). */
+  startBrowserSession(user: User, authTime: Date, sid?: string): Promise<string> {
+    return this.#deps.sessions.issue(user, authTime, sid);
   }
 
   /**
@@ -175,7 +175,10 @@ export class OAuthService {
    */
   async endBrowserSessions(cookie: string | undefined): Promise<void> {
     const browser = await this.browserSession(cookie);
-    if (browser) await this.#deps.repos.users.update(browser.user.id, {}, { endSessions: true });
+    if (!browser) return;
+    await this.#deps.repos.users.update(browser.user.id, {}, { endSessions: true });
+    // Every browser session of the user ended: their clients are told (Back-Channel Logout 1.0 §2.5).
+    await this.#deps.repos.backchannelLogout.enqueueForUser(browser.user.id, this.#deps.clock.now());
   }
 
   /** Seconds a browser session lasts. */
@@ -229,6 +232,8 @@ export class OAuthService {
     return {
       requirePushedAuthorizationRequests: this.#deps.settings.requirePushedAuthorizationRequests ?? false,
       dpopSigningAlgValues: this.#deps.dpop?.algorithms ?? DEFAULT_FEATURES.dpopSigningAlgValues,
+      registration: this.#deps.settings.discovery?.registration ?? false,
+      backchannelLogout: this.#deps.settings.discovery?.backchannelLogout ?? false,
     };
   }
 }

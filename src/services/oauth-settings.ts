@@ -1,3 +1,5 @@
+import type { DiscoveryFeatures } from '../protocol/discovery.js';
+
 /** Lifetimes and names the OAuth services work with, taken from configuration once. */
 export interface OAuthSettings {
   accessTokenTtlSeconds: number;
@@ -11,4 +13,6 @@ export interface OAuthSettings {
   pushedRequestTtlSeconds?: number;
   /** `oauth.require_pushed_authorization_requests` (RFC 9126 §5). */
   requirePushedAuthorizationRequests?: boolean;
+  /** What discovery advertises beyond the core; all off when absent. */
+  discovery?: DiscoveryFeatures;
 }

@@ -4,7 +4,7 @@ import type { UserPatch } from '../domain/user.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
 import { openIdConfiguration } from '../protocol/oidc/discovery.js';
-import { DEFAULT_FEATURES, type ServerFeatures } from '../protocol/discovery.js';
+import { DEFAULT_FEATURES, type DiscoveryFeatures, type ServerFeatures } from '../protocol/discovery.js';
 import { userInfoDocument } from '../protocol/oidc/claims.js';
 import { isRegisteredRedirectUri } from '../protocol/redirect.js';
 import type { BearerPrincipal } from './authenticate-bearer.js';
@@ -68,8 +68,10 @@ export class OidcService {
     reservedNames?: readonly string[];
     /** What discovery advertises beyond the fixed capabilities (PAR requirement, DPoP algorithms). */
     features?: ServerFeatures;
+    /** Registration and back-channel logout switches, over `features`. */
+    discovery?: DiscoveryFeatures;
   }) {
-    this.#features = deps.features ?? DEFAULT_FEATURES;
+    this.#features = { ...(deps.features ?? DEFAULT_FEATURES), ...deps.discovery };
     this.#repos = deps.repos;
     this.#keystore = deps.keystore;
     this.#clock = deps.clock;

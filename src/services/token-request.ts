@@ -21,6 +21,8 @@ export interface TokenRequest {
   scope?: string;
   username?: string;
   password?: string;
+  /** RFC 8628 §3.4 `device_code`. */
+  deviceCode?: string;
   credentials: PresentedClientCredentials;
   /** The issuer for this request (configured, or derived from it: spec D4). */
   issuer: string;
@@ -52,6 +54,8 @@ export interface IdTokenMinter {
     nonce: string | null;
     authTime: Date | null;
     accessToken: string;
+    /** The browser session the login happened in (Back-Channel Logout 1.0 §2.4); absent without one. */
+    sid?: string | null;
   }): Promise<string>;
 }
 

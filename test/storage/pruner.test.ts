@@ -70,7 +70,7 @@ describe.each([
       const [first, second] = await Promise.all([one!.pruner!.runOnce(), two!.pruner!.runOnce()]);
       expect([first, second].filter((report) => report !== undefined)).toHaveLength(1);
       const report = first ?? second;
-      expect(report).toEqual({ tokens: 3, authorizationCodes: 3, signingKeys: 0, pushedRequests: 0, replayGuards: 0 });
+      expect(report).toEqual({ tokens: 3, authorizationCodes: 3, signingKeys: 0, pushedRequests: 0, replayGuards: 0, deviceCodes: 0 });
       prunedBy.push(first ? 'one' : 'two');
       // Within the same interval nobody prunes again, however often asked.
       clock.advance(30);
@@ -79,7 +79,7 @@ describe.each([
       clock.advance(-30);
       expect(await repos.tokens.findByJti(liveJti)).toBeDefined();
       // Nothing expired is left for a second prune to find.
-      expect(await pruneExpired(repos, clock.now())).toEqual({ tokens: 0, authorizationCodes: 0, signingKeys: 0, pushedRequests: 0, replayGuards: 0 });
+      expect(await pruneExpired(repos, clock.now())).toEqual({ tokens: 0, authorizationCodes: 0, signingKeys: 0, pushedRequests: 0, replayGuards: 0, deviceCodes: 0 });
     }
     expect(prunedBy).toHaveLength(3);
   });
@@ -114,7 +114,7 @@ describe('pruneExpired', () => {
         },
       },
     };
-    expect(await pruneExpired(counting, now, { batchSize: 3 })).toEqual({ tokens: 7, authorizationCodes: 7, signingKeys: 0, pushedRequests: 0, replayGuards: 0 });
+    expect(await pruneExpired(counting, now, { batchSize: 3 })).toEqual({ tokens: 7, authorizationCodes: 7, signingKeys: 0, pushedRequests: 0, replayGuards: 0, deviceCodes: 0 });
     expect(batches).toEqual([3, 3, 1]);
   });
 });

@@ -44,6 +44,7 @@ async function prune(storage: Storage, output: CliOutput, retentionDays: number)
   output.out(`deleted ${report.pushedRequests} expired pushed authorization requests`);
   output.out(`deleted ${report.replayGuards} expired replay records`);
   if (report.auditEvents !== undefined) output.out(`deleted ${report.auditEvents} audit events older than ${retentionDays} days`);
+  output.out(`deleted ${report.deviceCodes ?? 0} expired device codes`);
 }
 
 async function withStorage(flags: DbFlags, run: (storage: Storage, config: Config) => Promise<void>): Promise<void> {

@@ -6,6 +6,8 @@ import type { GrantService } from '../../services/consents.js';
 import type { LoginThrottle } from '../../services/login-throttle.js';
 import type { BearerAuthenticator } from '../../services/users/current-user.js';
 import type { UserService } from '../../services/users/user-service.js';
+import type { ClientRegistration } from '../../services/registration/client-registration.js';
+import { registrationRoutes } from '../routes/registration.js';
 import { createAdminNetworkFilter, registerUnmatchedAdminFilter, type AdminNetworkFilter } from '../admin-guard.js';
 import { adminRoutes } from '../routes/admin/index.js';
 import type { AuditEventsSource } from '../routes/admin/audit-events.js';
@@ -30,6 +32,10 @@ export interface AccountApis {
   auditEvents?: AuditEventsSource;
   /** Users' grants (remembered consents). */
   grants: GrantService;
+  /** Dynamic client registration (RFC 7591/7592) and its initial access tokens. */
+  registration?: ClientRegistration;
+  /** `server.issuer`, for `registration_client_uri`. */
+  issuer?: string | null;
 }
 
 /**
@@ -69,5 +75,6 @@ export async function registerProtection(app: FastifyInstance, config: Config, t
 export async function registerAccountRoutes(app: FastifyInstance, apis: AccountApis, adminFilter: AdminNetworkFilter): Promise<void> {
   await app.register(authRoutes, { prefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate });
   await app.register(usersRoutes, { apiPrefix: API_PREFIX, users: apis.users, authenticate: apis.authenticate, grants: apis.grants, adminFilter });
-  await app.register(adminRoutes, { admin: apis.admin, grants: apis.grants, adminFilter, audit: apis.audit, auditEvents: apis.auditEvents });
+  await app.register(adminRoutes, { admin: apis.admin, grants: apis.grants, adminFilter, audit: apis.audit, auditEvents: apis.auditEvents, registration: apis.registration });
+  if (apis.registration) await app.register(registrationRoutes, { prefix: API_PREFIX, registration: apis.registration, issuer: apis.issuer ?? null, apiPrefix: API_PREFIX });
 }

@@ -33,11 +33,12 @@ interface Validated {
   pushed: boolean;
   request: AuthorizationRequest;
   target: RedirectTarget;
-  signedIn: { user: User; authTime: Date } | undefined;
+  signedIn: { user: User; authTime: Date; sid: string } | undefined;
   interaction: Interaction;
 }
 
-function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+/** Sends a server-rendered page that must not be cached. */
+export function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 }
 
@@ -109,7 +110,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
       return undefined;
     }
     const browser = await oauth.browserSession(readSessionCookie(request));
-    const signedIn = browser ? { user: browser.user, authTime: browser.session.authTime } : undefined;
+    const signedIn = browser ? { user: browser.user, authTime: browser.session.authTime, sid: browser.session.sid } : undefined;
     const interaction = decideInteraction(result.request, signedIn?.authTime, oauth.now());
     // The consent form's POST ends in a redirect to the client; CSP form-action must allow it.
     reply.formActionSources = formActionSources(target.redirectUri);
@@ -147,7 +148,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     if (!oauth.verifyCsrf(request.cookies[CSRF_COOKIE], all.csrf_token, v.request, v.signedIn?.user.id)) return 'csrf';
     if (!approved) return { approved: false };
     if (all.password) return { approved: true, credentials: { username: all.username ?? '', password: all.password } };
-    if (v.interaction === 'consent' && v.signedIn) return { approved: true, user: v.signedIn.user, authTime: v.signedIn.authTime };
+    if (v.interaction === 'consent' && v.signedIn) return { approved: true, user: v.signedIn.user, authTime: v.signedIn.authTime, sid: v.signedIn.sid };
     return 'login';
   }
 
@@ -192,7 +193,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
           ? await options.throttle.guard({ ip: request.clientAddress, username: decision.credentials.username }, complete)
           : await complete();
       if (done.login?.fresh && !request.headers.authorization) {
-        const session = await oauth.startBrowserSession(done.login.user, done.login.authTime);
+        const session = await oauth.startBrowserSession(done.login.user, done.login.authTime, done.login.sid ?? undefined);
         setSessionCookie(request, reply, session, oauth.browserSessionTtlSeconds);
       }
       return respond(reply, done.response);

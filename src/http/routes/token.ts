@@ -31,6 +31,7 @@ function tokenRequest(request: FastifyRequest, params: Record<string, string>, i
     scope: params.scope,
     username: params.username,
     password: params.password,
+    deviceCode: params.device_code,
     credentials: presentedCredentials(request, params, configuredIssuer),
     issuer,
     // RFC 9449 §5: a DPoP proof at the token endpoint binds the tokens to its key.

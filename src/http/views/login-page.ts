@@ -3,7 +3,7 @@ import { escapeHtml, layout } from './html.js';
 
 /** Values the login form carries back, beyond the authorization parameters. */
 export interface LoginPageOptions {
-  /** Where the form posts (the authorization endpoint). */
+  /** Where the form posts (the authorization endpoint, or the device verification page). */
   action: string;
   /** Every authorization parameter, echoed as hidden fields so POST can re-validate (spec D6). */
   params: Record<string, string>;
@@ -30,7 +30,7 @@ function hidden(name: string, value: string): string {
  * The login and consent page (spec §8.7, with D7's login added): every client-supplied value is
  * escaped, and a CSRF token travels in a hidden field and a cookie (double submit).
  */
-export function renderLoginPage(view: ConsentView, options: LoginPageOptions): string {
+export function renderLoginPage(view: Pick<ConsentView, 'client' | 'scopes'>, options: LoginPageOptions): string {
   const { client } = view;
   const scopes = view.scopes
     .map((s) => `<li><strong>${escapeHtml(s.name)}</strong>${s.description ? ` — ${escapeHtml(s.description)}` : ''}</li>`)

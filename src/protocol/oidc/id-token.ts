@@ -30,6 +30,8 @@ export interface IdTokenInput {
   nonce: string | null;
   authTime: Date | null;
   accessToken: string;
+  /** Session id (OIDC Back-Channel Logout 1.0 §2.4); left out when the login had no browser session. */
+  sid?: string | null;
   now: Date;
   ttlSeconds: number;
   algorithm: IdTokenAlgorithm;
@@ -46,6 +48,7 @@ export function idTokenClaims(input: IdTokenInput): Record<string, unknown> {
     iat,
     ...(input.authTime ? { auth_time: Math.floor(input.authTime.getTime() / 1000) } : {}),
     ...(input.nonce ? { nonce: input.nonce } : {}),
+    ...(input.sid ? { sid: input.sid } : {}),
     at_hash: accessTokenHash(input.accessToken, input.algorithm),
     azp: input.client.clientId,
     ...releasedClaims(input.user, input.scopes),

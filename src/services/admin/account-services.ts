@@ -62,6 +62,7 @@ export async function createAccountServices(config: Config, deps: AccountService
         loginPerUsername: rate.login_per_username,
         registrationPerIp: rate.registration_per_ip,
         pushedRequestsPerIp: rate.pushed_requests_per_ip,
+        clientRegistrationPerIp: rate.client_registration_per_ip,
       },
       lockout: { enabled: lockout.enabled, maxAttempts: lockout.max_attempts, durationSeconds: lockout.duration_seconds },
     },

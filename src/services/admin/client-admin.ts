@@ -5,7 +5,7 @@ import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock } from '../../repositories/ports.js';
 import { badRequest, notFound } from '../users/detail-error.js';
 import { toClientPatch, type ClientCreateInput, type ClientOidcUpdate, type ClientUpdateInput } from './client-input.js';
-import { checkAuthMethod, checkClientKeys, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
+import { checkAuthMethod, checkBackchannelLogoutUri, checkClientKeys, checkOidcFields, checkRedirectUris, scopeNames } from './client-rules.js';
 import { oidcFields, toClientModel, toClientResponse, type ClientModel, type ClientOidcFields, type ClientResponse } from './client-views.js';
 
 /** What client administration needs. */
@@ -45,6 +45,7 @@ export class ClientAdmin {
     const method = input.token_endpoint_auth_method ?? (input.client_type === 'public' ? 'none' : 'client_secret_basic');
     checkAuthMethod(input.client_type, method);
     checkRedirectUris(input.client_type, input.redirect_uris);
+    checkBackchannelLogoutUri(input.backchannel_logout_uri);
     const scopes = await this.#checkScopes(input.scope);
     checkOidcFields(input, scopes);
     checkClientKeys({ token_endpoint_auth_method: method, jwks: input.jwks ?? null, jwks_uri: input.jwks_uri ?? null });
@@ -86,6 +87,7 @@ export class ClientAdmin {
     const client = await this.#findAnyState(clientId);
     if (input.token_endpoint_auth_method !== undefined) checkAuthMethod(client.clientType, input.token_endpoint_auth_method);
     if (input.redirect_uris !== undefined) checkRedirectUris(client.clientType, input.redirect_uris);
+    checkBackchannelLogoutUri(input.backchannel_logout_uri);
     const scopes = input.scope !== undefined ? await this.#checkScopes(input.scope) : scopeNames(client.scope);
     checkOidcFields({ ...oidcFields(client), ...input }, scopes);
     checkClientKeys({

@@ -24,6 +24,8 @@ export interface ClientCreateInput extends OidcRuleInput {
   jwks_uri?: string | null;
   require_pushed_authorization_requests?: boolean;
   dpop_bound_access_tokens?: boolean;
+  backchannel_logout_uri?: string | null;
+  backchannel_logout_session_required?: boolean;
 }
 
 /** `PUT /admin/clients/{id}`: every documented field, `is_active` included (spec D9/Q14); not the type. */
@@ -74,6 +76,8 @@ const FIELDS = {
   jwks_uri: 'jwksUri',
   require_pushed_authorization_requests: 'requirePushedAuthorizationRequests',
   dpop_bound_access_tokens: 'dpopBoundAccessTokens',
+  backchannel_logout_uri: 'backchannelLogoutUri',
+  backchannel_logout_session_required: 'backchannelLogoutSessionRequired',
 } as const satisfies Record<string, keyof ClientPatch>;
 
 /** The present (non-`undefined`) input fields as a domain patch, and their Authly names. */

@@ -41,6 +41,18 @@ export function checkRedirectUris(clientType: string, uris: readonly string[]): 
   }
 }
 
+/**
+ * OIDC Back-Channel Logout 1.0 §2.2: an absolute http(s) URL without a fragment (it may carry a
+ * query). Whether its address may be reached is decided at delivery (SSRF guard).
+ */
+export function checkBackchannelLogoutUri(uri: string | null | undefined): void {
+  if (uri === undefined || uri === null) return;
+  const parsed = URL.canParse(uri) ? new URL(uri) : undefined;
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hash !== '' || uri.includes('#') || parsed.username !== '' || parsed.password !== '') {
+    throw badRequest(`Invalid backchannel_logout_uri: ${uri}`);
+  }
+}
+
 /** Spec §3.7 rule 4, in Authly's order. `scopes` are the client's requested scope names. */
 export function checkOidcFields(input: OidcRuleInput, scopes: readonly string[]): void {
   if (input.subject_type === 'pairwise' && scopes.includes('openid') && !input.sector_identifier_uri) {

@@ -38,6 +38,8 @@ export interface ClientResponse extends ClientOidcFields {
   jwks_uri: string | null;
   require_pushed_authorization_requests: boolean;
   dpop_bound_access_tokens: boolean;
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: boolean;
 }
 
 /** Authly's `OAuthClientModel` (spec §3.7); `client_secret_hash` is always null (D9/Q10). */
@@ -94,6 +96,8 @@ export function toClientResponse(client: Client): ClientResponse {
     jwks_uri: client.jwksUri,
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests,
     dpop_bound_access_tokens: client.dpopBoundAccessTokens,
+    backchannel_logout_uri: client.backchannelLogoutUri ?? null,
+    backchannel_logout_session_required: client.backchannelLogoutSessionRequired ?? false,
     ...oidcFields(client),
   };
 }

@@ -4,7 +4,7 @@ import { InvalidClient, InvalidDpopProof, InvalidGrant, InvalidRequest, Unauthor
 import { verifyPkce } from '../../protocol/pkce.js';
 import { parseScope } from '../../protocol/scope.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, dpopBinding, toTokenResponse } from './shared.js';
+import { activeUser, dpopBinding, issueForLogin } from './shared.js';
 
 /**
  * RFC 6749 §4.1.3 with OAuth 2.1 rules: PKCE (S256) always, exact redirect URI, single use.
@@ -43,8 +43,7 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
   const scopes = parseScope(stored.scope);
   // The code's id names the family: a concurrent reuse revokes it, and the issuer then refuses
   // (and invalidates) these tokens even if that revocation ran before they were written.
-  const tokens = await deps.issuer.issue({
-    issuer: request.issuer,
+  return issueForLogin(request, deps, {
     user,
     client,
     scopes,
@@ -53,13 +52,11 @@ export async function exchangeAuthorizationCode(request: TokenRequest, client: C
     consentId: stored.consentId,
     withRefreshToken: client.grantTypes.includes('refresh_token') && mayHaveRefreshToken(scopes),
     ...dpopBinding(request, client),
+    nonce: stored.nonce,
+    authTime: stored.authTime ?? stored.createdAt,
+    sid: stored.sid,
+    lastLogin: now,
   });
-  await deps.repos.users.update(user.id, { lastLogin: now });
-  const idToken =
-    scopes.includes('openid') && deps.idTokens
-      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: stored.nonce, authTime: stored.authTime ?? stored.createdAt, accessToken: tokens.accessToken })
-      : undefined;
-  return toTokenResponse(tokens, { idToken, scope: tokens.scope });
 }
 
 /**

@@ -41,3 +41,63 @@ export function dpopBinding(request: TokenRequest, client: Client | null | undef
   const isPublic = !client || client.clientType === 'public' || client.tokenEndpointAuthMethod === 'none';
   return { dpopJkt: request.dpopJkt, bindRefreshToken: isPublic };
 }
+
+/** What a grant that ends a user's login (a code or a device code) hands over. */
+export interface LoginGrant {
+  user: User;
+  client: Client;
+  scopes: readonly string[];
+  /** The family id (the code's or device code's id). */
+  grantId: string;
+  nonce: string | null;
+  authTime: Date | null;
+  sid: string | null;
+  /** Recorded as the user's last login when given. */
+  lastLogin?: Date;
+  /** The grant type (audit events and metrics). */
+  grant: string;
+  /** The remembered consent the login rests on, recorded on each token. */
+  consentId?: string | null;
+  /** Whether a refresh token comes too (the client's grant types, OIDC Core §11 offline_access). */
+  withRefreshToken: boolean;
+  /** RFC 9449 §6: the DPoP key's thumbprint the access token is bound to. */
+  dpopJkt?: string;
+  /** RFC 9449 §5: bind the refresh token too (public clients). */
+  bindRefreshToken?: boolean;
+}
+
+/**
+ * Issues the tokens of a user's login, and an ID token when `openid` was granted (OIDC Core
+ * §3.1.3.3), remembering its session for back-channel logout.
+ */
+export async function issueForLogin(request: TokenRequest, deps: GrantDeps, grant: LoginGrant): Promise<TokenResponse> {
+  const { user, client, scopes } = grant;
+  const tokens = await deps.issuer.issue({
+    issuer: request.issuer,
+    user,
+    client,
+    scopes,
+    grantId: grant.grantId,
+    grant: grant.grant,
+    withRefreshToken: grant.withRefreshToken,
+    ...(grant.consentId !== undefined ? { consentId: grant.consentId } : {}),
+    ...(grant.dpopJkt !== undefined ? { dpopJkt: grant.dpopJkt } : {}),
+    ...(grant.bindRefreshToken !== undefined ? { bindRefreshToken: grant.bindRefreshToken } : {}),
+  });
+  if (grant.lastLogin) await deps.repos.users.update(user.id, { lastLogin: grant.lastLogin });
+  const idToken =
+    scopes.includes('openid') && deps.idTokens
+      ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: grant.nonce, authTime: grant.authTime, accessToken: tokens.accessToken, sid: grant.sid })
+      : undefined;
+  if (idToken) await recordLogoutSession(deps, { sid: grant.sid, client, userId: user.id, issuer: request.issuer });
+  return toTokenResponse(tokens, { idToken, scope: tokens.scope });
+}
+
+/**
+ * OIDC Back-Channel Logout 1.0 §2.5: a client that registered a `backchannel_logout_uri` and
+ * received an ID token of session `sid` is told when that session ends; this remembers it.
+ */
+export async function recordLogoutSession(deps: GrantDeps, input: { sid: string | null; client: Client; userId: string; issuer: string }): Promise<void> {
+  if (!input.sid || !input.client.backchannelLogoutUri) return;
+  await deps.repos.backchannelLogout.recordSession({ sid: input.sid, clientId: input.client.id, userId: input.userId, issuer: input.issuer }, deps.clock.now());
+}

@@ -37,6 +37,9 @@ export async function endUserSessions(repos: Repositories, userId: string, patch
   const user = await repos.users.update(userId, patch, { endSessions: true });
   if (!user) return { user, revokedTokens: 0, revokedAccessTokens: 0 };
   await repos.authorizationCodes.deleteUnusedByUser(userId);
+  // OIDC Back-Channel Logout 1.0 §2.5: the clients of the ended sessions are told, from the
+  // durable outbox, after this request (delivery never blocks it).
+  await repos.backchannelLogout.enqueueForUser(userId, at);
   const revokedAccessTokens = await repos.tokens.invalidateByUser(userId, at, 'access');
   const revokedTokens = revokedAccessTokens + (await repos.tokens.invalidateByUser(userId, at));
   return { user, revokedTokens, revokedAccessTokens };

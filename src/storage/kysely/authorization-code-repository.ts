@@ -29,6 +29,7 @@ const CODE_FIELDS: FieldMap<AuthorizationCode> = {
   authTime: ['auth_time', 'time'],
   consentId: ['consent_id', 'plain'],
   dpopJkt: ['dpop_jkt', 'plain'],
+  sid: ['sid', 'plain'],
 };
 
 /** `AuthorizationCodeRepository` over Kysely; `consume` is a single compare-and-set statement. */

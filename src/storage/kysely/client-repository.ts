@@ -44,6 +44,8 @@ const CLIENT_FIELDS: FieldMap<Client> = {
   jwks: ['jwks', 'json'],
   requirePushedAuthorizationRequests: ['require_pushed_authorization_requests', 'bool'],
   dpopBoundAccessTokens: ['dpop_bound_access_tokens', 'bool'],
+  backchannelLogoutUri: ['backchannel_logout_uri', 'plain'],
+  backchannelLogoutSessionRequired: ['backchannel_logout_session_required', 'bool'],
 };
 
 /** Schema defaults (spec §7.2) for what `NewClient` leaves out. */
@@ -85,6 +87,8 @@ export class KyselyClientRepository implements ClientRepository {
     client.tokenEndpointAuthMethod ??= 'client_secret_basic';
     client.requirePushedAuthorizationRequests ??= false;
     client.dpopBoundAccessTokens ??= false;
+    client.backchannelLogoutUri ??= null;
+    client.backchannelLogoutSessionRequired ??= false;
     return client;
   };
 

@@ -5,6 +5,9 @@ import { KyselyConsentRepository } from './consent-repository.js';
 import type { RepositoryContext } from './context.js';
 import { KyselyPushedRequestRepository } from './pushed-request-repository.js';
 import { KyselyReplayGuard } from './replay-guard.js';
+import { KyselyDeviceCodeRepository } from './device-code-repository.js';
+import { KyselyRegistrationRepository } from './registration-repository.js';
+import { KyselyBackchannelLogoutRepository } from './backchannel-logout-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
 import { KyselyTokenRepository } from './token-repository.js';
@@ -22,5 +25,8 @@ export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
     consents: new KyselyConsentRepository(ctx),
     pushedRequests: new KyselyPushedRequestRepository(ctx),
     replayGuard: new KyselyReplayGuard(ctx),
+    deviceCodes: new KyselyDeviceCodeRepository(ctx),
+    registrations: new KyselyRegistrationRepository(ctx),
+    backchannelLogout: new KyselyBackchannelLogoutRepository(ctx),
   };
 }

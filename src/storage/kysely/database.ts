@@ -90,6 +90,9 @@ export interface OAuthClientsTable {
   jwks: DbJson | null;
   require_pushed_authorization_requests: Generated<DbBool>;
   dpop_bound_access_tokens: Generated<DbBool>;
+  /** Added by the client-backchannel-logout migration (OIDC Back-Channel Logout 1.0 §2.2). */
+  backchannel_logout_uri: string | null;
+  backchannel_logout_session_required: DbBool | null;
 }
 
 /** `tokens` (spec §7.3). */
@@ -174,6 +177,8 @@ export interface OAuthAuthorizationCodesTable {
   consent_id: string | null;
   /** RFC 9449 §10: the JWK thumbprint the code is bound to. */
   dpop_jkt: string | null;
+  /** Added by the backchannel-logout migration: the browser session the code was issued in. */
+  sid: string | null;
 }
 
 /** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */
@@ -199,7 +204,6 @@ export interface OidcJwksKeysTable {
   private_key_data: string | null;
 }
 
-/** The table map Kysely is typed with. */
 /** `authly_leases`: which instance may run a periodic job (the pruner) until when. Ours, not Authly's. */
 export interface AuthlyLeasesTable {
   name: string;
@@ -228,12 +232,67 @@ export interface OAuthPushedRequestsTable {
   created_at: DbTime;
 }
 
+/** `authly_device_codes`: device authorization requests (RFC 8628). Ours, not Authly's. */
+export interface AuthlyDeviceCodesTable {
+  id: string;
+  device_code: string;
+  user_code: string;
+  client_id: string;
+  scope: string | null;
+  status: string;
+  user_id: string | null;
+  auth_time: DbTime | null;
+  sid: string | null;
+  interval_seconds: number;
+  next_poll_at: DbTime | null;
+  expires_at: DbTime;
+  created_at: DbTime;
+}
+
 /** `authly_replay_guards`: seen one-time values (assertion and DPoP proof `jti`s) until they expire. */
 export interface AuthlyReplayGuardsTable {
   guard_key: string;
   expires_at: DbTime;
 }
 
+/** `authly_initial_access_tokens`: who may register a client under the token policy (RFC 7591 §3). */
+export interface AuthlyInitialAccessTokensTable {
+  token_hash: string;
+  uses_remaining: number;
+  expires_at: DbTime;
+  created_at: DbTime;
+}
+
+/** `authly_client_registrations`: a registered client's registration access token digest (RFC 7592). */
+export interface AuthlyClientRegistrationsTable {
+  client_id: string;
+  access_token_hash: string;
+  created_at: DbTime;
+}
+
+/** `authly_logout_sessions`: which client holds an ID token of which browser session. */
+export interface AuthlyLogoutSessionsTable {
+  sid: string;
+  client_id: string;
+  user_id: string;
+  issuer: string;
+  created_at: DbTime;
+}
+
+/** `authly_backchannel_outbox`: logout notices still to deliver (Back-Channel Logout 1.0). */
+export interface AuthlyBackchannelOutboxTable {
+  id: string;
+  client_id: string;
+  issuer: string;
+  sub: string;
+  sid: string;
+  attempts: number;
+  next_attempt_at: DbTime;
+  last_error: string | null;
+  created_at: DbTime;
+}
+
+/** The table map Kysely is typed with. */
 export interface Database {
   users: UsersTable;
   oauth_clients: OAuthClientsTable;
@@ -249,4 +308,9 @@ export interface Database {
   audit_events: AuditEventsTable;
   oauth_pushed_requests: OAuthPushedRequestsTable;
   authly_replay_guards: AuthlyReplayGuardsTable;
+  authly_device_codes: AuthlyDeviceCodesTable;
+  authly_initial_access_tokens: AuthlyInitialAccessTokensTable;
+  authly_client_registrations: AuthlyClientRegistrationsTable;
+  authly_logout_sessions: AuthlyLogoutSessionsTable;
+  authly_backchannel_outbox: AuthlyBackchannelOutboxTable;
 }

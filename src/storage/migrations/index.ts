@@ -12,6 +12,10 @@ import { leases } from './2025-01-09T0000-leases.js';
 import { auditEvents } from './2025-01-10T0000-audit-events.js';
 import { oauthConsents } from './2025-01-11T0000-oauth-consents.js';
 import { parDpopPrivateKeyJwt } from './2025-01-12T0000-par-dpop-private-key-jwt.js';
+import { deviceCodes } from './2025-01-13T0000-device-codes.js';
+import { clientBackchannelLogout } from './2025-01-13T0001-client-backchannel-logout.js';
+import { clientRegistration } from './2025-01-13T0002-client-registration.js';
+import { backchannelLogout } from './2025-01-13T0003-backchannel-logout.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -41,6 +45,14 @@ export const AUDIT_EVENTS_MIGRATION = '2025-01-10T0000-audit-events';
 export const OAUTH_CONSENTS_MIGRATION = '2025-01-11T0000-oauth-consents';
 /** Name of the migration adding client JWK Sets, the PAR and DPoP flags, pushed requests and replay guards. */
 export const PAR_DPOP_MIGRATION = '2025-01-12T0000-par-dpop-private-key-jwt';
+/** Name of the migration adding `authly_device_codes` (RFC 8628 device authorization). */
+export const DEVICE_CODES_MIGRATION = '2025-01-13T0000-device-codes';
+/** Name of the migration adding the clients' back-channel logout columns. */
+export const CLIENT_BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0001-client-backchannel-logout';
+/** Name of the migration adding initial access tokens and registration access tokens (RFC 7591/7592). */
+export const CLIENT_REGISTRATION_MIGRATION = '2025-01-13T0002-client-registration';
+/** Name of the migration adding code `sid`, logout sessions and the back-channel logout outbox. */
+export const BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0003-backchannel-logout';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -60,6 +72,10 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [AUDIT_EVENTS_MIGRATION]: auditEvents(flavour),
     [OAUTH_CONSENTS_MIGRATION]: oauthConsents(flavour),
     [PAR_DPOP_MIGRATION]: parDpopPrivateKeyJwt(flavour),
+    [DEVICE_CODES_MIGRATION]: deviceCodes(flavour),
+    [CLIENT_BACKCHANNEL_LOGOUT_MIGRATION]: clientBackchannelLogout(flavour),
+    [CLIENT_REGISTRATION_MIGRATION]: clientRegistration(flavour),
+    [BACKCHANNEL_LOGOUT_MIGRATION]: backchannelLogout(flavour),
   };
 }
 

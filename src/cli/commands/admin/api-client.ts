@@ -10,12 +10,27 @@ const EXPIRY_MARGIN_MS = 60_000;
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
+  /** The OAuth `error` code of the body, when it has one. */
+  readonly code: string | undefined;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, code?: string) {
     super(message);
     this.status = status;
+    this.code = code;
   }
 }
+
+/** RFC 8628 §3.2 device authorization response. */
+export interface DeviceAuthorization {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete?: string;
+  expires_in: number;
+  interval?: number;
+}
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** The token endpoint's answer (RFC 6749 §5.1 plus Authly's flag). */
 export interface TokenResponse {
@@ -79,7 +94,10 @@ export class AdminApi {
     }
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
-    if (!response.ok) throw new ApiError(response.status, messageOf(response.status, parsed));
+    if (!response.ok) {
+      const code = parsed && typeof parsed === 'object' ? (parsed as { error?: unknown }).error : undefined;
+      throw new ApiError(response.status, messageOf(response.status, parsed), typeof code === 'string' ? code : undefined);
+    }
     return parsed as T;
   }
 
@@ -91,6 +109,37 @@ export class AdminApi {
     });
     this.#save(tokens);
     return tokens;
+  }
+
+  /**
+   * RFC 8628 device login: asks for a user code, shows it through `show`, then polls the token
+   * endpoint at the interval the server gave (5 s more after each `slow_down`, §3.5) until the
+   * user answers in a browser elsewhere. Saves the tokens with the client they belong to.
+   */
+  async deviceLogin(clientId: string, scope: string, show: (authorization: DeviceAuthorization) => void, sleep: (ms: number) => Promise<void>): Promise<TokenResponse> {
+    const authorization = await this.request<DeviceAuthorization>('POST', `${API_PREFIX}/oauth/device_authorization`, {
+      auth: false,
+      form: { client_id: clientId, scope },
+    });
+    show(authorization);
+    let interval = authorization.interval ?? 5;
+    const deadline = this.#now() + authorization.expires_in * 1000;
+    while (this.#now() < deadline) {
+      await sleep(interval * 1000);
+      try {
+        const tokens = await this.request<TokenResponse>('POST', `${API_PREFIX}/oauth/token`, {
+          auth: false,
+          form: { grant_type: DEVICE_GRANT, device_code: authorization.device_code, client_id: clientId },
+        });
+        this.#save(tokens, undefined, clientId);
+        return tokens;
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (error.code === 'slow_down') interval += 5;
+        else if (error.code !== 'authorization_pending') throw error;
+      }
+    }
+    throw new Error('the code expired before it was entered: run `authly admin login --device` again');
   }
 
   /** Revokes both tokens (RFC 7009; Authly's JSON body) and forgets them. */
@@ -110,9 +159,9 @@ export class AdminApi {
     if (!saved?.refresh_token) throw new Error('not logged in: run `authly admin login`');
     const tokens = await this.request<TokenResponse>('POST', `${API_PREFIX}/oauth/refresh`, {
       auth: false,
-      body: { grant_type: 'refresh_token', refresh_token: saved.refresh_token },
+      body: { grant_type: 'refresh_token', refresh_token: saved.refresh_token, ...(saved.client_id ? { client_id: saved.client_id } : {}) },
     });
-    this.#save(tokens, saved.refresh_token);
+    this.#save(tokens, saved.refresh_token, saved.client_id);
     return tokens;
   }
 
@@ -132,7 +181,7 @@ export class AdminApi {
     }
   }
 
-  #save(tokens: TokenResponse, previousRefresh?: string): void {
+  #save(tokens: TokenResponse, previousRefresh?: string, clientId?: string): void {
     this.#store.save({
       access_token: tokens.access_token,
       refresh_token: tokens.refresh_token ?? previousRefresh ?? null,
@@ -140,6 +189,7 @@ export class AdminApi {
       token_type: tokens.token_type,
       scope: tokens.scope ?? null,
       api_url: this.baseUrl,
+      ...(clientId ? { client_id: clientId } : {}),
     });
   }
 }

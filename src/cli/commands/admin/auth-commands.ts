@@ -14,6 +14,8 @@ interface LoginFlags {
   password?: string;
   scope: string;
   showToken?: boolean;
+  device?: boolean;
+  clientId?: string;
 }
 
 /** Adds login/logout/whoami/status/refresh/info to a group (`admin` itself and `admin auth`). */
@@ -22,7 +24,27 @@ export function addAuthCommands(group: Command, output: CliOutput): void {
   for (const add of [authLogin, authLogout, authWhoami, authStatus, authRefresh, addChangePassword]) add(group, output);
 }
 
+/** `login --device` (RFC 8628): the user signs in with a browser on any other machine. */
+async function deviceLogin(command: Command, flags: LoginFlags, output: CliOutput): Promise<void> {
+  const { api } = adminContext(command, output);
+  if (!flags.clientId) throw new Error('--device needs --client-id (a client registered for the device_code grant)');
+  const tokens = await api.deviceLogin(
+    flags.clientId,
+    flags.scope,
+    (authorization) => {
+      output.out(`Open ${authorization.verification_uri} and enter the code ${authorization.user_code}`);
+      if (authorization.verification_uri_complete) output.out(`(or open ${authorization.verification_uri_complete})`);
+      output.out('Waiting for the sign-in…');
+    },
+    (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  );
+  output.out(`Logged in to ${api.baseUrl}`);
+  output.out(`Scopes: ${tokens.scope ?? '(none)'}`);
+  if (flags.showToken) output.out(`Access token: ${tokens.access_token}`);
+}
+
 async function login(command: Command, flags: LoginFlags, output: CliOutput): Promise<void> {
+  if (flags.device) return deviceLogin(command, flags, output);
   const { api, source } = adminContext(command, output, { forLogin: true });
   output.err(`Logging in to ${api.baseUrl} (${source})`);
   const username = flags.username ?? (await ask('Username: '));
@@ -81,6 +103,8 @@ function authLogin(group: Command, output: CliOutput): void {
     .option('-p, --password <password>', 'password (prompted when absent)')
     .option('-s, --scope <scopes>', 'scopes to request', DEFAULT_LOGIN_SCOPE)
     .option('--show-token', 'print the access token')
+    .option('--device', 'log in through a browser on another machine (device authorization grant, RFC 8628)')
+    .option('--client-id <id>', 'with --device: a client registered for the device_code grant')
     .action(async (flags: LoginFlags, command: Command) => login(command, flags, output));
 }
 

@@ -84,7 +84,7 @@ function keyOptions(command: Command): Command {
 /** `authly admin client …` (spec §5.5), over `/admin/clients`. */
 export function addClientCommands(admin: Command, output: CliOutput): void {
   const client = admin.command('client').description('manage OAuth clients');
-  for (const add of [clientCreate, clientList, clientShow, clientUpdate, clientRegenerateSecret, clientDelete]) add(client, output);
+  for (const add of [clientCreate, clientList, clientShow, clientUpdate, clientRegenerateSecret, clientDelete, clientRegistrationToken]) add(client, output);
 }
 
 async function create(command: Command, flags: CreateFlags, output: CliOutput): Promise<void> {
@@ -205,5 +205,19 @@ function clientDelete(client: Command, output: CliOutput): void {
       await confirmed(`deactivate client ${clientId}`, flags.confirm);
       const res = await adminContext(command, output).api.request<{ message: string }>('DELETE', `/admin/clients/${encodeURIComponent(clientId)}`);
       output.out(res.message);
+    });
+}
+
+function clientRegistrationToken(client: Command, output: CliOutput): void {
+  client
+    .command('registration-token')
+    .description('mint an initial access token for dynamic client registration (registration.policy token); shown once')
+    .option('--expires-in <seconds>', 'lifetime (default registration.token_expire_seconds)')
+    .option('--uses <n>', 'registrations it allows', '1')
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (flags: { expiresIn?: string; uses: string }, command: Command) => {
+      const body = { uses: Number(flags.uses), ...(flags.expiresIn !== undefined ? { expires_in: Number(flags.expiresIn) } : {}) };
+      const minted = await adminContext(command, output).api.request<{ token: string; expires_at: string }>('POST', '/admin/registration-tokens', { body });
+      print(output, outputFormat(command), minted, () => [...renderRecord(minted), 'Store the token now: it cannot be shown again.']);
     });
 }

@@ -12,6 +12,8 @@ export interface SavedTokens {
   token_type: string;
   scope: string | null;
   api_url: string;
+  /** The client a device login was made with; refreshes name it (RFC 6749 §6). */
+  client_id?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SCOPE_LIMITS, scopeSizeProblem } from '../../../protocol/scope.js';
+import { DEVICE_CODE_GRANT_TYPE } from '../../../services/device/device-flow.js';
 import { text } from '../../plugins/request-schema.js';
 
 // Spec §3.7 OAuthClientCreateRequest. String sizes follow the PostgreSQL columns (spec §7.2) and
@@ -23,7 +24,7 @@ const jwkSet = z.object({ keys: z.array(jwk).min(1).max(10) });
 /** Optional fields shared by create and update. */
 const optionalClientFields = {
   scope: scope.nullish(),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password'])).max(4).optional(),
+  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials', 'password', DEVICE_CODE_GRANT_TYPE])).max(5).optional(),
   response_types: z.array(z.enum(['code'])).max(1).optional(),
   require_pkce: z.boolean().optional(),
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).optional(),
@@ -38,6 +39,8 @@ const optionalClientFields = {
   policy_uri: uri.nullish(),
   software_id: text(255).nullish(),
   software_version: text(50).nullish(),
+  backchannel_logout_uri: uri.nullish(),
+  backchannel_logout_session_required: z.boolean().optional(),
 };
 
 /** The OIDC registration fields (spec §3.7); the enums match the database CHECKs. */

@@ -3,7 +3,9 @@ import type { AdminService } from '../../../services/admin/admin-service.js';
 import type { GrantService } from '../../../services/consents.js';
 import { guardAdminRoutes, type AdminNetworkFilter } from '../../admin-guard.js';
 import { redirectSlash } from '../../plugins/trailing-slash.js';
+import type { ClientRegistration } from '../../../services/registration/client-registration.js';
 import { adminClientRoutes } from './clients.js';
+import { adminRegistrationTokenRoutes } from './registration-tokens.js';
 import { adminScopeRoutes } from './scopes.js';
 import { adminSystemRoutes } from './system.js';
 import { adminUserRoutes } from './users.js';
@@ -21,6 +23,8 @@ export interface AdminRoutesOptions {
   audit?: AuditLog;
   /** Behind `GET /admin/audit-events`. */
   auditEvents?: AuditEventsSource;
+  /** Dynamic client registration, for its initial access tokens; absent in bare tests. */
+  registration?: ClientRegistration;
 }
 
 /**
@@ -35,6 +39,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async functio
   await app.register(adminScopeRoutes, options);
   await app.register(adminUserRoutes, options);
   await app.register(adminAuditRoutes, options);
+  if (options.registration) await app.register(adminRegistrationTokenRoutes, { admin: options.admin, registration: options.registration });
   // Spec §1.3: the collections exist without the slash; the slash form redirects (307).
   for (const collection of ['clients', 'scopes', 'users']) redirectSlash(app, `/admin/${collection}/`, `/admin/${collection}`, ['GET', 'POST']);
 };
