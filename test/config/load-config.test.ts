@@ -60,7 +60,12 @@ describe('loadConfig', () => {
         client_auth_failures_per_client: 20,
         client_auth_failures_per_ip: 20,
         pushed_requests_per_ip: 60,
+        client_registration_per_ip: 10,
+        device_code_entry_per_ip: 10,
       },
+      device_authorization: { expires_in_seconds: 600, interval_seconds: 5 },
+      registration: { policy: 'closed', token_expire_seconds: 86400 },
+      backchannel_logout: { enabled: true, allow_private_targets: false, timeout_ms: 5000, max_attempts: 8, retry_base_seconds: 5, poll_interval_ms: 1000 },
       oauth: {
         allow_private_jwks_uri: false,
         client_assertion_max_lifetime_seconds: 300,

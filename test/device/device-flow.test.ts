@@ -12,7 +12,7 @@ async function deviceClient(server: TestServer): Promise<{ config: client.Config
     clientType: 'public',
     tokenEndpointAuthMethod: 'none',
     grantTypes: [DEVICE_GRANT, 'refresh_token'],
-    scope: 'openid profile',
+    scope: 'openid profile offline_access',
   });
   const config = await client.discovery(new URL(server.url), registered.clientId, undefined, client.None(), { execute: [client.allowInsecureRequests] });
   return { config, clientId: registered.clientId };
@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)('device authorization grant (RFC 8628) with openid
   });
 
   it('a device polls while the user enters the code and signs in in a browser; the ID token carries sid', async () => {
-    const response = await client.initiateDeviceAuthorization(config, { scope: 'openid profile' });
+    const response = await client.initiateDeviceAuthorization(config, { scope: 'openid profile offline_access' });
     expect(response.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
     expect(response.verification_uri).toBe(`${server.url}/api/v1/oauth/device`);
     expect(response.interval).toBe(3);
@@ -77,7 +77,8 @@ describe.skipIf(!hasChromium)('device authorization grant (RFC 8628) with openid
     expect(await (await page.waitForSelector('#device-result')).innerText()).toBe('Device Connected');
 
     const tokens = await polling;
-    expect(tokens.scope).toBe('openid profile');
+    expect(tokens.scope).toBe('openid profile offline_access');
+    // OIDC Core §11: an OpenID Connect login gets a refresh token because offline_access was granted.
     expect(tokens.refresh_token).toBeTruthy();
     const claims = tokens.claims()!;
     expect(claims.sub).toBe(server.user.id);

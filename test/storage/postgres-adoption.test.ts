@@ -36,9 +36,10 @@ async function snapshotRows(url: string): Promise<Record<string, string[]>> {
     const snapshot: Record<string, string[]> = {};
     for (const table of DATA_TABLES) {
       const { rows } = await client.query<{ j: string }>(
-        // grant_id, auth_time, session_epoch, consent_id and the PAR/DPoP columns are ours; every other byte must stay.
+        // grant_id, auth_time, session_epoch, consent_id, the PAR/DPoP and back-channel logout columns are ours; every other byte must stay.
         `SELECT (row_to_json(t)::jsonb - 'grant_id' - 'auth_time' - 'session_epoch' - 'consent_id' - 'dpop_jkt' - 'jwks'
-                 - 'require_pushed_authorization_requests' - 'dpop_bound_access_tokens')::text AS j FROM ${table} t ORDER BY t.id`,
+                 - 'require_pushed_authorization_requests' - 'dpop_bound_access_tokens'
+                 - 'sid' - 'backchannel_logout_uri' - 'backchannel_logout_session_required')::text AS j FROM ${table} t ORDER BY t.id`,
       );
       snapshot[table] = rows.map((row) => row.j);
     }
@@ -77,7 +78,8 @@ async function snapshotSchema(url: string): Promise<SchemaSnapshot> {
           AND column_name <> 'consent_id'
           AND NOT (table_name = 'oidc_jwks_keys' AND column_name = 'private_key_data')
           AND NOT (table_name = 'oauth_clients' AND column_name IN ('jwks', 'require_pushed_authorization_requests', 'dpop_bound_access_tokens'))
-          AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'dpop_jkt')
+          AND NOT (table_name = 'oauth_authorization_codes' AND column_name IN ('dpop_jkt', 'sid'))
+          AND NOT (table_name = 'oauth_clients' AND column_name IN ('backchannel_logout_uri', 'backchannel_logout_session_required'))
           AND NOT (table_name = 'tokens' AND column_name = 'grant_id')
           AND NOT (table_name = 'oauth_authorization_codes' AND column_name = 'auth_time')
           AND NOT (table_name = 'users' AND column_name = 'session_epoch')

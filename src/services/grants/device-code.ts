@@ -4,7 +4,8 @@ import { AuthorizationPending, ExpiredToken, InvalidClient, InvalidGrant, Invali
 import { parseScope } from '../../protocol/scope.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../device/device-flow.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
-import { activeUser, issueForLogin } from './shared.js';
+import { mayHaveRefreshToken } from './authorization-code.js';
+import { activeUser, dpopBinding, issueForLogin } from './shared.js';
 
 /** RFC 8628 §3.5: how much the interval rises with each `slow_down`. */
 const SLOW_DOWN_SECONDS = 5;
@@ -32,13 +33,18 @@ export async function exchangeDeviceCode(request: TokenRequest, client: Client |
   const approved = await deps.repos.deviceCodes.consume(stored.id);
   if (!approved) throw new InvalidGrant('The device code was already used');
   const user = await activeUser(deps, approved.userId);
+  const scopes = parseScope(approved.scope);
   return issueForLogin(request, deps, {
     user,
     client,
-    scopes: parseScope(approved.scope),
+    scopes,
     grantId: approved.id,
     nonce: null,
     authTime: approved.authTime,
     sid: approved.sid,
+    grant: DEVICE_CODE_GRANT_TYPE,
+    // OIDC Core §11 holds here as at the code grant: an `openid` login gets a refresh token only with offline_access.
+    withRefreshToken: client.grantTypes.includes('refresh_token') && mayHaveRefreshToken(scopes),
+    ...dpopBinding(request, client),
   });
 }
