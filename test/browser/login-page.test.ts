@@ -160,8 +160,10 @@ describe.skipIf(!hasChromium)('login and consent page in Chromium', () => {
     });
   });
 
-  it('asks only for consent on a second authorization in the same browser', async () => {
-    const second = startAuthorization();
+  it('asks only for consent, not the password, when a signed-in browser asks for more than was approved', async () => {
+    // The first authorization remembered consent to `openid profile` (OIDC Core §3.1.2.4); a wider
+    // request shows the consent page again, to the signed-in user.
+    const second = startAuthorization({ scope: 'openid profile email' });
     const { page } = client;
     const response = await page.goto(second.url);
     expect(response?.status()).toBe(200);

@@ -69,7 +69,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         requirePushedAuthorizationRequests: true,
         dpopBoundAccessTokens: true,
         grantTypes: ['authorization_code', 'refresh_token'],
-        scope: 'openid profile email',
+        scope: 'openid profile email offline_access',
       }));
       config = await client.discovery(new URL(server.url), pkjClient.clientId, undefined, client.PrivateKeyJwt({ key: signingKey, kid }), {
         execute: [client.allowInsecureRequests],
@@ -89,7 +89,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
       const state = client.randomState();
       const url = await client.buildAuthorizationUrlWithPAR(
         config,
-        { redirect_uri: server.redirectUri, scope: 'openid profile', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state, ...extra },
+        { redirect_uri: server.redirectUri, scope: 'openid profile offline_access', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state, ...extra },
         { DPoP: dpop },
       );
       return { url, verifier, nonce, state };

@@ -77,8 +77,10 @@ describe('OpenAPI 3.1 at /openapi.json and Swagger UI at /docs', () => {
     expect(docs.headers['content-security-policy']).toContain("script-src 'self';");
     expect(docs.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(docs.headers['x-frame-options']).toBe('DENY');
+    // Every other page keeps the strict policy (its inline-script allowance is for the login page only).
     const other = await get('/openapi.json');
-    expect(other.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+    expect(other.headers['content-security-policy']).toContain("media-src 'none'");
+    expect(other.headers['content-security-policy']).not.toBe(docs.headers['content-security-policy']);
   });
 
   describe.skipIf(!hasChromium)('in Chromium', () => {

@@ -82,7 +82,8 @@ describe('the login form CSRF token is an HMAC bound to the browser and the requ
   it("refuses an attacker's pair in a signed-in victim's browser, where no password is asked", async () => {
     const login = await loginThroughForm(url(), { username: server.user.username, password: server.password });
     const session = login.headers.getSetCookie().find((c) => c.startsWith('authly_session='))!.split(';')[0]!;
-    const pageUrl = url();
+    // prompt=consent: the consent remembered by the login above would otherwise skip the page.
+    const pageUrl = `${url()}&prompt=consent`;
     const attackers = await openPage(pageUrl);
     const victims = await openPage(pageUrl, session);
     expect(victims.fields.csrf_token).not.toBe(attackers.fields.csrf_token);

@@ -346,7 +346,8 @@ describe('HTTPS behind a TLS-terminating proxy: Secure cookies, __Host- session 
     expect(setCookieNamed(login, 'authly_session')).toBeUndefined();
     const value = session!.split(';')[0]!.split('=').slice(1).join('=');
 
-    const again = await api.call('GET', authorizeUrl, { remoteAddress: PROXY, headers: { ...HTTPS, cookie: `__Host-authly_session=${value}` } });
+    // prompt=consent: the consent just remembered would otherwise send the session straight through.
+    const again = await api.call('GET', `${authorizeUrl}&prompt=consent`, { remoteAddress: PROXY, headers: { ...HTTPS, cookie: `__Host-authly_session=${value}` } });
     expect(again.body).toContain('id="signed-in-as"');
     // Over https a plain-named cookie (one an HTTP response or a sibling host could plant) is not a session.
     const planted = await api.call('GET', authorizeUrl, { remoteAddress: PROXY, headers: { ...HTTPS, cookie: `authly_session=${value}` } });

@@ -12,7 +12,7 @@ export const STRONG = 'Str0ng-Passw0rd!';
 
 /** A confidential client registered for `openid profile read`, with the code and refresh grants. */
 export async function appClient(server: TestServer): Promise<{ client: Client; basic: { id: string; secret: string } }> {
-  const { client, secret } = await server.addClient({ scope: 'openid profile read', grantTypes: ['authorization_code', 'refresh_token'] });
+  const { client, secret } = await server.addClient({ scope: 'openid profile read offline_access', grantTypes: ['authorization_code', 'refresh_token'] });
   return { client, basic: { id: client.clientId, secret: secret! } };
 }
 
@@ -43,7 +43,7 @@ export interface BrowserLogin {
 }
 
 /** Signs in on the authorization page as a browser does. */
-export async function browserLogin(server: TestServer, client: Client, username: string, password: string, scope = 'openid profile read'): Promise<BrowserLogin> {
+export async function browserLogin(server: TestServer, client: Client, username: string, password: string, scope = 'openid profile read offline_access'): Promise<BrowserLogin> {
   const { verifier, challenge } = pkcePair();
   const res = await loginThroughForm(authorize(server, client, challenge, scope), { username, password });
   const location = res.headers.get('location');
@@ -137,5 +137,7 @@ export async function fullLogin(server: TestServer, app: { client: Client; basic
   expect(login.status, login.page.slice(0, 300)).toBe(302);
   const tokens = await exchangeCode(server, app.basic, login.code!, login.verifier);
   expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+  // OIDC Core §11: offline_access was asked for, so a refresh token came; the tests that replay it rely on that.
+  expect(typeof tokens.body.refresh_token).toBe('string');
   return { sessionCookie: login.sessionCookie!, accessToken: tokens.body.access_token as string, refreshToken: tokens.body.refresh_token as string };
 }

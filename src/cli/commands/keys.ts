@@ -34,7 +34,7 @@ export function registerKeys(program: Command, output: CliOutput = processOutput
 
 async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
   // Loaded per command, so `authly --version` and the other commands never load them.
-  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { commandLogger }, { systemClock }, { createSigningKeys }] =
+  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { commandLogger }, { systemClock }, { createSigningKeys }, { createLogger }] =
     await Promise.all([
       import('../../app/container.js'),
       import('../../config/load.js'),
@@ -43,15 +43,17 @@ async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyServic
       import('../command-logger.js'),
       import('../../repositories/ports.js'),
       import('../../services/signing-keys.js'),
+      import('../../log/logger.js'),
     ]);
   const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
   warnIfMemory(config, processOutput);
   const logger = commandLogger(config.logging);
   const masterKey = loadMasterKey(masterKeySourceFrom(config), { random: cryptoRandom, logger });
   const container = await createContainer(config, { logger });
-  // A rotation is an audit event, recorded where the server records its own.
+  // A rotation is an audit event, recorded where the server records its own: always on stderr
+  // (a readable line on a terminal, JSON otherwise), whatever the command's own log level.
   const audit = createAuditLog({
-    logger,
+    logger: createLogger({ ...config.logging, level: 'info' }, process.stderr),
     clock: systemClock,
     ids: cryptoRandom,
     ...(config.audit.sink === 'database' ? { repository: container.storage.auditEvents } : {}),
