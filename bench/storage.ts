@@ -1,5 +1,5 @@
 /**
- * Storage micro-benchmark (DESIGN.md §2, §6): a primary-key read of a client on SQLite
+ * Storage micro-benchmark: a primary-key read of a client on SQLite
  * `:memory:`, measured four ways in one run so the ratios are comparable on a noisy machine:
  * raw better-sqlite3 with one prepared statement, Kysely over our statement-caching driver,
  * Kysely preparing every call (cache size 0, as the stock driver does), and the full repository

@@ -1,5 +1,5 @@
 /**
- * Token-signing micro-benchmark (DESIGN.md §6: "RSA signing caps token issuance"): the keystore
+ * Token-signing micro-benchmark (RSA signing caps token issuance): the keystore
  * signing an access token with each algorithm, 50 signatures in flight, on SQLite `:memory:`,
  * plus Authly's HS256. Prints signatures per second and the ratio to ES256. Not a test.
  *

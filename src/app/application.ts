@@ -75,7 +75,7 @@ function withAlgorithm(signer: TokenSigner, algorithm: SigningAlgorithm): TokenS
 
 function tokenSigners(config: Config, keystore: Keystore): TokenSigners {
   const { algorithm, jwt_secret_key, jwt_refresh_secret_key } = config.tokens;
-  // Spec D14: Authly's HS256 tokens with its two shared secrets, when configured (validated in config).
+  // Authly's HS256 tokens with its two shared secrets, when configured (validated in config).
   if (algorithm === 'HS256' && jwt_secret_key && jwt_refresh_secret_key) {
     return { access: createHmacSigner(jwt_secret_key), refresh: createHmacSigner(jwt_refresh_secret_key) };
   }
@@ -83,7 +83,7 @@ function tokenSigners(config: Config, keystore: Keystore): TokenSigners {
   return { access: signer, refresh: signer };
 }
 
-/** Issue #6: rate-limit and lockout counters in Redis when `redis.url` is set, else in process. */
+/** Rate-limit and lockout counters in Redis when `redis.url` is set, else in process. */
 function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clock: Clock): ThrottleStore {
   if (config.redis.url) return new RedisThrottleStore({ url: config.redis.url, keyPrefix: config.redis.key_prefix, logger });
   return new MemoryThrottleStore({ now: () => clock.now().getTime() });
@@ -105,7 +105,7 @@ function prunerFor(config: Config, container: Container, deps: { clock: Clock; r
 }
 
 /**
- * The composition root of the server (DESIGN.md §1): storage and repositories from the
+ * The composition root of the server: storage and repositories from the
  * container, the master key and persisted signing keys, the OAuth services and the routes.
  */
 export async function createApplication(config: Config, deps: ApplicationDeps): Promise<Application> {
@@ -148,7 +148,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
     });
     // A key per advertised algorithm before the first request: JWKS is complete from the start.
     await keystore.ensureSigningKeys();
-    // Issue #6: one hasher and one secret keying, shared by the OAuth and admin services.
+    // One hasher and one secret keying, shared by the OAuth and admin services.
     const passwords = createPasswordHasher();
     const secrets = createClientSecrets(deriveKey(master, 'client-secret-hmac'), random);
     // Rate-limit, lockout and client-authentication counters live in Redis when redis.url is set,

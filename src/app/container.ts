@@ -12,7 +12,7 @@ export interface Container {
   readonly config: Config;
   readonly logger: Logger;
   readonly storage: Storage;
-  /** The repositories services receive (cached or not, they cannot tell: DESIGN.md §1). */
+  /** The repositories services receive (cached or not, they cannot tell). */
   readonly repositories: Repositories;
   /** Hit, miss, eviction and error counters per cached namespace; `undefined` without a cache. */
   cacheStats(): CacheStats | undefined;
@@ -30,7 +30,7 @@ export interface ContainerDeps {
 }
 
 /**
- * The composition root (DESIGN.md §1): opens the configured storage, applies pending migrations
+ * The composition root: opens the configured storage, applies pending migrations
  * when `database.migrate_on_start` is set, and assembles the repositories.
  * @throws StorageOpenError when the database cannot be opened.
  */
@@ -44,7 +44,7 @@ export async function createContainer(config: Config, deps: ContainerDeps): Prom
     throw error;
   }
 
-  // The one place repositories are chosen: the cache decorators (DESIGN.md §3) wrap them here.
+  // The one place repositories are chosen: the cache decorators wrap them here.
   const cache = createCacheStore({
     backend: cacheBackendOf(config),
     ttlSeconds: config.cache.ttl,

@@ -3,7 +3,7 @@ import type { StorageOptions } from '../storage/storage.js';
 
 /**
  * Maps the `database` section to the options of one storage backend. `memory` is SQLite
- * `:memory:` (DESIGN.md §2), so it takes the SQLite PRAGMAs but no path.
+ * `:memory:`, so it takes the SQLite PRAGMAs but no path.
  */
 export function storageOptionsFrom(config: Config): StorageOptions {
   const { backend, sqlite, postgresql } = config.database;
@@ -20,7 +20,7 @@ export function storageOptionsFrom(config: Config): StorageOptions {
     case 'postgresql':
       return {
         backend,
-        // A URL wins over the separate fields, as DATABASE_URL does in Authly (spec §6.1).
+        // A URL wins over the separate fields, as DATABASE_URL does in Authly.
         ...(postgresql.url === null
           ? {
               host: postgresql.host,

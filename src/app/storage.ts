@@ -32,7 +32,7 @@ interface Opened {
 }
 
 async function openBackend(options: StorageOptions, logger: Logger | undefined): Promise<Opened> {
-  // The one switch over backends (STYLE-ANCHORS §2.3): everything after it is shared.
+  // The one switch over backends: everything after it is shared.
   switch (options.backend) {
     case 'sqlite': {
       const { db, raw } = openSqlite(options);

@@ -30,7 +30,7 @@ export interface FillTicket {
 }
 
 /**
- * The cache port the decorators use (DESIGN.md §3). Keys are logical (`clients:id:<uuid>`); a
+ * The cache port the decorators use. Keys are logical (`clients:id:<uuid>`); a
  * store adds its own prefix. No method throws for a cache failure: a failing store logs, counts
  * an error and behaves as a miss, so reads fall through to the database.
  */

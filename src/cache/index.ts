@@ -1,5 +1,5 @@
 /**
- * The cache layer (DESIGN.md §3): a `CacheStore` port with memory, Redis and tiered stores,
+ * The cache layer: a `CacheStore` port with memory, Redis and tiered stores,
  * decorators that wrap the read-mostly repositories, warm-up, and Redis admin helpers for the CLI.
  */
 export type { CacheBackend, CacheCodec, CacheStore, Invalidation } from './cache-store.js';

@@ -52,7 +52,7 @@ function toCount(reply: unknown): ThrottleCount | undefined {
 }
 
 /**
- * Rate-limit and lockout counters in Redis, shared by every instance (DESIGN.md §5), so a
+ * Rate-limit and lockout counters in Redis, shared by every instance, so a
  * client cannot multiply its budget by spreading requests over instances. Commands issued
  * while connecting wait in the offline queue up to the command timeout.
  */

@@ -14,7 +14,7 @@ export interface WithCacheOptions {
 /**
  * Wraps the read-mostly repositories (clients, scopes, users, signing keys) in cache decorators
  * that implement the same interfaces. Tokens and authorization codes pass through untouched:
- * single use and rotation are decided by the database (DESIGN.md §3).
+ * single use and rotation are decided by the database.
  */
 export function withCache(repositories: Repositories, options: WithCacheOptions): Repositories {
   const cache = new ReadThrough(options.store);

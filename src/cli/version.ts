@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The package version, reported by `authly --version` and `/health` (spec §3.1). Read from
+ * The package version, reported by `authly --version` and `/health`. Read from
  * package.json two folders up, which holds from both `src/cli/` and `dist/cli/`.
  */
 export function packageVersion(): string {

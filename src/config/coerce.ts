@@ -32,7 +32,7 @@ export function toUpper(value: unknown): unknown {
   return typeof value === 'string' ? value.trim().toUpperCase() : value;
 }
 
-/** Python logging names Authly users already set (spec §6.3: `LOG_LEVEL=INFO`) → pino levels. */
+/** Python logging names Authly users already set (`LOG_LEVEL=INFO`) → pino levels. */
 const LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'fatal' };
 
 /** `INFO` → `info`, `WARNING` → `warn`, `CRITICAL` → `fatal`. */

@@ -2,7 +2,7 @@ import type { DeepReadonly } from './schema.js';
 
 /**
  * Freezes an object graph in place, so no module can change the configuration after start-up
- * (STYLE-ANCHORS §3 rule 9: validated once, passed in explicitly).
+ * (configuration is validated once and passed in explicitly).
  */
 export function deepFreeze<T>(value: T): DeepReadonly<T> {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -9,7 +9,7 @@ export interface Assignment {
 }
 
 /**
- * Authly's own variables keep their meaning (spec §6), so existing deployments and compose files
+ * Authly's own variables keep their meaning, so existing deployments and compose files
  * work unchanged. Empty values are ignored, as compose files often declare `VAR=` placeholders.
  */
 const AUTHLY_VARIABLES: Readonly<Record<string, readonly string[]>> = {
@@ -18,7 +18,7 @@ const AUTHLY_VARIABLES: Readonly<Record<string, readonly string[]>> = {
   AUTHLY_ADMIN_USERNAME: ['admin', 'username'],
   AUTHLY_ADMIN_EMAIL: ['admin', 'email'],
   AUTHLY_ADMIN_PASSWORD: ['admin', 'password'],
-  // Issue #6: Authly's bootstrap, admin-API and lockout variables (spec §5.2, §5.3, §8.2).
+  // Authly's bootstrap, admin-API and lockout variables.
   AUTHLY_BOOTSTRAP_ENABLED: ['admin', 'bootstrap'],
   AUTHLY_BOOTSTRAP_DEV_MODE: ['admin', 'dev_mode'],
   AUTHLY_ADMIN_API_ENABLED: ['admin_api', 'enabled'],
@@ -51,7 +51,7 @@ function authlyAssignments(env: Environment): Assignment[] {
   const out: Assignment[] = [];
   const databaseUrl = env.DATABASE_URL;
   if (databaseUrl) {
-    // Spec §6.1: DATABASE_URL is Authly's PostgreSQL connection; setting it selects that backend.
+    // DATABASE_URL is Authly's PostgreSQL connection; setting it selects that backend.
     out.push({ path: ['database', 'backend'], value: 'postgresql', source: 'DATABASE_URL' });
     out.push({ path: ['database', 'postgresql', 'url'], value: databaseUrl, source: 'DATABASE_URL' });
   }
@@ -79,7 +79,7 @@ export function configFileFromEnvironment(env: Environment): string | undefined 
   return env.AUTHLY_CONFIG || undefined;
 }
 
-/** The real process environment. Only `config/` touches `process.env` (STYLE-ANCHORS §2.2 rule 3). */
+/** The real process environment. Only `config/` touches `process.env`. */
 export function processEnvironment(): Environment {
   return process.env;
 }

@@ -7,7 +7,7 @@ const BCRYPT = /^\$2[aby]\$\d\d\$/;
 
 /** Generates, hashes and verifies client secrets. */
 export interface ClientSecrets {
-  /** A new secret: 32 random bytes, base64url (256 bits; spec §6 `CLIENT_SECRET_LENGTH`). */
+  /** A new secret: 32 random bytes, base64url (256 bits, as Authly's `CLIENT_SECRET_LENGTH`). */
   generate(): string;
   /** The value stored in `oauth_clients.client_secret_hash`. */
   hash(secret: string): string;
@@ -24,8 +24,8 @@ export interface ClientSecrets {
 }
 
 /**
- * Server-generated secrets carry 256 bits of entropy, so a password hash (~180 ms for bcrypt-12,
- * DESIGN.md §6) buys nothing: a keyed HMAC-SHA-256 is as strong against a leaked table and costs
+ * Server-generated secrets carry 256 bits of entropy, so a password hash (~180 ms for bcrypt-12)
+ * buys nothing: a keyed HMAC-SHA-256 is as strong against a leaked table and costs
  * microseconds per token request. The key comes from the server's master key.
  */
 export function createClientSecrets(hmacKey: Buffer, random: RandomSource): ClientSecrets {

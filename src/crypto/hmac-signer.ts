@@ -7,7 +7,7 @@ import type { JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptio
 const MIN_SECRET_BYTES = 32;
 
 /**
- * Authly's shared-secret tokens (spec D14: `JWT_SECRET_KEY` / `JWT_REFRESH_SECRET_KEY` with
+ * Authly's shared-secret tokens (`JWT_SECRET_KEY` / `JWT_REFRESH_SECRET_KEY` with
  * `JWT_ALGORITHM=HS256`). One signer per secret: the token service uses one for access tokens and
  * another for refresh tokens, so neither kind verifies as the other. No `kid`: there is one key.
  * @throws TypeError when the secret is shorter than 32 bytes.

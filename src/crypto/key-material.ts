@@ -16,7 +16,7 @@ export interface KeyMaterial {
 
 /**
  * Imported keys by `kid`. Importing costs far more than signing for RSA, so each key is decrypted
- * and imported once (DESIGN.md §6: signing is the hot path). A `kid` is an RFC 7638 thumbprint,
+ * and imported once (signing is the hot path). A `kid` is an RFC 7638 thumbprint,
  * so its key can never change, and cached entries never go stale.
  */
 export class KeyMaterialCache {

@@ -1,7 +1,7 @@
 import type { SigningKey } from '../domain/signing-key.js';
 
 /*
- * The life of a signing key, derived from the columns Authly already has (spec §7.8):
+ * The life of a signing key, derived from the columns Authly already has:
  * `is_active`, `created_at` and `expires_at`. Nothing is stored about stages; they follow from
  * the time, so every instance computes the same answer from the same rows without coordination.
  *
@@ -15,7 +15,7 @@ import type { SigningKey } from '../domain/signing-key.js';
  * Per algorithm, among the active keys ordered by (created_at, kid):
  * - a key is *mature* once `created_at + rotation_delay <= now`;
  * - the *signing* key is the newest mature key, or, when none is mature, the OLDEST active key —
- *   so the very first key signs at once (zero-configuration start, D14), and a rotated-in key
+ *   so the very first key signs at once (zero-configuration start), and a rotated-in key
  *   never signs before verifiers had `rotation_delay` to refresh their JWKS caches;
  * - active keys newer than the signing key are *staged* (published, not signing);
  * - active keys older than the signing key are *superseded*: they no longer sign and are retired
@@ -66,7 +66,7 @@ export function isPublishable(key: ScheduledKey, now: Date): boolean {
   return key.isActive || (key.expiresAt !== null && key.expiresAt > now);
 }
 
-/** The status of `key` at `now`, given all keys (spec D10, staged rotation). */
+/** The status of `key` at `now`, given all keys (staged rotation). */
 export function keyStatus(key: ScheduledKey, keys: readonly ScheduledKey[], now: Date, delaySeconds: number): KeyStatus {
   if (!key.isActive) return isPublishable(key, now) ? 'published' : 'expired';
   const signing = signingKeyFor(keys, key.algorithm, now, delaySeconds);

@@ -35,7 +35,7 @@ export interface JwkSet {
 }
 
 /**
- * The asymmetric `TokenSigner` over persisted keys (spec D10, D14). Keys live in `oidc_jwks_keys`,
+ * The asymmetric `TokenSigner` over persisted keys. Keys live in `oidc_jwks_keys`,
  * private halves encrypted with the master key, so restarts and every instance sign with the same
  * keys. The key list is cached in memory and re-read every `refreshIntervalSeconds`, which is also
  * when staged keys are picked up and superseded keys are retired (see key-schedule.ts).

@@ -14,13 +14,13 @@ export interface PasswordHasher {
   verify(password: string, stored: string): Promise<PasswordCheck>;
 }
 
-/** OWASP's argon2id baseline (m=19 MiB, t=2, p=1): ~8 ms a hash here (DESIGN.md §6). */
+/** OWASP's argon2id baseline (m=19 MiB, t=2, p=1): ~8 ms a hash here. */
 const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 const BCRYPT = /^\$2[aby]\$\d\d\$/;
 
 /**
  * argon2id for new hashes (RFC 9106 recommends it); bcrypt hashes imported from Authly are still
- * verified, and flagged for an upgrade on the next successful login (spec §8.3).
+ * verified, and flagged for an upgrade on the next successful login.
  */
 export function createPasswordHasher(): PasswordHasher {
   return {

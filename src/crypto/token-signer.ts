@@ -40,7 +40,7 @@ export class TokenVerificationError extends Error {
 }
 
 /**
- * Signs and verifies JWTs with the server's persisted keys (DESIGN.md §4, spec D10/D14).
+ * Signs and verifies JWTs with the server's persisted keys.
  * Implementations: the asymmetric keystore (active key from `oidc_jwks_keys`) and the HS256
  * signer for Authly's shared-secret tokens.
  */

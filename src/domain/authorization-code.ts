@@ -1,7 +1,7 @@
 /** OIDC Core §3.1.2.1 response modes Authly accepts. */
 export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
-/** A single-use authorization code (spec §7.6); `code` holds its digest. */
+/** A single-use authorization code; `code` holds its digest. */
 export interface AuthorizationCode {
   id: string;
   /** Digest of the code handed to the client, never the code itself. */

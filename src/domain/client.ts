@@ -1,7 +1,7 @@
 /** `confidential` clients hold a secret; `public` clients (SPAs, native apps) do not. */
 export type ClientType = 'confidential' | 'public';
 
-/** RFC 7591 §2 `token_endpoint_auth_method` values Authly supports (spec §8.6). */
+/** RFC 7591 §2 `token_endpoint_auth_method` values Authly supports. */
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 
 /** A JWK Set (RFC 7517 §5) as a client registers it for `private_key_jwt`. */
@@ -12,7 +12,7 @@ export interface JsonWebKeySet {
 /** A localized metadata value, e.g. `{"fr": "Mon application"}` (RFC 7591 §2.2). */
 export type LocalizedValues = Record<string, string>;
 
-/** An OAuth client registration (spec §7.2 `oauth_clients`). */
+/** An OAuth client registration (table `oauth_clients`). */
 export interface Client {
   id: string;
   clientId: string;

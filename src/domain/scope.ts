@@ -1,4 +1,4 @@
-/** An OAuth scope (spec §7.4 `oauth_scopes`). */
+/** An OAuth scope (table `oauth_scopes`). */
 export interface Scope {
   id: string;
   scopeName: string;

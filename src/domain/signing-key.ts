@@ -1,7 +1,7 @@
 /** A JSON Web Key as published in JWKS (RFC 7517 §4). */
 export type PublicJwk = Record<string, unknown> & { kty: string };
 
-/** A signing key (spec §7.8 `oidc_jwks_keys`, plus our encrypted private part). */
+/** A signing key (`oidc_jwks_keys`, plus our encrypted private part). */
 export interface SigningKey {
   kid: string;
   /** The public JWK published in JWKS. */

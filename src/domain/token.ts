@@ -1,4 +1,4 @@
-/** Access and refresh tokens are both recorded (spec §7.3). */
+/** Access and refresh tokens are both recorded. */
 export type TokenType = 'access' | 'refresh';
 
 /** An issued token; an unexpired, non-invalidated access token is an admin "session". */
@@ -36,7 +36,7 @@ export type NewToken = Pick<TokenRecord, 'userId' | 'jti' | 'tokenType' | 'token
 export interface SessionListQuery {
   /** Only tokens that are neither invalidated nor expired at `now`. */
   activeOnly?: boolean;
-  /** Refresh tokens count as sessions too (the admin API lists both types, spec §3.7). */
+  /** Refresh tokens count as sessions too (the admin API lists both types). */
   includeRefresh?: boolean;
   now: Date;
   limit: number;

@@ -8,7 +8,7 @@ export interface Address {
   country?: string;
 }
 
-/** The OIDC standard claims a user carries (spec §7.1), all optional. */
+/** The OIDC standard claims a user carries, all optional. */
 export interface UserProfile {
   givenName: string | null;
   familyName: string | null;
@@ -19,7 +19,7 @@ export interface UserProfile {
   picture: string | null;
   website: string | null;
   gender: string | null;
-  /** `YYYY-MM-DD` (spec D9/Q12): a calendar date, never a timestamp. */
+  /** `YYYY-MM-DD` (Authly's contract): a calendar date, never a timestamp. */
   birthdate: string | null;
   zoneinfo: string | null;
   locale: string | null;
@@ -84,7 +84,7 @@ export const USER_SORT_FIELDS = ['created_at', 'updated_at', 'last_login', 'user
 /** A column the admin listing may sort by. */
 export type UserSortField = (typeof USER_SORT_FIELDS)[number];
 
-/** Admin listing query (spec §3.7 Users): text search, filters, sort and pagination. */
+/** Admin listing query (admin API, Users): text search, filters, sort and pagination. */
 export interface UserListQuery {
   /** Case-insensitive substring over username, email, given and family name. */
   search?: string;

@@ -7,8 +7,8 @@ import { DetailError } from '../services/users/detail-error.js';
 import { isOAuthRoute } from './oauth-routes.js';
 
 /**
- * The only code that turns errors into responses (STYLE-ANCHORS §2.3). Bodies use FastAPI's
- * shape, `{"detail": ...}` (spec §1.3), which Authly's clients parse.
+ * The only code that turns errors into responses. Bodies use FastAPI's
+ * shape, `{"detail": ...}`, which Authly's clients parse.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   const methodNotAllowed = trackRoutesForMethodNotAllowed(app);
@@ -21,11 +21,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (isStorageUnavailable(error)) return sendUnavailable(error, request, reply);
     if (error instanceof OAuthError) return sendOAuthError(error, request, reply);
     if (error instanceof RequestValidationError) return reply.code(422).send({ detail: error.issues });
-    // Issue #6: users/auth/admin API errors, FastAPI's HTTPException body (spec §1.3, Appendix B).
+    // Users/auth/admin API errors, FastAPI's HTTPException body.
     if (error instanceof DetailError) return sendDetailError(error, request, reply);
     const status = error.statusCode ?? 500;
     if (isOAuthRoute(request) && (status >= 500 || error.statusCode === undefined)) {
-      // Issue #4: on OAuth endpoints an unexpected failure is a logged `server_error`, no internals.
+      // On OAuth endpoints an unexpected failure is a logged `server_error`, no internals.
       return sendOAuthError(new ServerError({ cause: error }), request, reply);
     }
     if (status >= 400 && status < 500) {
@@ -35,7 +35,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (isOAuthRoute(request)) return sendOAuthError(new OAuthError('invalid_request', error.message, status, false), request, reply);
       return reply.code(status).send({ detail: error.message });
     }
-    // STYLE-ANCHORS §3 rule 8: internals go to the log only, never to the client.
+    // Internals go to the log only, never to the client.
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send({ detail: 'Internal Server Error' });
   });

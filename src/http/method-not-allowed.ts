@@ -16,7 +16,7 @@ function toPattern(url: string): RegExp {
 }
 
 /**
- * Spec §1.3: a known path asked with another method answers `405 {"detail": "Method Not
+ * As in FastAPI, a known path asked with another method answers `405 {"detail": "Method Not
  * Allowed"}` with an `Allow` header, as FastAPI does, rather than 404. Routes are recorded as they
  * are registered; call this before registering any.
  */

@@ -10,7 +10,7 @@ export function singleValues(input: unknown): Record<string, string> {
   if (typeof input !== 'object' || Array.isArray(input)) throw new InvalidRequest('The request parameters must be a set of name/value pairs');
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
-    // JSON bodies may say `"scope": null` for "absent" (spec §3.3.4).
+    // JSON bodies may say `"scope": null` for "absent".
     if (value === null) continue;
     if (Array.isArray(value)) throw new InvalidRequest(`The ${name} parameter must not be repeated`);
     if (typeof value !== 'string') throw new InvalidRequest(`The ${name} parameter must be a string`);

@@ -1,4 +1,4 @@
-/** One entry of FastAPI's validation body (spec §1.3). */
+/** One entry of FastAPI's validation body. */
 export interface ValidationIssue {
   type: string;
   loc: (string | number)[];
@@ -8,7 +8,7 @@ export interface ValidationIssue {
 
 /**
  * A request failed declared validation: answered 422 with FastAPI's body
- * `{"detail": [{type, loc, msg, input}]}`, which Authly's clients parse (spec §1.3).
+ * `{"detail": [{type, loc, msg, input}]}`, which Authly's clients parse.
  */
 export class RequestValidationError extends Error {
   override readonly name = 'RequestValidationError';

@@ -1,6 +1,6 @@
 /**
  * What never reaches a log line: credentials in headers, bodies and query strings
- * (STYLE-ANCHORS §3 rule 10, Fastify Logging.md "Log Redaction"). Tokens in logs are credentials.
+ * (see Fastify's logging guide, "Log Redaction"). Tokens in logs are credentials.
  */
 
 /** Keys redacted at the top level of a log object and one or two levels down. */

@@ -1,4 +1,4 @@
-/** The API prefix every OAuth endpoint lives under (spec §1.1). */
+/** The API prefix every OAuth endpoint lives under. */
 export const API_PREFIX = '/api/v1';
 
 /** RFC 8414 §2 authorization server metadata, as this server publishes it. */
@@ -57,7 +57,7 @@ const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_
 export const CLIENT_ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /**
- * RFC 8414 document (spec §3.2) with absolute URLs from one issuer (D4). Beyond Authly it
+ * RFC 8414 document with absolute URLs from one issuer. Beyond Authly it
  * advertises what we implement: client_credentials and password grants, introspection,
  * `fragment`/`form_post` response modes, RFC 9207's `iss` parameter, `private_key_jwt`, pushed
  * authorization requests and DPoP.

@@ -1,6 +1,6 @@
 import type { AuthorizationCode, NewAuthorizationCode } from '../domain/authorization-code.js';
 
-/** Single-use authorization codes (spec §7.6). Never cached. */
+/** Single-use authorization codes. Never cached. */
 export interface AuthorizationCodeRepository {
   /** Throws `ConflictError` on a duplicate code digest. */
   save(input: NewAuthorizationCode): Promise<AuthorizationCode>;

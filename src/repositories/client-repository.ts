@@ -1,6 +1,6 @@
 import type { Client, ClientListQuery, ClientPatch, NewClient } from '../domain/client.js';
 
-/** OAuth clients (spec §7.2) and their scope assignments (spec §7.5). */
+/** OAuth clients and their scope assignments. */
 export interface ClientRepository {
   /**
    * Creates a client and assigns it the named scopes (unknown names are ignored).
@@ -9,7 +9,7 @@ export interface ClientRepository {
   create(input: NewClient, scopeNames?: readonly string[]): Promise<Client>;
   /** By primary key, active or not (admin use). */
   findById(id: string): Promise<Client | undefined>;
-  /** By `client_id`; only active clients, as every protocol path sees them (spec §7.2). */
+  /** By `client_id`; only active clients, as every protocol path sees them. */
   findByClientId(clientId: string): Promise<Client | undefined>;
   list(query: ClientListQuery): Promise<Client[]>;
   /** Number of clients; `active` counts only active ones. */

@@ -1,6 +1,6 @@
 import type { NewScope, Scope, ScopeListQuery, ScopePatch } from '../domain/scope.js';
 
-/** OAuth scopes (spec §7.4). */
+/** OAuth scopes. */
 export interface ScopeRepository {
   /** Throws `ConflictError` when the name is taken. */
   create(input: NewScope): Promise<Scope>;

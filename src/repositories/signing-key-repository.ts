@@ -1,6 +1,6 @@
 import type { NewSigningKey, SigningKey } from '../domain/signing-key.js';
 
-/** Signing keys (spec §7.8), shared by every instance. */
+/** Signing keys, shared by every instance. */
 export interface SigningKeyRepository {
   /** Throws `ConflictError` on a duplicate `kid`. */
   add(input: NewSigningKey): Promise<SigningKey>;

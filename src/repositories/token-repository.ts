@@ -1,6 +1,6 @@
 import type { NewToken, SessionListQuery, TokenRecord, TokenType } from '../domain/token.js';
 
-/** Issued access and refresh tokens (spec §7.3). Never cached: revocation is decided here. */
+/** Issued access and refresh tokens. Never cached: revocation is decided here. */
 export interface TokenRepository {
   /** Records a token; throws `ConflictError` on a duplicate `jti`. */
   save(input: NewToken): Promise<TokenRecord>;

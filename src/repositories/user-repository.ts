@@ -9,7 +9,7 @@ export interface UserUpdateOptions {
   endSessions?: boolean;
 }
 
-/** Users (spec §7.1). Lookups by username and email ignore case. */
+/** Users. Lookups by username and email ignore case. */
 export interface UserRepository {
   /** Creates a user; throws `ConflictError` when the username or email is taken. */
   create(input: NewUser): Promise<User>;

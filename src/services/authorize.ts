@@ -34,7 +34,7 @@ export interface ConsentView {
   scopes: { name: string; description: string | null }[];
 }
 
-/** An error that must be shown to the user, never redirected (RFC 6749 §4.1.2.1, spec D7). */
+/** An error that must be shown to the user, never redirected (RFC 6749 §4.1.2.1). */
 export class AuthorizationPageError extends Error {
   override readonly name = 'AuthorizationPageError';
   readonly oauth: OAuthError;

@@ -7,7 +7,7 @@ import type { Logger } from '../repositories/ports.js';
 import { ADMIN_SCOPES, OIDC_SCOPE_DESCRIPTIONS } from './admin/admin-scopes.js';
 import { BOOTSTRAP_PASSWORD, generatePassword } from './users/password-rules.js';
 
-/** The `admin` config section as bootstrap reads it (spec §5.3). */
+/** The `admin` config section as bootstrap reads it. */
 export interface BootstrapSettings {
   username: string;
   email: string;
@@ -53,7 +53,7 @@ export class BootstrapConflictError extends Error {
 }
 
 /**
- * First-start set-up (spec §5.3), idempotent and safe when several instances start together:
+ * First-start set-up, idempotent and safe when several instances start together:
  * registers the eight `admin:*` scopes, rewrites the OIDC scope descriptions, and makes sure the
  * configured admin user exists and is an admin. An existing admin's password is never reset;
  * an existing account that is not an admin is never promoted ({@link BootstrapConflictError}).
@@ -81,7 +81,7 @@ async function ensureScope(name: string, description: string, repos: Repositorie
       return ensureScope(name, description, repos);
     }
   }
-  // Spec §5.3: only the description is rewritten; `is_default` of existing rows stays.
+  // Only the description is rewritten; `is_default` of existing rows stays.
   if (existing.description === description) return 'unchanged';
   await repos.scopes.update(existing.id, { description });
   return 'updated';
@@ -107,7 +107,7 @@ async function ensureAdmin(settings: BootstrapSettings, deps: BootstrapDeps, rep
   report.admin = 'created';
   if (generated !== undefined) {
     report.generatedPassword = generated;
-    // Spec §5.3: the password is shown once on the console by the caller (authly serve), never
+    // The password is shown once on the console by the caller (authly serve), never
     // logged: logs are shipped and kept, and secrets must not reach them.
     deps.logger.warn(
       { username: created.username },
@@ -127,7 +127,7 @@ async function createAdmin(settings: BootstrapSettings, password: string, genera
       isActive: true,
       isVerified: true,
       isAdmin: true,
-      // Spec §5.3: a change is required, except for a configured password in development mode.
+      // A change is required, except for a configured password in development mode.
       requiresPasswordChange: generated || !settings.devMode,
     });
   } catch (error) {

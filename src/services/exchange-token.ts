@@ -10,7 +10,7 @@ import { passwordGrant } from './grants/password.js';
 import { refreshTokens } from './grants/refresh-token.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from './token-request.js';
 
-/** The grant types the token endpoint serves (spec §3.3.3, D13). */
+/** The grant types the token endpoint serves. */
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password', DEVICE_CODE_GRANT_TYPE] as const;
 
 /**

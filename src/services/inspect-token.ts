@@ -28,7 +28,7 @@ export interface LiveToken {
 }
 
 /**
- * Finds the live token behind a presented string (spec D3): a database row for its `jti` that is
+ * Finds the live token behind a presented string: a database row for its `jti` that is
  * neither revoked nor expired and whose SHA-256 digest matches the whole string, then the checks
  * of `TokenSigner.readRecorded` (key still ours, `typ`, `exp`). A matching digest means this
  * server signed exactly this string, so the signature is not checked again; a string the database

@@ -4,7 +4,7 @@ import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
 import { tokenHolder } from './token-holder.js';
 import { confirmedKey } from './dpop/confirmation.js';
 
-/** RFC 7662 §2.2 response; members without a value are omitted (spec §3.3.6). */
+/** RFC 7662 §2.2 response; members without a value are omitted. */
 export type IntrospectionResponse =
   | { active: false }
   | {

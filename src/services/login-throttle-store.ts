@@ -11,7 +11,7 @@ export interface ThrottleReservation extends ThrottleCount {
 
 /**
  * Where rate-limit and lockout counters live: in process ({@link MemoryThrottleStore}) or in
- * Redis (`cache/redis-throttle-store.ts`), so limits hold across instances (DESIGN.md §5).
+ * Redis (`cache/redis-throttle-store.ts`), so limits hold across instances.
  * Counters use fixed windows: the first increment starts the window.
  */
 export interface ThrottleStore {

@@ -85,7 +85,7 @@ export class OAuthService {
   }
 
   /**
-   * Validates an authorization request (GET or POST, spec D6). `pushed` when its parameters came
+   * Validates an authorization request (GET or POST). `pushed` when its parameters came
    * from a pushed request (RFC 9126), which the server or the client may require.
    */
   validateAuthorization(params: AuthorizationParams, pushed = false) {
@@ -201,7 +201,7 @@ export class OAuthService {
     return exchangeToken(request, this.#grantDeps);
   }
 
-  /** Authly's JSON `POST /oauth/refresh` (spec §3.3.4). */
+  /** Authly's JSON `POST /oauth/refresh`. */
   refresh(request: TokenRequest): Promise<TokenResponse> {
     return refreshWithJson(request, this.#grantDeps);
   }

@@ -10,7 +10,7 @@ import { isRegisteredRedirectUri } from '../protocol/redirect.js';
 import type { BearerPrincipal } from './authenticate-bearer.js';
 import { preferredUsernameProblem } from './users/preferred-username.js';
 
-/** A UserInfo failure Authly answers with a Detail body (spec §3.6). */
+/** A UserInfo failure Authly answers with a Detail body. */
 export class UserInfoError extends Error {
   override readonly name = 'UserInfoError';
   readonly status: number;
@@ -23,7 +23,7 @@ export class UserInfoError extends Error {
   }
 }
 
-/** The profile claims `PUT /oidc/userinfo` may change, and their columns (spec §3.6). */
+/** The profile claims `PUT /oidc/userinfo` may change, and their columns. */
 const UPDATABLE: Record<string, { scope: string; field: keyof UserPatch }> = {
   given_name: { scope: 'profile', field: 'givenName' },
   family_name: { scope: 'profile', field: 'familyName' },
@@ -79,7 +79,7 @@ export class OidcService {
     this.#reservedNames = deps.reservedNames ?? [];
   }
 
-  /** OIDC Core §5.3: the claims the token's scopes release; `openid` is required (spec §3.6). */
+  /** OIDC Core §5.3: the claims the token's scopes release; `openid` is required. */
   userInfo(principal: BearerPrincipal): Record<string, unknown> {
     if (!principal.scopes.includes('openid') || !principal.user) {
       throw new UserInfoError(403, "UserInfo endpoint requires 'openid' scope", OPENID_CHALLENGE);

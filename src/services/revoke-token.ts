@@ -2,7 +2,7 @@ import { authenticateRequestClient, type PresentedClientCredentials } from './au
 import { familyOf } from './grants/refresh-token.js';
 import { inspectToken, type TokenInspectionDeps } from './inspect-token.js';
 
-/** Authly's success body (spec §3.3.5), sent for known and unknown tokens alike. */
+/** Authly's success body, sent for known and unknown tokens alike. */
 export const REVOCATION_PROCESSED = { message: 'Token revocation processed successfully' } as const;
 
 /**

@@ -32,9 +32,9 @@ export interface RotationResult {
 }
 
 /**
- * Staged rotation (spec D10; the state machine is in crypto/key-schedule.ts): a new key is
+ * Staged rotation (the state machine is in crypto/key-schedule.ts): a new key is
  * published at once and signs only after `rotation_delay_seconds`, so verifiers that cache JWKS
- * (Cache-Control max-age 3600, spec §3.2) have seen it before the first token carries its `kid`.
+ * (Cache-Control max-age 3600) have seen it before the first token carries its `kid`.
  * The previous key is retired once the new one signs and stays in JWKS for the longest token
  * lifetime, so every token it signed still verifies.
  */

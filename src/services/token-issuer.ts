@@ -56,7 +56,7 @@ export interface IssuedTokens {
 }
 
 /**
- * Mints access (RFC 9068 claims plus Authly's §4.1 claims) and refresh tokens (spec §4.2) and
+ * Mints access (RFC 9068 claims plus Authly's §4.1 claims) and refresh tokens and
  * records each as a digest, so revocation and introspection can find them.
  */
 export class TokenIssuer {

@@ -24,7 +24,7 @@ export interface TokenRequest {
   /** RFC 8628 §3.4 `device_code`. */
   deviceCode?: string;
   credentials: PresentedClientCredentials;
-  /** The issuer for this request (configured, or derived from it: spec D4). */
+  /** The issuer for this request (configured, or derived from the request). */
   issuer: string;
   /** The `DPoP` header and what its proof must name (RFC 9449 §5). */
   dpop?: { proof: string | string[] | undefined; method: string; url: string };
@@ -40,7 +40,7 @@ export interface TokenResponse {
   refresh_token?: string;
   scope?: string;
   id_token?: string;
-  /** Authly's flag (spec §3.3.3): present and true when the user must change the password. */
+  /** Authly's flag: present and true when the user must change the password. */
   requires_password_change?: true;
 }
 

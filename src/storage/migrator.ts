@@ -6,7 +6,7 @@ import type { MigrationReport, MigrationState } from './storage.js';
 
 export type { MigrationDb, SqlFlavour } from './migrations/index.js';
 
-/** Table recording applied migrations (DESIGN.md §2); prefixed so it cannot clash with Authly's. */
+/** Table recording applied migrations; prefixed so it cannot clash with Authly's. */
 export const MIGRATION_TABLE = 'authly_schema_migrations';
 /** Kysely's lock-row table for the same. */
 export const MIGRATION_LOCK_TABLE = 'authly_schema_migrations_lock';
@@ -104,7 +104,7 @@ async function hasPending(migrator: Migrator): Promise<boolean> {
 
 /**
  * Applies pending migrations in name order, each in its own transaction together with the row
- * recording it in `authly_schema_migrations` (DESIGN.md §2). One `migrateUp()` step at a time,
+ * recording it in `authly_schema_migrations`. One `migrateUp()` step at a time,
  * because Kysely's `migrateToLatest()` would put all pending migrations in one PostgreSQL
  * transaction; per step, a failure keeps the migrations before it. On PostgreSQL Kysely also
  * takes a transaction-scoped advisory lock, so concurrent start-ups migrate once.

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { DEFAULT_TEST_PRAGMAS } from '../storage/pragmas.js';
 
-/** A key prefix no other test file or run shares (DESIGN.md §2). */
+/** A key prefix no other test file or run shares. */
 export function uniquePrefix(): string {
   return `authly-test-${randomBytes(5).toString('hex')}:`;
 }

@@ -8,7 +8,7 @@ import type { TestDatabase } from '../helpers/postgres.js';
 import { hasPostgres } from '../helpers/services.js';
 import { runCli } from './run-cli.js';
 
-/** Stands in for a database created by Authly itself (spec §7). */
+/** Stands in for a database created by Authly itself. */
 const AUTHLY_INIT_SQL = readFileSync(new URL('../fixtures/authly-init.sql', import.meta.url), 'utf8');
 
 describe.skipIf(!hasPostgres)('authly db on PostgreSQL (DATABASE_URL)', () => {

@@ -30,7 +30,7 @@ async function serverWith(keys: JwksSource): Promise<FastifyInstance> {
 }
 
 describe('GET /.well-known/jwks.json', () => {
-  it('answers the public keys with Cache-Control: public, max-age=3600 (spec §3.2)', async () => {
+  it('answers the public keys with Cache-Control: public, max-age=3600', async () => {
     const keystore = testKeystore(storage.repositories.signingKeys, new TestClock(), { algorithm: 'RS256' });
     const { kid } = await keystore.ensureSigningKey();
     const response = await (await serverWith(keystore)).inject({ method: 'GET', url: '/.well-known/jwks.json' });

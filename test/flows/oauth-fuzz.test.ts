@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/app.js';
 import { loginThroughForm } from '../helpers/login-form.js';
 import { authorizationUrl, pkcePair } from '../helpers/oauth-flow.js';
 
-/** Every endpoint of issue #4, with the methods it answers. */
+/** Every OAuth endpoint, with the methods it answers. */
 const ENDPOINTS = [
   { method: 'GET', url: '/api/v1/oauth/authorize' },
   { method: 'POST', url: '/api/v1/oauth/authorize' },

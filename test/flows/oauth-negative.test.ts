@@ -178,7 +178,7 @@ describe('OAuth 2.1 rules, each with its status and error code', () => {
       expect(response.body.error).toBe('unsupported_grant_type');
     });
 
-    it('answers a JSON body with 422 and the validation body (spec §3.3.3)', async () => {
+    it('answers a JSON body with 422 and the validation body', async () => {
       const response = await fetch(`${server.url}/api/v1/oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

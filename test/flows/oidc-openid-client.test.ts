@@ -59,7 +59,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
       const logout = await fetch(logoutUrl, { redirect: 'manual' });
       expect(logout.status).toBe(302);
       expect(logout.headers.get('location')).toBe(`${server.redirectUri}?state=bye`);
-      // Logout revokes the user's tokens (spec §3.6 intended behaviour).
+      // Logout revokes the user's tokens.
       await expect(client.fetchUserInfo(config, refreshed.access_token, server.user.id)).rejects.toThrow();
     });
 

@@ -11,7 +11,7 @@ export interface TestDatabase {
 
 /**
  * Creates an empty, uniquely named database so parallel workers and repeated CI runs never
- * see each other's rows (DESIGN.md §2).
+ * see each other's rows.
  */
 export async function createTestDatabase(prefix = 'authly_test'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;

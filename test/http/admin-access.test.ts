@@ -5,7 +5,7 @@ import { ALL_ADMIN_SCOPES, startAdminServer } from '../protection/api-client.js'
 
 const UUID = '00000000-0000-4000-8000-000000000000';
 
-/** Every authenticated admin route (spec §2 rows 29–54) and the scope it needs (spec §5.1). */
+/** Every authenticated admin route and the scope it needs. */
 const ROUTES: [string, string, string][] = [
   ['GET', '/admin/status', 'admin:system:read'],
   ['GET', '/admin/dashboard/stats', 'admin:system:read'],
@@ -37,7 +37,7 @@ const ROUTES: [string, string, string][] = [
 
 const LOCALHOST_ONLY = { detail: 'Admin API access restricted to localhost only', error_code: 'ADMIN_API_LOCALHOST_ONLY' };
 
-describe('admin API authority and network filter (spec §1.2, §1.4, §5.1–5.2, D11)', () => {
+describe('admin API authority and network filter', () => {
   let server: TestServer;
   let api: ApiClient;
   let admin: string;
@@ -110,7 +110,7 @@ describe('admin API authority and network filter (spec §1.2, §1.4, §5.1–5.2
   });
 });
 
-describe('admin API behind a trusted proxy (D11)', () => {
+describe('admin API behind a trusted proxy', () => {
   let server: TestServer;
   let api: ApiClient;
 

@@ -7,7 +7,7 @@ import { startAdminServer } from '../protection/api-client.js';
 const BASE = { client_name: 'Admin-made app', client_type: 'confidential', redirect_uris: ['https://app.example.com/cb'] };
 
 for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
-  describe.skipIf(backend === 'postgresql' && !hasPostgres)(`admin clients (spec §3.7, ${backend})`, () => {
+  describe.skipIf(backend === 'postgresql' && !hasPostgres)(`admin clients (${backend})`, () => {
     let server: TestServer;
     let api: ApiClient;
     let token: string;

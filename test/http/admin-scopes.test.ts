@@ -5,7 +5,7 @@ import { startAdminServer } from '../protection/api-client.js';
 
 const SCOPE_KEYS = ['created_at', 'description', 'id', 'is_active', 'is_default', 'scope_name', 'updated_at'];
 
-describe('admin scopes (spec §3.7)', () => {
+describe('admin scopes', () => {
   let server: TestServer;
   let api: ApiClient;
   let token: string;
@@ -47,7 +47,7 @@ describe('admin scopes (spec §3.7)', () => {
     expect(res.json).toEqual({ detail });
   });
 
-  it('answers 422 (not 500, spec Q17) when scope_name is missing', async () => {
+  it('answers 422 (not 500) when scope_name is missing', async () => {
     const res = await api.call('POST', '/admin/scopes', { token, body: { description: 'x' } });
     expect(res.status).toBe(422);
     expect(res.json.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'scope_name'] });
@@ -100,7 +100,7 @@ describe('admin scopes (spec §3.7)', () => {
   });
 });
 
-describe('admin system (spec §3.7)', () => {
+describe('admin system', () => {
   let server: TestServer;
   let api: ApiClient;
   let token: string;

@@ -11,7 +11,7 @@ function jtiOf(token: string): string {
 }
 
 for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
-  describe.skipIf(backend === 'postgresql' && !hasPostgres)(`admin users and sessions (spec §3.7, §4.6, ${backend})`, () => {
+  describe.skipIf(backend === 'postgresql' && !hasPostgres)(`admin users and sessions (${backend})`, () => {
     let server: TestServer;
     let api: ApiClient;
     let token: string;
@@ -211,7 +211,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         const second = await api.login('kate', STRONG, '');
         const list = await api.call('GET', `/admin/users/${user.id}/sessions`, { token });
         expect(list.status).toBe(200);
-        // Spec §3.7: sessions are token rows of both types; active_count counts access tokens.
+        // Sessions are token rows of both types; active_count counts access tokens.
         expect(list.json).toMatchObject({ total_count: 4, active_count: 2, page_info: { skip: 0, limit: 25, total_pages: 1 } });
         expect(list.json.sessions.map((s: { token_type: string }) => s.token_type).sort()).toEqual(['access', 'access', 'refresh', 'refresh']);
         const newest = list.json.sessions.find((s: { token_jti: string }) => s.token_jti === jtiOf(second.json.access_token));
@@ -240,7 +240,7 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         expect(all.status).toBe(200);
         expect(all.json).toEqual({ user_id: user.id, username: 'kate', revoked_sessions: 1, active_sessions_remaining: 0, message: 'Successfully revoked 1 active sessions. User must re-authenticate.' });
         expect((await api.call('GET', '/api/v1/users/me', { token: first.json.access_token })).status).toBe(401);
-        // Spec §4.6: refresh tokens are revoked too.
+        // Refresh tokens are revoked too.
         const refresh = await api.call('POST', '/api/v1/oauth/refresh', { body: { grant_type: 'refresh_token', refresh_token: first.json.refresh_token } });
         expect(refresh.status).toBe(400);
         expect(refresh.json.error).toBe('invalid_grant');

@@ -3,7 +3,7 @@ import type { TestServer } from '../helpers/app.js';
 import type { ApiClient } from '../protection/api-client.js';
 import { ADMIN_PASSWORD, startAdminServer } from '../protection/api-client.js';
 
-describe('auth router (spec §3.4)', () => {
+describe('auth router', () => {
   let server: TestServer;
   let api: ApiClient;
 
@@ -16,7 +16,7 @@ describe('auth router (spec §3.4)', () => {
     return api.token(server.user.username, server.password, 'read');
   }
 
-  describe('bearer authentication (spec §1.4)', () => {
+  describe('bearer authentication', () => {
     it('answers 401 Not authenticated with a Bearer challenge when the header is missing or not Bearer', async () => {
       for (const headers of [{}, { authorization: 'Basic abc' }] as Record<string, string>[]) {
         const res = await api.call('GET', '/api/v1/auth/password-status', { headers });
@@ -68,7 +68,7 @@ describe('auth router (spec §3.4)', () => {
       expect(res.json).toEqual({ requires_password_change: false, username: server.user.username });
     });
 
-    it('reports that the bootstrap admin must change a configured password (spec §5.3)', async () => {
+    it('reports that the bootstrap admin must change a configured password', async () => {
       const token = await api.token('admin', ADMIN_PASSWORD);
       const res = await api.call('GET', '/api/v1/auth/password-status', { token });
       expect(res.json).toEqual({ requires_password_change: true, username: 'admin' });

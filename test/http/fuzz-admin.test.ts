@@ -5,7 +5,7 @@ import { hasPostgres } from '../helpers/services.js';
 import type { ApiClient } from '../protection/api-client.js';
 import { ADMIN_PASSWORD, startAdminServer } from '../protection/api-client.js';
 
-/** Spec §2 rows 12–54 as templates; `{…}` segments are filled by the fuzzer. */
+/** The admin API routes as templates; `{…}` segments are filled by the fuzzer. */
 const ROUTES: [string, string][] = [
   ['POST', '/api/v1/auth/logout'],
   ['POST', '/api/v1/auth/change-password'],

@@ -5,7 +5,7 @@ import { startAdminServer } from '../protection/api-client.js';
 
 const USER_KEYS = ['created_at', 'email', 'id', 'is_active', 'is_admin', 'is_verified', 'last_login', 'updated_at', 'username'];
 
-describe('users router (spec §3.5)', () => {
+describe('users router', () => {
   let server: TestServer;
   let api: ApiClient;
   let admin: string;

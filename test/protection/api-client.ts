@@ -37,7 +37,7 @@ export interface ApiRequest {
 
 /**
  * Secrets at rest must never leave the server: no argon2/bcrypt password hash, no HMAC client
- * secret digest (spec D9). Every response a test makes through {@link ApiClient} is checked.
+ * secret digest. Every response a test makes through {@link ApiClient} is checked.
  */
 export const HASH_PATTERNS = [/\$argon2(id|i|d)\$/, /\$2[aby]\$\d\d\$/, /hmac-sha256\$/];
 
@@ -78,7 +78,7 @@ export class ApiClient {
     return response;
   }
 
-  /** Password grant, no client (as Authly's CLI logs in, spec §5.5). */
+  /** Password grant, no client (as Authly's CLI logs in). */
   async login(username: string, password: string, scope = ALL_ADMIN_SCOPES, remoteAddress?: string): Promise<ApiResponse> {
     return this.call('POST', '/api/v1/oauth/token', {
       payload: new URLSearchParams({ grant_type: 'password', username, password, scope }).toString(),

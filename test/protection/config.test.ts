@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 
-describe('protection settings (issue #6)', () => {
+describe('protection settings', () => {
   it("keeps the meaning of Authly's admin-API, lockout and bootstrap variables", () => {
     const config = loadConfig({
       env: {

@@ -6,7 +6,7 @@ import { ADMIN_PASSWORD, startAdminServer } from './api-client.js';
 
 const LOCKED = { error: 'invalid_grant', error_description: 'Too many failed attempts. Account temporarily locked.' };
 
-describe('request protection over HTTP (spec §8.1–8.2, D8)', () => {
+describe('request protection over HTTP', () => {
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.close();

@@ -20,7 +20,7 @@ function setup(settings: Partial<LoginThrottleSettings> = {}) {
 const fail = () => Promise.reject(new InvalidGrant('Incorrect username or password'));
 const succeed = () => Promise.resolve('tokens');
 
-describe('LoginThrottle (spec §8.1–8.2)', () => {
+describe('LoginThrottle', () => {
   it('locks an account after max_attempts consecutive failures, with Retry-After, and lets it in after the duration', async () => {
     const { throttle, advance } = setup();
     const attempt = { ip: '192.0.2.1', username: 'Alice' };

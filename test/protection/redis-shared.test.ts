@@ -9,7 +9,7 @@ import { ADMIN_PASSWORD, startAdminServer } from './api-client.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-describe.skipIf(!hasRedis)('rate limits and lockout shared through Redis (DESIGN.md §5, D8)', () => {
+describe.skipIf(!hasRedis)('rate limits and lockout shared through Redis', () => {
   const redis = openRawRedis();
   const prefixes: string[] = [];
   let servers: TestServer[] = [];

@@ -15,7 +15,7 @@ interface LogLine {
 const PRAGMAS = { journal_mode: 'WAL', synchronous: 'NORMAL', cache_size: -2000, temp_store: 'MEMORY', busy_timeout: 5000, foreign_keys: true };
 const SETTINGS: BootstrapSettings = { username: 'admin', email: 'admin@localhost', password: null, devMode: false };
 
-describe('bootstrap (spec §5.3)', () => {
+describe('bootstrap', () => {
   let storage: Storage;
   let lines: LogLine[];
   const passwords = createPasswordHasher();

@@ -11,8 +11,8 @@ import { hasPostgres } from '../helpers/services.js';
 import { authlyMigrations } from '../../src/storage/migrations/index.js';
 
 /*
- * DESIGN.md §2: "An existing Authly database is adopted, not rebuilt." The fixture stands in for
- * a database created by Authly's own init-db-and-user.sql (spec §7).
+ * An existing Authly database is adopted, not rebuilt. The fixture stands in for
+ * a database created by Authly's own init-db-and-user.sql.
  */
 const AUTHLY_INIT_SQL = new URL('../fixtures/authly-init.sql', import.meta.url);
 /** Every migration this build knows, in name order (the order Kysely runs them). */
@@ -152,7 +152,7 @@ async function insertAuthlyRows(url: string): Promise<void> {
                'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', 'n-0S6_WzA2Mj', 'consent', 3600)`,
       [clientPk, userId],
     );
-    // Start-up bootstrap rewrites OIDC scope descriptions (spec §7.10); adoption must keep them.
+    // Start-up bootstrap rewrites OIDC scope descriptions; adoption must keep them.
     await client.query(`UPDATE oauth_scopes SET description = 'Rewritten by bootstrap' WHERE scope_name = 'openid'`);
   });
 }

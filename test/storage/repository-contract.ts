@@ -351,7 +351,7 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
     });
 
     describe('scopes', () => {
-      it('has the seed scopes of spec §7.10 with profile as the only default', async () => {
+      it("has Authly's seed scopes with profile as the only default", async () => {
         const names = (await repos.scopes.list({ limit: 100, offset: 0 })).map((s) => s.scopeName);
         expect(names).toEqual(expect.arrayContaining(['address', 'admin', 'email', 'openid', 'phone', 'profile', 'read', 'write']));
         expect((await repos.scopes.findDefaults()).map((s) => s.scopeName)).toContain('profile');

@@ -19,12 +19,12 @@ import { registerCors } from './cors.js';
 import { registerRateLimits } from './rate-limit.js';
 import { registerRequestOrigin } from './request-origin.js';
 
-/** The users, auth and admin APIs (issue #6), wired by the composition root. */
+/** The users, auth and admin APIs, wired by the composition root. */
 export interface AccountApis {
   users: UserService;
   admin: AdminService;
   throttle: LoginThrottle;
-  /** The OAuth service's bearer check (spec §1.4). */
+  /** The OAuth service's bearer check. */
   authenticate: BearerAuthenticator;
   /** Where admin changes are recorded. */
   audit?: AuditLog;

@@ -3,12 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The client's address: the socket peer, or what a trusted proxy forwarded (spec D11). */
+    /** The client's address: the socket peer, or what a trusted proxy forwarded. */
     clientAddress: string;
   }
 }
 
-/** `::ffff:127.0.0.1` → `127.0.0.1` (Node's dual-stack sockets, spec §1.2); zone ids dropped. */
+/** `::ffff:127.0.0.1` → `127.0.0.1` (Node's dual-stack sockets); zone ids dropped. */
 export function normalizeAddress(address: string): string {
   const plain = address.trim().toLowerCase().replace(/%.*$/, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(plain);
@@ -35,14 +35,14 @@ export function inSet(set: BlockList, address: string): boolean {
 
 const LOOPBACK = addressSet(['127.0.0.0/8', '::1']);
 
-/** IPv4 `127.0.0.0/8` or IPv6 `::1`, mapped forms included (spec D11). */
+/** IPv4 `127.0.0.0/8` or IPv6 `::1`, mapped forms included. */
 export function isLoopback(address: string): boolean {
   return inSet(LOOPBACK, normalizeAddress(address));
 }
 
 /**
  * The client address. `X-Forwarded-For` / `X-Real-IP` are believed only when the socket peer
- * is a trusted proxy (spec D11): otherwise any client could claim to be `127.0.0.1`. In a
+ * is a trusted proxy: otherwise any client could claim to be `127.0.0.1`. In a
  * forwarded chain the right-most address that is not itself a trusted proxy is the client
  * (each proxy appends the peer it saw; only the trusted ones' additions are reliable).
  */

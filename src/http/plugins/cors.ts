@@ -10,7 +10,7 @@ export interface CorsOptions {
 }
 
 /**
- * CORS, off by default as in Authly (spec §1.2: no CORS middleware, preflights get 405). When
+ * CORS, off by default as in Authly (no CORS middleware, preflights get 405). When
  * enabled, only the listed origins are answered; `*` is sent literally (never reflected), so
  * browsers refuse it together with credentials, as the Fetch standard requires.
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RequestValidationError, type ValidationIssue } from '../validation.js';
 
-/** Where a value came from, FastAPI's first `loc` element (spec §1.3). */
+/** Where a value came from, FastAPI's first `loc` element. */
 export type RequestLocation = 'body' | 'query' | 'path';
 
 /** Fields whose input is never echoed back in a 422 body. */
@@ -38,8 +38,8 @@ function issueType(issue: z.core.$ZodIssue, input: unknown): string {
 }
 
 /**
- * Parses a request part with a zod schema; a failure is FastAPI's 422 validation body
- * (spec §1.3), one `{type, loc, msg, input}` entry per problem. Never a 500 (spec D9/Q13).
+ * Parses a request part with a zod schema; a failure is FastAPI's 422 validation body,
+ * one `{type, loc, msg, input}` entry per problem. Never a 500.
  */
 export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, location: RequestLocation): z.output<S> {
   const result = schema.safeParse(value);
@@ -61,7 +61,7 @@ function storable(value: string): boolean {
   return !value.includes('\u0000');
 }
 
-/** A string of at most `max` characters without NUL (the column's VARCHAR size, spec §7). */
+/** A string of at most `max` characters without NUL (the column's VARCHAR size). */
 export function text(max: number, min = 0) {
   return z.string().min(min).max(max).refine(storable, 'String should not contain NUL characters');
 }

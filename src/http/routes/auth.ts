@@ -20,7 +20,7 @@ const changePasswordBody = z.object({
   new_password: text(MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH),
 });
 
-/** `{P}/auth/*` (spec §3.4): logout, change-password and password-status for the caller. */
+/** `{P}/auth/*`: logout, change-password and password-status for the caller. */
 export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async function authRoutes(app: FastifyInstance, options) {
   const caller = (request: FastifyRequest): Promise<UserPrincipal> => currentUser(options.authenticate, presentedAccessToken(request));
 

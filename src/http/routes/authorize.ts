@@ -22,7 +22,7 @@ export interface AuthorizeRoutesOptions {
   issuer: string | null;
   /** Absolute path of the endpoint, for the form's `action` and the CSRF cookie's `Path`. */
   path: string;
-  /** Issue #6: rate limits and lockout of login-form sign-ins (spec §8.1–8.2); optional in tests. */
+  /** Rate limits and lockout of login-form sign-ins; optional in tests. */
   throttle?: LoginThrottle;
 }
 
@@ -56,7 +56,7 @@ function formActionSources(uri: string): string[] {
 }
 
 function pageError(reply: FastifyReply, error: OAuthError, request: FastifyRequest): FastifyReply {
-  // API clients asking for JSON get the OAuth body; browsers get a page (spec D7).
+  // API clients asking for JSON get the OAuth body; browsers get a page.
   const accept = request.headers.accept ?? '';
   if (/application\/json/.test(accept) && !/text\/html/.test(accept)) {
     return reply.code(error.status).send({ error: error.error, error_description: error.description });
@@ -71,15 +71,15 @@ function authorizationParams(all: Record<string, string>): Record<string, string
 }
 
 /**
- * `GET` and `POST {P}/oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2, spec §3.3.1–3.3.2 with
- * D6/D7): the GET validates and shows the login and consent page (consent only, when a browser
+ * `GET` and `POST {P}/oauth/authorize` (RFC 6749 §4.1.1, OIDC Core §3.1.2): the
+ * GET validates and shows the login and consent page (consent only, when a browser
  * session is live); the POST re-validates, checks the CSRF token (or accepts Authly's bearer-token
  * API style), authenticates and redirects with a code.
  */
 export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async function authorizeRoutes(app: FastifyInstance, options) {
   const { oauth } = options;
 
-  /** Validates (spec D6) and resolves the session; `undefined` when a response was already sent. */
+  /** Validates and resolves the session; `undefined` when a response was already sent. */
   async function validate(request: FastifyRequest, reply: FastifyReply, all: Record<string, string>): Promise<Validated | undefined> {
     let params = authorizationParams(all);
     let pushed = false;
@@ -137,7 +137,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
 
   async function consentDecision(request: FastifyRequest, all: Record<string, string>, v: Validated): Promise<ConsentDecision | 'csrf' | 'login'> {
     const approved = (all.approved ?? '').toLowerCase() === 'true';
-    // Authly's API style (spec §3.3.2): a bearer token authenticates; no browser cookie is involved.
+    // Authly's API style: a bearer token authenticates; no browser cookie is involved.
     if (request.headers.authorization) {
       const principal = await oauth.authenticateBearer(presentedAccessToken(request));
       if (!principal.user) throw new InvalidGrant('A user token is required');
@@ -187,7 +187,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     if (decision === 'login') return showPage(request, reply, { ...v, interaction: 'login' }, 'Please sign in', all.username);
     try {
       const complete = () => oauth.completeAuthorization(v.request, v.target, decision, issuerFor(request, options.issuer));
-      // Issue #6: a login-form sign-in passes the login throttle (rate limits + lockout, spec §8.1–8.2).
+      // A login-form sign-in passes the login throttle (rate limits + lockout).
       const done =
         options.throttle && 'credentials' in decision
           ? await options.throttle.guard({ ip: request.clientAddress, username: decision.credentials.username }, complete)
@@ -200,7 +200,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeRoutesOptions> = async
     } catch (err) {
       // A failed login shows the page again (OWASP: generic message), never a redirect.
       if (err instanceof InvalidGrant && 'credentials' in decision) {
-        // Issue #6: a locked account keeps its 429 and Retry-After on the page.
+        // A locked account keeps its 429 and Retry-After on the page.
         reply.headers(err.headers);
         return showPage(request, reply, { ...v, interaction: 'login' }, err.description, decision.credentials.username, err.status === 429 ? 429 : 401);
       }

@@ -10,8 +10,8 @@ export interface HealthRoutesOptions {
 }
 
 /**
- * Spec §3.1 `/health`, keeping Authly's keys `status`, `version`, `database`. Unlike Authly
- * (which answers 200 "unhealthy"), a failed database check is a 503 (spec D12), so load balancers
+ * `/health`, keeping Authly's keys `status`, `version`, `database`. Unlike Authly
+ * (which answers 200 "unhealthy"), a failed database check is a 503, so load balancers
  * take the instance out. `/health/live` is the liveness probe: the process answers, nothing more.
  */
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {

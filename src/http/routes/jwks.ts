@@ -12,14 +12,14 @@ export interface JwksRoutesOptions {
   keys: JwksSource;
 }
 
-/** Spec §3.2: Authly's header; it matches the default `keys.rotation_delay_seconds` (3600). */
+/** Authly's header; it matches the default `keys.rotation_delay_seconds` (3600). */
 const CACHE_CONTROL = 'public, max-age=3600';
 
 /** RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2: members that would disclose a private or secret key. */
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
 
 /**
- * `GET /.well-known/jwks.json` (spec §3.2, RFC 7517 §5): the public signing keys, with the
+ * `GET /.well-known/jwks.json` (RFC 7517 §5): the public signing keys, with the
  * staged and recently retired ones, so verifiers know a key before it signs and after it stops.
  * Private members are stripped here as well, whatever the source returns.
  */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthlyMetrics } from '../../metrics/registry.js';
 
 /**
- * `GET /metrics` (spec §3.1): Prometheus text exposition. Registered on the root instance, so the
+ * `GET /metrics`: Prometheus text exposition. Registered on the root instance, so the
  * hooks count every finished request by its route pattern (unmatched paths share `not_found`)
  * and the requests in flight.
  */

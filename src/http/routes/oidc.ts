@@ -17,7 +17,7 @@ export interface OidcRoutesOptions {
   issuer: string | null;
 }
 
-/** Spec §3.6: these pages must never be cached. */
+/** These pages must never be cached. */
 function noCache(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-cache, no-store, must-revalidate').header('pragma', 'no-cache').header('expires', '0');
 }
@@ -26,14 +26,14 @@ function detail(reply: FastifyReply, err: UserInfoError): FastifyReply {
   return reply.code(err.status).headers(err.headers).send({ detail: err.message });
 }
 
-/** Serves a handler at `/oidc/<path>` and `/api/v1/oidc/<path>` (spec D1). */
+/** Serves a handler at `/oidc/<path>` and `/api/v1/oidc/<path>`. */
 function both(app: FastifyInstance, path: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
   app.get(`/oidc/${path}`, handler);
   app.get(`/api/v1/oidc/${path}`, handler);
 }
 
 /**
- * OIDC endpoints (spec §3.6, D1, D2): UserInfo (GET, POST and Authly's PUT), the discovery
+ * OIDC endpoints: UserInfo (GET, POST and Authly's PUT), the discovery
  * document, RP-initiated logout and Authly's session-management pages.
  */
 export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function oidcRoutes(app: FastifyInstance, options) {
@@ -117,7 +117,7 @@ export const oidcRoutes: FastifyPluginAsync<OidcRoutesOptions> = async function 
 
 const STRING_CLAIMS = ['given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'zoneinfo', 'locale', 'phone_number', 'name'];
 
-/** FastAPI-style type checks for `PUT /oidc/userinfo` (spec §3.6 field list). */
+/** FastAPI-style type checks for `PUT /oidc/userinfo`. */
 function invalidClaimTypes(body: Record<string, unknown>) {
   const issues = [];
   for (const claim of STRING_CLAIMS) {

@@ -12,7 +12,7 @@ import { missingField, RequestValidationError } from '../validation.js';
 export interface TokenRoutesOptions {
   oauth: OAuthService;
   issuer: string | null;
-  /** Issue #6: rate limits and lockout of password-grant logins (spec §8.1–8.2); optional in tests. */
+  /** Rate limits and lockout of password-grant logins; optional in tests. */
   throttle?: LoginThrottle;
 }
 
@@ -39,19 +39,19 @@ function tokenRequest(request: FastifyRequest, params: Record<string, string>, i
   };
 }
 
-/** `POST {P}/oauth/token` (form only, spec §3.3.3) and Authly's JSON `POST {P}/oauth/refresh` (§3.3.4). */
+/** `POST {P}/oauth/token` (form only) and Authly's JSON `POST {P}/oauth/refresh`. */
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async function tokenRoutes(app: FastifyInstance, options) {
   app.post('/oauth/token', { config: { oauthErrors: true } }, async function token(request, reply) {
     noStore(reply);
     // RFC 9449 §8: a fresh nonce with every answer when nonces are required.
     const nonce = options.oauth.dpopNonce();
     if (nonce) reply.header('dpop-nonce', nonce);
-    // RFC 6749 §3.2: form-encoded only. A JSON body gets FastAPI's 422, as Authly answers (spec §3.3.3).
+    // RFC 6749 §3.2: form-encoded only. A JSON body gets FastAPI's 422, as Authly answers.
     if (!isFormRequest(request.headers['content-type'])) throw new RequestValidationError([missingField('body', 'grant_type')]);
     const params = singleValues(request.body);
     if (!params.grant_type) throw new RequestValidationError([missingField('body', 'grant_type')]);
     const exchange = () => options.oauth.token(tokenRequest(request, params, issuerFor(request, options.issuer), options.issuer));
-    // Issue #6: a password-grant login (after the missing-field check, spec §8.1) passes the login
+    // A password-grant login (after the missing-field check) passes the login
     // throttle: 429 when rate-limited or locked; failures count toward the lockout, success clears it.
     if (options.throttle && params.grant_type === 'password' && params.username && params.password) {
       return options.throttle.guard({ ip: request.clientAddress, username: params.username }, exchange);

@@ -18,7 +18,7 @@ import { MAX_PASSWORD_LENGTH } from './auth.js';
 export interface UsersRoutesOptions {
   users: UserService;
   authenticate: BearerAuthenticator;
-  /** `/api/v1`; paths are absolute here, because `/users/` and `/users` differ (spec §1.3). */
+  /** `/api/v1`; paths are absolute here, because `/users/` and `/users` differ. */
   apiPrefix: string;
   /** Users' grants (remembered consents). */
   grants: GrantService;
@@ -26,7 +26,7 @@ export interface UsersRoutesOptions {
   adminFilter: AdminNetworkFilter;
 }
 
-// Spec §3.5 field rules; lengths are the PostgreSQL column sizes (spec §7.1), so no write fails.
+// Authly's user field rules; lengths are the PostgreSQL column sizes, so no write fails.
 const username = text(50, 1);
 const email = text(255);
 const password = text(MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH);
@@ -41,7 +41,7 @@ const listQuery = z.object({ skip: queryInt(0, MAX_OFFSET, 0), limit: queryInt(1
 const userPath = z.object({ user_id: uuidParam });
 const grantPath = z.object({ grant_id: uuidParam });
 
-/** Explicit nulls mean "leave as is" (spec D9: never a 500 for a null on a NOT NULL column). */
+/** Explicit nulls mean "leave as is" (never a 500 for a null on a NOT NULL column). */
 function present<T extends object>(input: T): { [K in keyof T]?: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
 }

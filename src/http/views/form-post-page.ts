@@ -2,7 +2,7 @@ import { escapeHtml, layout } from './html.js';
 
 /**
  * OAuth 2.0 Form Post Response Mode §2: an auto-submitting form to the client's redirect URI.
- * The inline script is allowed by the page's CSP (`script-src 'unsafe-inline'`, spec §1.5).
+ * The inline script is allowed by the page's CSP (`script-src 'unsafe-inline'`).
  */
 export function renderFormPostPage(action: string, fields: Record<string, string>): string {
   const inputs = Object.entries(fields)

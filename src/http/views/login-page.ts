@@ -5,7 +5,7 @@ import { escapeHtml, layout } from './html.js';
 export interface LoginPageOptions {
   /** Where the form posts (the authorization endpoint, or the device verification page). */
   action: string;
-  /** Every authorization parameter, echoed as hidden fields so POST can re-validate (spec D6). */
+  /** Every authorization parameter, echoed as hidden fields so POST can re-validate. */
   params: Record<string, string>;
   csrfToken: string;
   /** Shown above the form after a failed attempt. */
@@ -27,7 +27,7 @@ function hidden(name: string, value: string): string {
 }
 
 /**
- * The login and consent page (spec §8.7, with D7's login added): every client-supplied value is
+ * The login and consent page, with a login form added: every client-supplied value is
  * escaped, and a CSRF token travels in a hidden field and a cookie (double submit).
  */
 export function renderLoginPage(view: Pick<ConsentView, 'client' | 'scopes'>, options: LoginPageOptions): string {

@@ -1,6 +1,6 @@
 import { layout } from './html.js';
 
-/** Spec §3.6: the page `GET /oidc/logout` shows when there is nowhere to redirect. */
+/** The page `GET /oidc/logout` shows when there is nowhere to redirect. */
 export function renderLogoutPage(): string {
   return layout(
     'Logout Successful',
@@ -11,7 +11,7 @@ export function renderLogoutPage(): string {
 }
 
 /**
- * Spec §3.6: the OIDC Session Management iframe. It announces itself to its parent and answers
+ * The OIDC Session Management iframe. It announces itself to its parent and answers
  * `oidc-session-check <client_id> <session_state>` messages by comparing states client-side.
  */
 export function renderSessionIframe(): string {
@@ -36,7 +36,7 @@ export function renderSessionIframe(): string {
   );
 }
 
-/** Spec §3.6: the front-channel logout page; the browser session cookie is cleared with it. */
+/** The front-channel logout page; the browser session cookie is cleared with it. */
 export function renderFrontChannelLogoutPage(): string {
   return layout('Front-Channel Logout', `<h1>Front-Channel Logout</h1>\n<p>You have been logged out of this session.</p>`);
 }

@@ -25,7 +25,7 @@ function present(value: string | undefined): string | undefined {
 
 /**
  * RFC 6749 §4.1.2.1 / OAuth 2.1 §4.1.2.1: when the client is unknown or the redirect URI is not
- * registered, the server MUST NOT redirect; these errors are shown to the user (spec D7).
+ * registered, the server MUST NOT redirect; these errors are shown to the user.
  */
 export function validateRedirectTarget(params: AuthorizationParams, client: Client | undefined): RedirectTarget {
   const clientId = present(params.client_id);
@@ -95,7 +95,7 @@ export function validateAuthorizationRequest(
   }
   const codeChallenge = present(params.code_challenge);
   if (!codeChallenge) throw new InvalidRequest('code_challenge is required (PKCE)');
-  // OAuth 2.1 §4.1.1 / spec §8.4: only S256; `plain` offers no protection against code interception.
+  // OAuth 2.1 §4.1.1: only S256; `plain` offers no protection against code interception.
   const method = present(params.code_challenge_method) ?? 'S256';
   if (method !== 'S256') throw new InvalidRequest('code_challenge_method must be S256');
   if (!isWellFormedPkceValue(codeChallenge)) throw new InvalidRequest('code_challenge must be 43-128 characters of [A-Za-z0-9-._~]');

@@ -11,16 +11,16 @@ export const SCOPE_CLAIMS = {
   address: ['address'],
 } as const;
 
-/** Every claim this server can release (discovery's `claims_supported`, spec §3.2). */
+/** Every claim this server can release (discovery's `claims_supported`). */
 export const SUPPORTED_CLAIMS = [
   'sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'azp',
   ...SCOPE_CLAIMS.profile, ...SCOPE_CLAIMS.email, ...SCOPE_CLAIMS.phone, ...SCOPE_CLAIMS.address,
 ].sort();
 
-/** The order of Authly's UserInfo document (spec §3.6). */
+/** The order of Authly's UserInfo document. */
 const USERINFO_KEYS = ['sub', ...SCOPE_CLAIMS.profile, ...SCOPE_CLAIMS.email, ...SCOPE_CLAIMS.phone, ...SCOPE_CLAIMS.address] as const;
 
-/** Spec §3.6: given + family, either one, or the username. */
+/** As in Authly: given + family, either one, or the username. */
 function displayName(user: User): string {
   const parts = [user.givenName, user.familyName].filter((p): p is string => !!p);
   return parts.length > 0 ? parts.join(' ') : user.username;
@@ -65,7 +65,7 @@ export function releasedClaims(user: User, scopes: readonly string[]): Record<st
 }
 
 /**
- * Authly's UserInfo document (spec §3.6): all 20 keys always present, `null` where the scopes do
+ * Authly's UserInfo document: all 20 keys always present, `null` where the scopes do
  * not release a claim or the user has no value.
  */
 export function userInfoDocument(user: User, scopes: readonly string[]): Record<string, unknown> {

@@ -5,8 +5,8 @@ import { SUPPORTED_CLAIMS } from './claims.js';
 const OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'];
 
 /**
- * OpenID Connect Discovery 1.0 §3 (spec §3.2, Appendix A): the same `issuer`,
- * `authorization_endpoint` and `token_endpoint` as the RFC 8414 document (D4); only what this
+ * OpenID Connect Discovery 1.0 §3: the same `issuer`,
+ * `authorization_endpoint` and `token_endpoint` as the RFC 8414 document; only what this
  * server implements is advertised, and `id_token_signing_alg_values_supported` lists exactly the
  * algorithms it signs ID tokens with (never `none`, no HS256: secrets are hashed).
  */

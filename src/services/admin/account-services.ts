@@ -29,7 +29,7 @@ export interface AccountServicesDeps {
   audit?: AuditLog;
 }
 
-/** The users, auth and admin services and the login throttle (issue #6). */
+/** The users, auth and admin services and the login throttle. */
 export interface AccountServices {
   users: UserService;
   admin: AdminService;
@@ -42,7 +42,7 @@ export interface AccountServices {
 }
 
 /**
- * Builds the account services and runs the start-up bootstrap (spec §5.3) when `admin.bootstrap`
+ * Builds the account services and runs the start-up bootstrap when `admin.bootstrap`
  * is set. A bootstrap failure is logged and start-up continues, as in Authly, except a
  * {@link BootstrapConflictError}: the server must not run with an admin name someone else holds.
  */

@@ -3,7 +3,7 @@ import type { UserPrincipal } from '../users/current-user.js';
 import type { AdminScope } from './admin-scopes.js';
 
 /**
- * Spec §1.4 / §5.1, the two layers of admin authority: the user's `is_admin` flag, then (admin
+ * The two layers of admin authority: the user's `is_admin` flag, then (admin
  * API only) the route's `admin:*` scope in the access token. Both failures are 403 with a
  * Bearer challenge. `is_admin` comes from the user read afresh by the bearer check, which has
  * already refused tokens of inactive or unverified users (401).

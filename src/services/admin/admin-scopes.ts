@@ -1,4 +1,4 @@
-/** The admin scopes bootstrap registers (spec §5.1), name → description. */
+/** The admin scopes bootstrap registers, name → description. */
 export const ADMIN_SCOPES = {
   'admin:clients:read': 'Read OAuth client configurations',
   'admin:clients:write': 'Create and modify OAuth clients',
@@ -13,7 +13,7 @@ export const ADMIN_SCOPES = {
 /** One of the eight `admin:*` scopes. */
 export type AdminScope = keyof typeof ADMIN_SCOPES;
 
-/** Spec §5.3 step 2: bootstrap rewrites the seed descriptions of the OIDC scopes to these. */
+/** Bootstrap rewrites the seed descriptions of the OIDC scopes to these. */
 export const OIDC_SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   openid: 'OpenID Connect authentication scope (required for OIDC flows)',
   profile: 'Access to user profile information (name, username, picture, etc.)',

@@ -21,12 +21,12 @@ export interface AdminServiceDeps {
   clock: Clock;
   random: RandomSource;
   logger: Logger;
-  /** The OAuth service's bearer check (spec §1.4). */
+  /** The OAuth service's bearer check. */
   authenticate: BearerAuthenticator;
   system: SystemSettings;
 }
 
-/** The admin API's use cases (spec §3.7), one part per resource; routes call one method each. */
+/** The admin API's use cases, one part per resource; routes call one method each. */
 export class AdminService {
   readonly clients: ClientAdmin;
   readonly scopes: ScopeAdmin;
@@ -44,7 +44,7 @@ export class AdminService {
     this.system = new SystemAdmin({ ...deps, settings: deps.system });
   }
 
-  /** Both layers of admin authority (spec §1.4): a valid user token, `is_admin`, and the scope. */
+  /** Both layers of admin authority: a valid user token, `is_admin`, and the scope. */
   async authorize(presented: PresentedAccessToken, scope: AdminScope): Promise<UserPrincipal> {
     const principal = await currentUser(this.#authenticate, presented);
     requireAdmin(principal, scope);

@@ -16,7 +16,7 @@ export interface ClientAdminDeps {
   clock: Clock;
 }
 
-/** `POST /admin/clients` answer: the secret is shown here and on regeneration only (D9). */
+/** `POST /admin/clients` answer: the secret is shown here and on regeneration only. */
 export interface CreatedClient {
   client_id: string;
   client_secret: string | null;
@@ -26,7 +26,7 @@ export interface CreatedClient {
 
 const OIDC_SCOPES = ['openid', 'profile', 'email', 'address', 'phone'];
 
-/** OAuth client administration (spec §3.7 Clients). Secrets are high-entropy and HMAC-hashed (DESIGN.md §6). */
+/** OAuth client administration. Secrets are high-entropy and HMAC-hashed. */
 export class ClientAdmin {
   readonly #deps: ClientAdminDeps;
 
@@ -34,13 +34,13 @@ export class ClientAdmin {
     this.#deps = deps;
   }
 
-  /** Newest first; `include_inactive` is honoured (spec D9/Q15). */
+  /** Newest first; `include_inactive` is honoured. */
   async list(query: { limit: number; offset: number; includeInactive: boolean }): Promise<ClientModel[]> {
     const clients = await this.#deps.repos.clients.list(query);
     return clients.map(toClientModel);
   }
 
-  /** Validates (spec §3.7 order), creates and links the scopes. */
+  /** Validates, creates and links the scopes. */
   async create(input: ClientCreateInput): Promise<CreatedClient> {
     const method = input.token_endpoint_auth_method ?? (input.client_type === 'public' ? 'none' : 'client_secret_basic');
     checkAuthMethod(input.client_type, method);
@@ -55,7 +55,7 @@ export class ClientAdmin {
     const client = await this.#deps.repos.clients.create(
       {
         ...patch,
-        // Spec §3.7: `client_` + 22 URL-safe characters (16 random bytes).
+        // Authly's format: `client_` + 22 URL-safe characters (16 random bytes).
         clientId: `client_${this.#deps.random.token(16)}`,
         clientName: input.client_name,
         clientType: input.client_type,
@@ -127,7 +127,7 @@ export class ClientAdmin {
     await this.#deps.repos.tokens.invalidateByClient(client.id, this.#deps.clock.now());
   }
 
-  /** The client's OIDC settings from the stored row (spec §3.7). */
+  /** The client's OIDC settings from the stored row. */
   async getOidc(clientId: string): Promise<ClientOidcFields & { client_id: string; client_name: string; is_oidc_client: boolean; oidc_scopes: string[] }> {
     const client = await this.#active(clientId);
     const scopes = scopeNames(client.scope);
@@ -168,7 +168,7 @@ export class ClientAdmin {
     }
   }
 
-  /** Spec §3.7 rule 3: every named scope must exist and be active. */
+  /** Every named scope must exist and be active. */
   async #checkScopes(scope: string | null | undefined): Promise<string[]> {
     const names = [...new Set(scopeNames(scope))];
     const active = new Set((await this.#deps.repos.scopes.findActiveByNames(names)).map((s) => s.scopeName));

@@ -1,7 +1,7 @@
 import type { ClientPatch, ClientType, JsonWebKeySet, TokenEndpointAuthMethod } from '../../domain/client.js';
 import type { OidcRuleInput } from './client-rules.js';
 
-/** `POST /admin/clients` body after schema checks (spec §3.7 `OAuthClientCreateRequest`). */
+/** `POST /admin/clients` body after schema checks. */
 export interface ClientCreateInput extends OidcRuleInput {
   client_name: string;
   client_type: ClientType;
@@ -28,10 +28,10 @@ export interface ClientCreateInput extends OidcRuleInput {
   backchannel_logout_session_required?: boolean;
 }
 
-/** `PUT /admin/clients/{id}`: every documented field, `is_active` included (spec D9/Q14); not the type. */
+/** `PUT /admin/clients/{id}`: every documented field, `is_active` included; not the type. */
 export type ClientUpdateInput = Partial<Omit<ClientCreateInput, 'client_type'>> & { is_active?: boolean };
 
-/** The keys `PUT /admin/clients/{id}/oidc` applies (spec §3.7). */
+/** The keys `PUT /admin/clients/{id}/oidc` applies. */
 export const OIDC_UPDATE_KEYS = [
   'id_token_signed_response_alg',
   'subject_type',

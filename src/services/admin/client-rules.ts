@@ -1,10 +1,10 @@
 import { isPublicClientRedirectUri, redirectUriProblem } from '../../protocol/redirect-uri.js';
 import { badRequest } from '../users/detail-error.js';
 
-/** Spec §6 `REDIRECT_URI_MAX_LENGTH`. */
+/** Authly's `REDIRECT_URI_MAX_LENGTH`. */
 export const REDIRECT_URI_MAX_LENGTH = 2000;
 
-/** The OIDC fields the business rules look at (Authly's names, spec §3.7). */
+/** The OIDC fields the business rules look at (Authly's names). */
 export interface OidcRuleInput {
   subject_type?: string;
   sector_identifier_uri?: string | null;
@@ -14,7 +14,7 @@ export interface OidcRuleInput {
   application_type?: string;
 }
 
-/** Spec §3.7 rule 1: a public client authenticates with `none`, a confidential one never does. */
+/** Authly's rule: a public client authenticates with `none`, a confidential one never does. */
 export function checkAuthMethod(clientType: string, method: string): void {
   if (clientType === 'public' && method !== 'none') throw badRequest("Public clients must use 'none' token endpoint auth method");
   if (clientType === 'confidential' && method === 'none') throw badRequest("Confidential clients cannot use 'none' token endpoint auth method");
@@ -53,7 +53,7 @@ export function checkBackchannelLogoutUri(uri: string | null | undefined): void 
   }
 }
 
-/** Spec §3.7 rule 4, in Authly's order. `scopes` are the client's requested scope names. */
+/** Authly's redirect URI rules, in its order. `scopes` are the client's requested scope names. */
 export function checkOidcFields(input: OidcRuleInput, scopes: readonly string[]): void {
   if (input.subject_type === 'pairwise' && scopes.includes('openid') && !input.sector_identifier_uri) {
     throw badRequest('sector_identifier_uri is required for pairwise subject type');

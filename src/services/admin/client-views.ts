@@ -13,7 +13,7 @@ export interface ClientOidcFields {
   contacts: string[];
 }
 
-/** Authly's `OAuthClientResponse` (spec §3.7), the public view of a client. */
+/** Authly's `OAuthClientResponse`, the public view of a client. */
 export interface ClientResponse extends ClientOidcFields {
   id: string;
   client_id: string;
@@ -42,7 +42,7 @@ export interface ClientResponse extends ClientOidcFields {
   backchannel_logout_session_required: boolean;
 }
 
-/** Authly's `OAuthClientModel` (spec §3.7); `client_secret_hash` is always null (D9/Q10). */
+/** Authly's `OAuthClientModel`; `client_secret_hash` is always null. */
 export interface ClientModel extends ClientResponse {
   client_secret_hash: null;
   client_name_localized: LocalizedValues | null;
@@ -102,7 +102,7 @@ export function toClientResponse(client: Client): ClientResponse {
   };
 }
 
-/** The full model without the secret digest (spec D9: secrets and hashes are never listed). */
+/** The full model without the secret digest (secrets and hashes are never listed). */
 export function toClientModel(client: Client): ClientModel {
   return {
     ...toClientResponse(client),

@@ -1,4 +1,4 @@
-/** Authly's `page_info` object (spec §3.7). */
+/** Authly's `page_info` object. */
 export interface PageInfo {
   skip: number;
   limit: number;
@@ -8,7 +8,7 @@ export interface PageInfo {
   total_pages: number;
 }
 
-/** Pagination facts of one page of `total` rows (spec §3.7: `total_pages` is 0 when empty). */
+/** Pagination facts of one page of `total` rows (`total_pages` is 0 when empty, as in Authly). */
 export function pageInfo(skip: number, limit: number, total: number): PageInfo {
   return {
     skip,

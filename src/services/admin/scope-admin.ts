@@ -3,7 +3,7 @@ import { ConflictError } from '../../repositories/errors.js';
 import type { Repositories } from '../../repositories/repositories.js';
 import { badRequest, notFound } from '../users/detail-error.js';
 
-/** Authly's `OAuthScopeModel` (spec §3.7). */
+/** Authly's `OAuthScopeModel`. */
 export interface ScopeModel {
   id: string;
   scope_name: string;
@@ -44,7 +44,7 @@ export function toScopeModel(scope: Scope): ScopeModel {
 }
 
 /**
- * Spec §3.7 scope-name rules, in Authly's order. Control characters are refused too: RFC 6749
+ * Authly's scope-name rules, in its order. Control characters are refused too: RFC 6749
  * §3.3 scope tokens are printable ASCII, and PostgreSQL rejects NUL in text.
  */
 export function scopeNameProblem(name: unknown): string | undefined {
@@ -60,7 +60,7 @@ function unstorable(name: string): boolean {
   return name.includes('\u0000');
 }
 
-/** OAuth scope administration (spec §3.7 Scopes). */
+/** OAuth scope administration. */
 export class ScopeAdmin {
   readonly #repos: Repositories;
 
@@ -68,7 +68,7 @@ export class ScopeAdmin {
     this.#repos = repos;
   }
 
-  /** By name; `include_inactive` honoured (D9/Q15); `default_only` ignores paging (spec §3.7). */
+  /** By name; `include_inactive` honoured; `default_only` ignores paging. */
   async list(query: { limit: number; offset: number; includeInactive: boolean; defaultOnly: boolean }): Promise<ScopeModel[]> {
     const scopes = query.defaultOnly ? await this.#repos.scopes.findDefaults() : await this.#repos.scopes.list(query);
     return scopes.map(toScopeModel);
@@ -98,14 +98,14 @@ export class ScopeAdmin {
     }
   }
 
-  /** Even an inactive scope (spec §3.7). */
+  /** Even an inactive scope. */
   async get(name: string): Promise<ScopeModel> {
     const scope = unstorable(name) ? undefined : await this.#repos.scopes.findByName(name);
     if (!scope) throw notFound(`Scope not found: ${name}`);
     return toScopeModel(scope);
   }
 
-  /** Spec §3.7 order: 404, then "No valid fields", then "cannot be changed". */
+  /** Authly's order: 404, then "No valid fields", then "cannot be changed". */
   async update(name: string, input: ScopeUpdateInput): Promise<ScopeModel> {
     const scope = unstorable(name) ? undefined : await this.#repos.scopes.findByName(name);
     if (!scope) throw notFound('Scope not found');
@@ -121,7 +121,7 @@ export class ScopeAdmin {
     return toScopeModel(updated);
   }
 
-  /** Soft delete, repeatable (spec §3.7); client and token associations stay. */
+  /** Soft delete, repeatable; client and token associations stay. */
   async deactivate(name: string): Promise<{ scope_name: string; message: string }> {
     const scope = unstorable(name) ? undefined : await this.#repos.scopes.findByName(name);
     if (!scope) throw notFound('Scope not found or cannot be deactivated');

@@ -6,7 +6,7 @@ import { badRequest, notFound } from '../users/detail-error.js';
 import { endUserSessions } from '../users/end-sessions.js';
 import { pageInfo, type PageInfo } from './page-info.js';
 
-/** One "session" (an issued access or refresh token) as Authly lists it (spec §3.7). */
+/** One "session" (an issued access or refresh token) as Authly lists it. */
 export interface SessionView {
   session_id: string;
   token_jti: string;
@@ -51,8 +51,8 @@ function toSessionView(token: TokenRecord, now: Date): SessionView {
 }
 
 /**
- * A user's sessions (spec §3.7, §4.6). A session is a token row of either type, newest first;
- * revoking sessions invalidates tokens, which every bearer check sees at once (spec §1.4).
+ * A user's sessions. A session is a token row of either type, newest first;
+ * revoking sessions invalidates tokens, which every bearer check sees at once.
  */
 export class SessionAdmin {
   readonly #repos: Repositories;
@@ -100,8 +100,8 @@ export class SessionAdmin {
   }
 
   /**
-   * One session. An unknown id is 404 `Session not found` (spec D9/Q16); another user's token is
-   * 400 `Session does not belong to the specified user` (spec §3.7).
+   * One session. An unknown id is 404 `Session not found`; another user's token is
+   * 400 `Session does not belong to the specified user`.
    */
   async revokeOne(userId: string, sessionId: string): Promise<{ user_id: string; username: string; session_id: string; token_jti: string; token_type: string; message: string }> {
     const user = await this.#user(userId);

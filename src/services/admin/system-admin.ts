@@ -1,7 +1,7 @@
 import type { Repositories } from '../../repositories/repositories.js';
 import type { Clock, Logger } from '../../repositories/ports.js';
 
-/** What `/admin/status` reports about the server's own settings (spec §3.7). */
+/** What `/admin/status` reports about the server's own settings. */
 export interface SystemSettings {
   apiPrefix: string;
   jwtAlgorithm: string;
@@ -31,7 +31,7 @@ export interface DashboardStats {
 
 const DAY_MS = 86_400_000;
 
-/** System status and statistics (spec §3.7 System), with a real timestamp (D9/Q11). */
+/** System status and statistics, with a real timestamp. */
 export class SystemAdmin {
   readonly #repos: Repositories;
   readonly #clock: Clock;

@@ -20,7 +20,7 @@ export interface UserAdminDeps {
   random: RandomSource;
 }
 
-/** `POST .../reset-password` answer (spec §3.7). */
+/** `POST .../reset-password` answer. */
 export interface PasswordReset {
   user_id: string;
   username: string;
@@ -32,7 +32,7 @@ export interface PasswordReset {
 
 const LAST_ADMIN = 'Cannot remove admin privileges from or delete the last admin user';
 
-/** User administration (spec §3.7 Users). Passwords follow the admin strength rule (spec §5.4). */
+/** User administration. Passwords follow the admin strength rule. */
 export class UserAdmin {
   readonly #deps: UserAdminDeps;
 
@@ -48,7 +48,7 @@ export class UserAdmin {
     return this.#view(await this.#find(id));
   }
 
-  /** Spec §3.7: exactly one of `password` / `generate_temp_password`; 201 with the temporary password. */
+  /** Exactly one of `password` / `generate_temp_password`; 201 with the temporary password. */
   async create(input: AdminUserCreateInput): Promise<AdminUserResponse & { temporary_password: string | null }> {
     const hasPassword = input.password !== undefined && input.password !== null;
     if (hasPassword && input.generate_temp_password) throw badRequest('Cannot specify both password and generate_temp_password');
@@ -61,7 +61,7 @@ export class UserAdmin {
   }
 
   /**
-   * Spec §3.7: nulls dropped; self-demotion and losing the last admin are refused. Deactivating,
+   * Nulls dropped; self-demotion and losing the last admin are refused. Deactivating,
    * un-verifying, demoting or setting a password ends the user's tokens and browser sessions
    * in the same call.
    */
@@ -81,7 +81,7 @@ export class UserAdmin {
     return this.#view(updated);
   }
 
-  /** Spec §3.7: invalidates the tokens, then deletes; codes and tokens go by cascade (§4.6). */
+  /** Invalidates the tokens, then deletes; codes and tokens go by cascade. */
   async delete(id: string): Promise<void> {
     const user = await this.#find(id);
     if (user.isAdmin && (await adminCount(this.#deps.repos)) <= 1) throw badRequest(LAST_ADMIN);

@@ -1,6 +1,6 @@
 import type { Address, NewUser, UserPatch } from '../../domain/user.js';
 
-/** The OIDC profile fields an admin may set (spec §3.7), Authly's names. */
+/** The OIDC profile fields an admin may set, Authly's names. */
 export interface ProfileInput {
   given_name?: string | null;
   family_name?: string | null;
@@ -19,7 +19,7 @@ export interface ProfileInput {
   address?: Address | null;
 }
 
-/** `POST /admin/users` body after schema checks (spec §3.7 `AdminUserCreateRequest`). */
+/** `POST /admin/users` body after schema checks. */
 export interface AdminUserCreateInput extends ProfileInput {
   username: string;
   email: string;
@@ -31,7 +31,7 @@ export interface AdminUserCreateInput extends ProfileInput {
   requires_password_change?: boolean | null;
 }
 
-/** `PUT /admin/users/{id}` body (spec §3.7): all optional; nulls are dropped. */
+/** `PUT /admin/users/{id}` body: all optional; nulls are dropped. */
 export type AdminUserUpdateInput = Omit<AdminUserCreateInput, 'generate_temp_password' | 'username' | 'email'> & {
   username?: string | null;
   email?: string | null;
@@ -61,7 +61,7 @@ const FIELDS = {
   address: 'address',
 } as const satisfies Record<string, keyof UserPatch>;
 
-/** Present, non-null fields as a domain patch (spec §3.7: "Null fields are dropped"); no password. */
+/** Present, non-null fields as a domain patch (null fields are dropped); no password. */
 export function toUserPatch(input: AdminUserUpdateInput): UserPatch {
   const patch: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(FIELDS)) {

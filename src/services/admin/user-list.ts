@@ -5,7 +5,7 @@ import { badRequest } from '../users/detail-error.js';
 import { toAdminUserResponse, type AdminUserResponse } from '../users/user-views.js';
 import { pageInfo, type PageInfo } from './page-info.js';
 
-/** `GET /admin/users` query after schema checks (spec §3.7); dates are still raw text. */
+/** `GET /admin/users` query after schema checks; dates are still raw text. */
 export interface AdminUserListInput {
   skip: number;
   limit: number;
@@ -45,7 +45,7 @@ const FLAG_PARAMS = ['is_active', 'is_verified', 'is_admin', 'requires_password_
 /** ISO-8601 date or date-time with a 4-digit year (PostgreSQL's range); no zone means UTC. */
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
-/** Spec §3.7: a bad date is 400 `Invalid <param> date format. Use ISO format.` */
+/** As in Authly, a bad date is 400 `Invalid <param> date format. Use ISO format.` */
 export function parseIsoDate(name: string, value: string): Date {
   const match = ISO.exec(value.trim());
   const text = match && value.length > 10 && !match[1] ? `${value.trim()}Z` : value.trim();
@@ -66,7 +66,7 @@ function filtersApplied(input: AdminUserListInput, dates: Record<string, Date>):
 }
 
 /**
- * Admin user listing (spec §3.7): every filter, the sort and the page run in the database, so
+ * Admin user listing: every filter, the sort and the page run in the database, so
  * the cost does not grow with the number of users.
  */
 export async function listUsers(input: AdminUserListInput, deps: { repos: Repositories; clock: Clock }): Promise<AdminUserList> {

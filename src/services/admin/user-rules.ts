@@ -27,7 +27,7 @@ function emailProblem(email: string): string | undefined {
 }
 
 /**
- * Authly's admin user validator (spec §3.7): collects problems in its order and answers 400 with
+ * Authly's admin user validator: collects problems in its order and answers 400 with
  * only the first. `self` is the user being updated, whose own name and address are not "taken".
  */
 export async function checkAdminUserInput(input: UserRuleInput, repos: Repositories, self?: User): Promise<void> {

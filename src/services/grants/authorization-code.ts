@@ -8,7 +8,7 @@ import { activeUser, dpopBinding, issueForLogin } from './shared.js';
 
 /**
  * RFC 6749 §4.1.3 with OAuth 2.1 rules: PKCE (S256) always, exact redirect URI, single use.
- * Every check runs before the code is consumed, so a failed attempt leaves it usable (spec §3.3.3).
+ * Every check runs before the code is consumed, so a failed attempt leaves it usable.
  */
 export async function exchangeAuthorizationCode(request: TokenRequest, client: Client | undefined, deps: GrantDeps): Promise<TokenResponse> {
   const { code, redirectUri, codeVerifier } = request;

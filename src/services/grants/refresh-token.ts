@@ -49,7 +49,7 @@ export async function refreshTokens(
     client && scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: null, authTime: null, accessToken: tokens.accessToken })
       : undefined;
-  // Spec D9: both refresh paths report the scope.
+  // Both refresh paths report the scope.
   return toTokenResponse(tokens, { idToken, scope: opts.echoScope ? tokens.scope : null });
 }
 

@@ -16,7 +16,7 @@ export interface UserPrincipal {
 export type BearerAuthenticator = (presented: PresentedAccessToken) => Promise<BearerPrincipal>;
 
 /**
- * Authly's "get current user" dependency (spec §1.4): a missing or non-Bearer header is 401
+ * Authly's "get current user" dependency: a missing or non-Bearer header is 401
  * `Not authenticated`; anything else wrong (bad signature, expired, revoked, user gone, or a
  * client_credentials token that acts for no user) is 401 `Could not validate credentials`.
  * Both carry `WWW-Authenticate: Bearer` (RFC 6750 §3).

@@ -1,6 +1,6 @@
 /** Options of a {@link DetailError}. */
 export interface DetailErrorOptions {
-  /** Authly's machine-readable code, e.g. `ADMIN_API_DISABLED` (spec §1.2). */
+  /** Authly's machine-readable code, e.g. `ADMIN_API_DISABLED`. */
   errorCode?: string;
   /** Extra response headers: `WWW-Authenticate` on 401/403, `Retry-After` on 429. */
   headers?: Record<string, string>;
@@ -9,8 +9,7 @@ export interface DetailErrorOptions {
 
 /**
  * An error of the users, auth and admin APIs, answered with FastAPI's `HTTPException` body
- * `{"detail": "..."}` (plus `error_code` when set), as Authly answers them (spec §1.3,
- * Appendix B). `detail` is shown to the client: never put secrets or internals in it.
+ * `{"detail": "..."}` (plus `error_code` when set), as Authly answers them. `detail` is shown to the client: never put secrets or internals in it.
  */
 export class DetailError extends Error {
   override readonly name = 'DetailError';
@@ -41,7 +40,7 @@ export function notFound(detail: string): DetailError {
 /** RFC 6750 §3: a bearer-protected resource names its scheme on 401/403. */
 export const BEARER_CHALLENGE: Readonly<Record<string, string>> = { 'WWW-Authenticate': 'Bearer' };
 
-/** 429 `Rate limit exceeded` (spec §8.1) with `Retry-After` in whole seconds (RFC 9110 §10.2.3). */
+/** 429 `Rate limit exceeded` with `Retry-After` in whole seconds (RFC 9110 §10.2.3). */
 export function rateLimitExceeded(retryAfterSeconds: number): DetailError {
   return new DetailError(429, 'Rate limit exceeded', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 }

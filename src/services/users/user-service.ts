@@ -21,14 +21,14 @@ function isWrongCurrentPassword(error: unknown): boolean {
   return error instanceof DetailError && error.status === 401;
 }
 
-/** `POST {P}/users/` body, already schema-checked (spec §3.5). */
+/** `POST {P}/users/` body, already schema-checked. */
 export interface Registration {
   username: string;
   email: string;
   password: string;
 }
 
-/** `PUT {P}/users/{id}` body: only present keys are applied (spec §3.5). */
+/** `PUT {P}/users/{id}` body: only present keys are applied. */
 export interface UserUpdate {
   username?: string;
   email?: string;
@@ -37,8 +37,8 @@ export interface UserUpdate {
 }
 
 /**
- * Users router and auth router use cases (spec §3.4, §3.5). Password rules here are length
- * only (spec §5.4), checked by the route schemas; hashing is argon2id (spec §8.3).
+ * Users router and auth router use cases. Password rules here are length
+ * only, checked by the route schemas; hashing is argon2id.
  */
 export class UserService {
   readonly #deps: UserServiceDeps;
@@ -47,7 +47,7 @@ export class UserService {
     this.#deps = deps;
   }
 
-  /** Self-registration: active, unverified, never admin (spec §3.5). */
+  /** Self-registration: active, unverified, never admin. */
   async register(input: Registration): Promise<User> {
     const { users } = this.#deps.repos;
     if (await users.findByUsername(input.username)) throw badRequest('Username already registered');
@@ -69,7 +69,7 @@ export class UserService {
     return user;
   }
 
-  /** Newest first (spec §3.5). */
+  /** Newest first. */
   async list(skip: number, limit: number): Promise<User[]> {
     const page = await this.#deps.repos.users.list({ offset: skip, limit, sortBy: 'created_at', sortOrder: 'desc' });
     return page.users;
@@ -96,12 +96,12 @@ export class UserService {
     return this.#write(() => applyUserPatch(this.#deps.repos, user, patch, this.#deps.clock.now()));
   }
 
-  /** Hard delete; tokens and codes go by foreign-key cascade (spec §3.5). */
+  /** Hard delete; tokens and codes go by foreign-key cascade. */
   async delete(id: string): Promise<void> {
     if (!(await this.#deps.repos.users.delete(id))) throw notFound('User not found');
   }
 
-  /** Marks the user verified, so the password grant accepts them (spec §3.5). */
+  /** Marks the user verified, so the password grant accepts them. */
   async verify(id: string): Promise<User> {
     await this.get(id);
     return this.#write(() => this.#deps.repos.users.update(id, { isVerified: true }));
@@ -121,7 +121,7 @@ export class UserService {
   /**
    * `POST {P}/auth/logout`: the presented token, then every other live token of the
    * user, and every browser session of the user (the session epoch rises). Counts the tokens this
-   * call invalidated (Authly's cumulative count, Q19, is not kept).
+   * call invalidated (Authly's cumulative count is not kept).
    */
   async logout(user: User, jti: string): Promise<{ message: string; invalidated_tokens: number }> {
     const now = this.#deps.clock.now();

@@ -1,6 +1,6 @@
 import type { Address, User } from '../../domain/user.js';
 
-/** Authly's `UserResponse` (spec §3.5): never the password hash. */
+/** Authly's `UserResponse`: never the password hash. */
 export interface UserResponse {
   id: string;
   username: string;
@@ -13,7 +13,7 @@ export interface UserResponse {
   is_admin: boolean;
 }
 
-/** Authly's `AdminUserResponse` (spec §3.7): the account, its OIDC profile and live session count. */
+/** Authly's `AdminUserResponse`: the account, its OIDC profile and live session count. */
 export interface AdminUserResponse extends UserResponse {
   requires_password_change: boolean;
   given_name: string | null;
@@ -25,7 +25,7 @@ export interface AdminUserResponse extends UserResponse {
   picture: string | null;
   website: string | null;
   gender: string | null;
-  /** `YYYY-MM-DD` (spec D9/Q12). */
+  /** `YYYY-MM-DD`. */
   birthdate: string | null;
   zoneinfo: string | null;
   locale: string | null;
@@ -35,7 +35,7 @@ export interface AdminUserResponse extends UserResponse {
   active_sessions: number;
 }
 
-/** The public view of a user (spec §3.5). */
+/** The public view of a user. */
 export function toUserResponse(user: User): UserResponse {
   return {
     id: user.id,
@@ -50,7 +50,7 @@ export function toUserResponse(user: User): UserResponse {
   };
 }
 
-/** The admin view of a user (spec §3.7) with its number of active sessions. */
+/** The admin view of a user with its number of active sessions. */
 export function toAdminUserResponse(user: User, activeSessions: number): AdminUserResponse {
   return {
     ...toUserResponse(user),

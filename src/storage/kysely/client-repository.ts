@@ -48,7 +48,7 @@ const CLIENT_FIELDS: FieldMap<Client> = {
   backchannelLogoutSessionRequired: ['backchannel_logout_session_required', 'bool'],
 };
 
-/** Schema defaults (spec §7.2) for what `NewClient` leaves out. */
+/** Schema defaults for what `NewClient` leaves out. */
 const CLIENT_DEFAULTS: Partial<Client> = {
   clientSecretHash: null,
   grantTypes: ['authorization_code', 'refresh_token'],
@@ -77,7 +77,7 @@ export class KyselyClientRepository implements ClientRepository {
 
   #decode = (row: Record<string, unknown>): Client => {
     const client = decodeRow(CLIENT_FIELDS, this.#ctx.codec, row);
-    // Spec §7.2: NULLs in these columns read back as their defaults.
+    // Authly leaves these columns NULL; NULLs read back as their defaults.
     client.idTokenSignedResponseAlg ??= 'RS256';
     client.subjectType ??= 'public';
     client.applicationType ??= 'web';
@@ -116,7 +116,7 @@ export class KyselyClientRepository implements ClientRepository {
       .selectFrom('oauth_clients')
       .selectAll()
       .where('client_id', '=', clientId)
-      // Spec §7.2: inactive clients are invisible to every protocol path.
+      // Inactive clients are invisible to every protocol path.
       .where('is_active', '=', this.#ctx.codec.bool(true))
       .executeTakeFirst();
     return row && this.#decode(row);

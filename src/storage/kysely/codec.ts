@@ -5,7 +5,7 @@ import type { DbArray, DbBool, DbJson, DbTime } from './database.js';
 export type SqlFlavour = 'sqlite' | 'postgresql';
 
 /**
- * Converts domain values to and from what one engine stores (DESIGN.md §2): PostgreSQL keeps
+ * Converts domain values to and from what one engine stores: PostgreSQL keeps
  * Authly's native types, SQLite stores text and integers.
  */
 export interface Codec {

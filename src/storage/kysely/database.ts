@@ -17,7 +17,7 @@ export type DbArray = string[] | string;
 /** A JSONB column: parsed on PostgreSQL, JSON text on SQLite. */
 export type DbJson = unknown;
 
-/** `users` (spec §7.1). */
+/** `users`. */
 export interface UsersTable {
   id: string;
   username: string;
@@ -49,7 +49,7 @@ export interface UsersTable {
   session_epoch: Generated<number>;
 }
 
-/** `oauth_clients` (spec §7.2). */
+/** `oauth_clients`. */
 export interface OAuthClientsTable {
   id: string;
   client_id: string;
@@ -95,7 +95,7 @@ export interface OAuthClientsTable {
   backchannel_logout_session_required: DbBool | null;
 }
 
-/** `tokens` (spec §7.3). */
+/** `tokens`. */
 export interface TokensTable {
   id: string;
   user_id: string | null;
@@ -130,7 +130,7 @@ export interface TokenFamilyRevocationsTable {
   revoked_at: DbTime;
 }
 
-/** `oauth_scopes` (spec §7.4). */
+/** `oauth_scopes`. */
 export interface OAuthScopesTable {
   id: string;
   scope_name: string;
@@ -141,7 +141,7 @@ export interface OAuthScopesTable {
   updated_at: DbTime | null;
 }
 
-/** `oauth_client_scopes` (spec §7.5). */
+/** `oauth_client_scopes`. */
 export interface OAuthClientScopesTable {
   id: string;
   client_id: string;
@@ -149,7 +149,7 @@ export interface OAuthClientScopesTable {
   created_at: DbTime | null;
 }
 
-/** `oauth_authorization_codes` (spec §7.6). */
+/** `oauth_authorization_codes`. */
 export interface OAuthAuthorizationCodesTable {
   id: string;
   code: string;
@@ -181,7 +181,7 @@ export interface OAuthAuthorizationCodesTable {
   sid: string | null;
 }
 
-/** `oauth_token_scopes` (spec §7.7): in the schema, not written by Authly. */
+/** `oauth_token_scopes`: in the schema, not written by Authly. */
 export interface OAuthTokenScopesTable {
   id: string;
   token_id: string;
@@ -189,7 +189,7 @@ export interface OAuthTokenScopesTable {
   created_at: Generated<DbTime | null>;
 }
 
-/** `oidc_jwks_keys` (spec §7.8) plus our `private_key_data` column. */
+/** `oidc_jwks_keys` plus our `private_key_data` column. */
 export interface OidcJwksKeysTable {
   kid: string;
   key_data: DbJson;

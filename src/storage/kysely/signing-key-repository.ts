@@ -21,7 +21,7 @@ const KEY_FIELDS: FieldMap<SigningKey> = {
   privateKeyData: ['private_key_data', 'plain'],
 };
 
-/** `SigningKeyRepository` over Kysely (spec §7.8 plus `private_key_data`). */
+/** `SigningKeyRepository` over Kysely (`oidc_jwks_keys` plus `private_key_data`). */
 export class KyselySigningKeyRepository implements SigningKeyRepository {
   readonly #ctx: RepositoryContext;
 

@@ -53,7 +53,7 @@ const WRITE_FIELDS: FieldMap<Omit<User, 'sessionEpoch'> & { passwordHash: string
 /** Every column a `User` is read from: `password_hash` is left out, so it never leaves by accident. */
 const USER_COLUMNS = Object.values(USER_FIELDS).map(([column]) => column) as (keyof UsersTable)[];
 
-/** Schema defaults (spec §7.1) for what `NewUser` leaves out. */
+/** Schema defaults for what `NewUser` leaves out. */
 const USER_DEFAULTS = { isActive: true, isVerified: false, isAdmin: false, requiresPasswordChange: false } as const;
 
 /** `UserRepository` over Kysely, for SQLite and PostgreSQL alike. */

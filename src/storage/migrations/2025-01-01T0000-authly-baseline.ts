@@ -12,7 +12,7 @@ export interface BaselineHooks {
 }
 
 /**
- * An existing Authly database is recognised by its two central tables (spec §7.1, §7.2): their
+ * An existing Authly database is recognised by its two central tables: their
  * presence before the baseline runs means someone else's DDL created the schema.
  */
 async function authlyTablesExist(db: MigrationDb, flavour: SqlFlavour): Promise<boolean> {
@@ -29,7 +29,7 @@ async function authlyTablesExist(db: MigrationDb, flavour: SqlFlavour): Promise<
 }
 
 /**
- * The seed scopes (spec §7.10). ON CONFLICT DO NOTHING, as upstream: on an adopted database the
+ * The seed scopes. ON CONFLICT DO NOTHING, as upstream: on an adopted database the
  * rows exist, possibly with descriptions rewritten by start-up bootstrap, and must stay as they are.
  */
 async function seedScopes(db: MigrationDb, flavour: SqlFlavour): Promise<void> {
@@ -58,7 +58,7 @@ async function seedScopes(db: MigrationDb, flavour: SqlFlavour): Promise<void> {
 }
 
 /**
- * Authly's schema (spec §7): every table, constraint, index and trigger, plus the seed scopes.
+ * Authly's schema: every table, constraint, index and trigger, plus the seed scopes.
  * Every statement is idempotent, so on PostgreSQL it adopts a database created by Authly's own
  * `init-db-and-user.sql` without touching its rows. No `down`: dropping the baseline would drop
  * every table, including those of an adopted database.

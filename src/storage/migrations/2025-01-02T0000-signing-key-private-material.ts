@@ -4,7 +4,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
  * Adds `oidc_jwks_keys.private_key_data` (nullable TEXT): the encrypted private half of a signing
- * key. Authly keeps its key in memory only and has no such column (spec §7.8); we persist keys so
+ * key. Authly keeps its key in memory only and has no such column; we persist keys so
  * that restarts and several instances sign with the same key. Guarded so that re-running it, or
  * running it on a database where the column was added by hand, is harmless.
  */

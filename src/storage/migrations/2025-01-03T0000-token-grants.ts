@@ -4,7 +4,7 @@ import { addColumnIfMissing } from './add-column.js';
 import type { MigrationDb, SqlFlavour } from './flavour.js';
 
 /**
- * Token families for OAuth 2.1 security rules that Authly lacked (spec D13):
+ * Token families for OAuth 2.1 security rules that Authly lacked:
  * - `tokens.grant_id` groups every token issued from one grant (one authorization code, one
  *   password login, one client_credentials request) so that a reused code (RFC 6749 §4.1.2) or a
  *   replayed rotated refresh token (RFC 9700 §4.14.2) revokes the whole family in one statement.

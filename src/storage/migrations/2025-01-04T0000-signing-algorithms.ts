@@ -10,8 +10,8 @@ export const SIGNING_ALGORITHMS = ['RS256', 'ES256', 'HS256', 'EdDSA'] as const;
 const list = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
 
 /**
- * Widens Authly's CHECKs (spec §7.2, §7.8), which allow only RS256/ES256/HS256 and RSA/EC/oct, so
- * that EdDSA keys (D14) can be stored and clients can ask for EdDSA ID tokens. PostgreSQL named
+ * Widens Authly's CHECKs, which allow only RS256/ES256/HS256 and RSA/EC/oct, so
+ * that EdDSA keys can be stored and clients can ask for EdDSA ID tokens. PostgreSQL named
  * the inline CHECKs `<table>_<column>_check`, in Authly's databases as in ours, so they are
  * replaced by name. SQLite cannot alter a CHECK; no SQLite database predates this project, so the
  * SQLite baseline already carries the wide lists and this migration is a no-op there.

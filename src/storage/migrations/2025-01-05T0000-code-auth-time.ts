@@ -5,7 +5,7 @@ import type { MigrationDb, SqlFlavour } from './flavour.js';
 /**
  * Adds `oauth_authorization_codes.auth_time`: when the user really authenticated, which OIDC
  * Core §2 requires in the ID token's `auth_time` (and `max_age` depends on). Authly wrote the
- * issue time instead (spec §4.3). Nullable, so Authly's rows and code paths are unaffected.
+ * issue time instead. Nullable, so Authly's rows and code paths are unaffected.
  */
 export function codeAuthTime(flavour: SqlFlavour): Migration {
   return {

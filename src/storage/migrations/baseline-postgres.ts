@@ -1,17 +1,17 @@
 /*
- * Authly's PostgreSQL schema (spec §7), written so that it can run against a database Authly's own
+ * Authly's PostgreSQL schema, written so that it can run against a database Authly's own
  * `docker-postgres/init-db-and-user.sql` already created and leave it exactly as it was
- * (DESIGN.md §2: "an existing Authly database is adopted, not rebuilt"):
+ * (an existing Authly database is adopted, not rebuilt):
  *   - tables and indexes use IF NOT EXISTS, so existing ones (and their rows) are kept;
  *   - the trigger function is CREATE OR REPLACE with upstream's body, so replacing it is a no-op;
  *   - triggers are created only when pg_trigger lacks them: upstream's plain CREATE TRIGGER is
- *     not idempotent (spec §7 intro), and dropping and recreating would rewrite another tool's
+ *     not idempotent, and dropping and recreating would rewrite another tool's
  *     objects for no gain.
  * Constraints are written inline, as upstream does, so PostgreSQL gives them the same generated
  * names (`users_username_key`, `oauth_clients_client_type_check`, …) on a fresh database as on
  * an adopted one.
  *
- * Deliberately omitted from §7.0:
+ * Deliberately omitted from Authly's init script:
  *   - the DO block creating role `authly` and granting it privileges: roles and grants are the
  *     operator's business, and the block reads a password setting we have no say over;
  *   - `CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`: nothing uses it (UUID defaults call the
@@ -22,7 +22,7 @@
  * ownership for CREATE INDEX even when the index exists).
  */
 
-/** `users` (spec §7.1). */
+/** `users`. */
 const USERS = [
   `CREATE TABLE IF NOT EXISTS users (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -66,14 +66,14 @@ const USERS = [
   `CREATE INDEX IF NOT EXISTS idx_users_zoneinfo ON users (zoneinfo) WHERE zoneinfo IS NOT NULL`,
   `CREATE INDEX IF NOT EXISTS idx_users_address_gin ON users USING GIN (address) WHERE address IS NOT NULL`,
   `CREATE INDEX IF NOT EXISTS idx_users_admin_composite ON users (created_at DESC, is_active, is_admin, is_verified)`,
-  // The admin user search (spec §7.1): one English tsvector over the four searchable fields.
+  // The admin user search: one English tsvector over the four searchable fields.
   `CREATE INDEX IF NOT EXISTS idx_users_admin_text_search ON users USING GIN (to_tsvector('english',
     COALESCE(username, '') || ' ' || COALESCE(email, '') || ' ' ||
     COALESCE(given_name, '') || ' ' || COALESCE(family_name, '')))`,
   `CREATE INDEX IF NOT EXISTS idx_users_admin_dates ON users (created_at, last_login)`,
 ];
 
-/** `oauth_clients` (spec §7.2). */
+/** `oauth_clients`. */
 const OAUTH_CLIENTS = [
   `CREATE TABLE IF NOT EXISTS oauth_clients (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -117,7 +117,7 @@ const OAUTH_CLIENTS = [
   `CREATE INDEX IF NOT EXISTS idx_oauth_clients_active ON oauth_clients (is_active)`,
 ];
 
-/** `tokens` (spec §7.3): access and refresh tokens, also the admin API's "sessions". */
+/** `tokens`: access and refresh tokens, also the admin API's "sessions". */
 const TOKENS = [
   `CREATE TABLE IF NOT EXISTS tokens (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -146,7 +146,7 @@ const TOKENS = [
     WHERE token_type = 'access' AND invalidated = false`,
 ];
 
-/** `oauth_scopes` and `oauth_client_scopes` (spec §7.4, §7.5). */
+/** `oauth_scopes` and `oauth_client_scopes`. */
 const SCOPES = [
   `CREATE TABLE IF NOT EXISTS oauth_scopes (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -171,7 +171,7 @@ const SCOPES = [
   `CREATE INDEX IF NOT EXISTS idx_oauth_client_scopes_scope ON oauth_client_scopes (scope_id)`,
 ];
 
-/** `oauth_authorization_codes` (spec §7.6). */
+/** `oauth_authorization_codes`. */
 const AUTHORIZATION_CODES = [
   `CREATE TABLE IF NOT EXISTS oauth_authorization_codes (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -204,7 +204,7 @@ const AUTHORIZATION_CODES = [
   `CREATE INDEX IF NOT EXISTS idx_oauth_authz_codes_used ON oauth_authorization_codes (is_used)`,
 ];
 
-/** `oauth_token_scopes` and `oidc_jwks_keys` (spec §7.7, §7.8); both unused by Authly at runtime. */
+/** `oauth_token_scopes` and `oidc_jwks_keys`; both unused by Authly at runtime. */
 const TOKEN_SCOPES_AND_KEYS = [
   `CREATE TABLE IF NOT EXISTS oauth_token_scopes (
     id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -233,7 +233,7 @@ const TOKEN_SCOPES_AND_KEYS = [
   `CREATE INDEX IF NOT EXISTS idx_oidc_jwks_algorithm ON oidc_jwks_keys (algorithm)`,
 ];
 
-/** The three tables whose `updated_at` a trigger maintains (spec §7.0). */
+/** The three tables whose `updated_at` a trigger maintains. */
 export const UPDATED_AT_TABLES = ['users', 'oauth_clients', 'oauth_scopes'] as const;
 
 /** Creates `update_<table>_updated_at` unless pg_trigger already has it on that table. */
@@ -251,7 +251,7 @@ END
 $authly$`;
 }
 
-/** `update_updated_at_column()` and its triggers (spec §7.0), upstream's body verbatim in effect. */
+/** `update_updated_at_column()` and its triggers, upstream's body verbatim in effect. */
 const TRIGGERS = [
   `CREATE OR REPLACE FUNCTION update_updated_at_column()
 RETURNS TRIGGER AS $authly$

@@ -1,5 +1,5 @@
 /*
- * The SQLite equivalent of Authly's schema (spec §7, DESIGN.md §2). Same tables, column names,
+ * The SQLite equivalent of Authly's schema. Same tables, column names,
  * NULL/NOT NULL, CHECKs, UNIQUEs, foreign keys and index names; the types are mapped:
  *   UUID        → TEXT (the application supplies ids; the default below is a fallback)
  *   TEXT[]      → TEXT holding a JSON array, CHECKed with json_valid + json_type = 'array'
@@ -46,7 +46,7 @@ function json(name: string, rest = ''): string {
   return column(name, 'TEXT', rest, `CHECK (json_valid(${name}))`);
 }
 
-/** `users` (spec §7.1). */
+/** `users`. */
 const USERS = [
   `CREATE TABLE IF NOT EXISTS users (
     ${ID},
@@ -89,13 +89,13 @@ const USERS = [
   `CREATE INDEX IF NOT EXISTS idx_users_locale ON users (locale) WHERE locale IS NOT NULL`,
   `CREATE INDEX IF NOT EXISTS idx_users_zoneinfo ON users (zoneinfo) WHERE zoneinfo IS NOT NULL`,
   // idx_users_address_gin and idx_users_admin_text_search have no SQLite counterpart: there is
-  // no GIN or tsvector, and the admin search runs LOWER(...) LIKE '%term%' (DESIGN.md §2), which
+  // no GIN or tsvector, and the admin search runs LOWER(...) LIKE '%term%', which
   // no B-tree index can serve. They are left out rather than replaced by useless indexes.
   `CREATE INDEX IF NOT EXISTS idx_users_admin_composite ON users (created_at DESC, is_active, is_admin, is_verified)`,
   `CREATE INDEX IF NOT EXISTS idx_users_admin_dates ON users (created_at, last_login)`,
 ];
 
-/** `oauth_clients` (spec §7.2). */
+/** `oauth_clients`. */
 const OAUTH_CLIENTS = [
   `CREATE TABLE IF NOT EXISTS oauth_clients (
     ${ID},
@@ -140,7 +140,7 @@ const OAUTH_CLIENTS = [
   `CREATE INDEX IF NOT EXISTS idx_oauth_clients_active ON oauth_clients (is_active)`,
 ];
 
-/** `tokens` (spec §7.3). */
+/** `tokens`. */
 const TOKENS = [
   `CREATE TABLE IF NOT EXISTS tokens (
     ${ID},
@@ -170,7 +170,7 @@ const TOKENS = [
     WHERE token_type = 'access' AND invalidated = 0`,
 ];
 
-/** `oauth_scopes` and `oauth_client_scopes` (spec §7.4, §7.5). */
+/** `oauth_scopes` and `oauth_client_scopes`. */
 const SCOPES = [
   `CREATE TABLE IF NOT EXISTS oauth_scopes (
     ${ID},
@@ -195,7 +195,7 @@ const SCOPES = [
   `CREATE INDEX IF NOT EXISTS idx_oauth_client_scopes_scope ON oauth_client_scopes (scope_id)`,
 ];
 
-/** `oauth_authorization_codes` (spec §7.6). */
+/** `oauth_authorization_codes`. */
 const AUTHORIZATION_CODES = [
   `CREATE TABLE IF NOT EXISTS oauth_authorization_codes (
     ${ID},
@@ -228,7 +228,7 @@ const AUTHORIZATION_CODES = [
   `CREATE INDEX IF NOT EXISTS idx_oauth_authz_codes_used ON oauth_authorization_codes (is_used)`,
 ];
 
-/** `oauth_token_scopes` and `oidc_jwks_keys` (spec §7.7, §7.8). */
+/** `oauth_token_scopes` and `oidc_jwks_keys`. */
 const TOKEN_SCOPES_AND_KEYS = [
   `CREATE TABLE IF NOT EXISTS oauth_token_scopes (
     ${ID},
@@ -259,9 +259,9 @@ const TOKEN_SCOPES_AND_KEYS = [
 ];
 
 /**
- * `updated_at` maintenance (spec §7.0). SQLite triggers cannot assign NEW, so an AFTER UPDATE
+ * `updated_at` maintenance. SQLite triggers cannot assign NEW, so an AFTER UPDATE
  * trigger rewrites the row. It fires only when the statement left `updated_at` alone, so an
- * explicit value from the application (spec §7.2: the API sets `updated_at` itself) wins, and
+ * explicit value from the application (Authly's API sets `updated_at` itself) wins, and
  * not when the stamp already equals now (`'now'` is fixed for one statement), so even with
  * `recursive_triggers` on, the inner UPDATE cannot re-trigger itself.
  */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** The SQL dialects a migration is written for (DESIGN.md §2: `memory` is SQLite too). */
+/** The SQL dialects a migration is written for (`memory` is SQLite too). */
 export type SqlFlavour = 'sqlite' | 'postgresql';
 
 /**

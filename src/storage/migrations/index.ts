@@ -21,7 +21,7 @@ import type { SqlFlavour } from './flavour.js';
 export type { MigrationDb, SqlFlavour } from './flavour.js';
 export type { BaselineHooks } from './2025-01-01T0000-authly-baseline.js';
 
-/** Name of the baseline migration (spec §7); the one that may adopt an existing database. */
+/** Name of the baseline migration; the one that may adopt an existing database. */
 export const BASELINE_MIGRATION = '2025-01-01T0000-authly-baseline';
 /** Name of the migration adding `oidc_jwks_keys.private_key_data`. */
 export const SIGNING_KEY_MIGRATION = '2025-01-02T0000-signing-key-private-material';

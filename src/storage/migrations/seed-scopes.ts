@@ -1,5 +1,5 @@
 /**
- * The scopes Authly's SQL script seeds (spec §7.10), with the descriptions and flags exactly as
+ * The scopes Authly's SQL script seeds, with the descriptions and flags exactly as
  * seeded. Start-up bootstrap later adds the `admin:*` scopes and rewrites the OIDC descriptions;
  * that is application code, not schema, so it does not belong here.
  */
@@ -10,7 +10,7 @@ export interface SeedScope {
   isActive: boolean;
 }
 
-/** The eight seed scopes of spec §7.10, in the order the upstream script inserts them. */
+/** The eight seed scopes, in the order Authly's SQL script inserts them. */
 export const SEED_SCOPES: readonly SeedScope[] = [
   { scopeName: 'read', description: 'Read access to user data', isDefault: false, isActive: true },
   { scopeName: 'write', description: 'Write access to user data', isDefault: false, isActive: true },

@@ -36,7 +36,7 @@ function pgModule(): typeof pg {
 
 /*
  * DATE columns (users.birthdate) must stay calendar strings: pg's default parser builds a Date at
- * local midnight, which shifts the day in any zone west of UTC (spec D9: dates are YYYY-MM-DD).
+ * local midnight, which shifts the day in any zone west of UTC (dates are plain YYYY-MM-DD).
  * The parser is scoped to our pool, not installed globally.
  */
 const types = {

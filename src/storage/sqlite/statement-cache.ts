@@ -22,7 +22,7 @@ function parameterCount(sql: string): number {
 /**
  * Wraps a better-sqlite3 connection so Kysely's `SqliteDriver`, which calls `prepare(sql)` on
  * every query, reuses compiled statements. Preparing costs about two thirds of a primary-key
- * read (DESIGN.md §2), and Kysely emits identical SQL text for identical query shapes, so the
+ * read, and Kysely emits identical SQL text for identical query shapes, so the
  * SQL text is a sound key. better-sqlite3 is synchronous and Kysely serialises access to its
  * single connection, so one statement is never used by two queries at once.
  */

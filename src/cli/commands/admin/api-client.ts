@@ -1,9 +1,9 @@
 import type { TokenStore, SavedTokens } from './token-store.js';
 
-/** Authly's default base URL (spec §5.5). */
+/** Authly's default base URL. */
 export const DEFAULT_API_URL = 'http://localhost:8000';
 const API_PREFIX = '/api/v1';
-/** A token counts as valid until one minute before it expires (spec §5.5). */
+/** A token counts as valid until one minute before it expires. */
 const EXPIRY_MARGIN_MS = 60_000;
 
 /** An API answer that is not 2xx, with the server's message. */
@@ -57,7 +57,7 @@ function messageOf(status: number, body: unknown): string {
 }
 
 /**
- * The admin API over HTTP (global fetch), as Authly's CLI calls it (spec §5.5): bearer token from
+ * The admin API over HTTP (global fetch), as Authly's CLI calls it: bearer token from
  * the token store, refreshed through `POST {P}/oauth/refresh` when it is about to expire.
  */
 export class AdminApi {
@@ -101,7 +101,7 @@ export class AdminApi {
     return parsed as T;
   }
 
-  /** Password grant without a client, as Authly's CLI logs in (spec §5.5); saves the tokens. */
+  /** Password grant without a client, as Authly's CLI logs in; saves the tokens. */
   async login(username: string, password: string, scope: string): Promise<TokenResponse> {
     const tokens = await this.request<TokenResponse>('POST', `${API_PREFIX}/oauth/token`, {
       auth: false,

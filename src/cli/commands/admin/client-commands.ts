@@ -81,7 +81,7 @@ function keyOptions(command: Command): Command {
     .option('--no-dpop-bound', 'access tokens need not be DPoP-bound');
 }
 
-/** `authly admin client …` (spec §5.5), over `/admin/clients`. */
+/** `authly admin client …`, over `/admin/clients`. */
 export function addClientCommands(admin: Command, output: CliOutput): void {
   const client = admin.command('client').description('manage OAuth clients');
   for (const add of [clientCreate, clientList, clientShow, clientUpdate, clientRegenerateSecret, clientDelete, clientRegistrationToken]) add(client, output);

@@ -1,6 +1,6 @@
 import type { CliOutput } from '../../output.js';
 
-/** `--output table|json` (Authly's CLI option, spec §5.5). */
+/** `--output table|json` (Authly's CLI option). */
 export type OutputFormat = 'table' | 'json';
 
 /** A column of a table: its header and how to read a row's cell. */

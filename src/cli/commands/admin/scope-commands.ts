@@ -23,7 +23,7 @@ interface UpdateFlags {
 
 const path = (name: string) => `/admin/scopes/${encodeURIComponent(name)}`;
 
-/** `authly admin scope …` (spec §5.5), over `/admin/scopes`. */
+/** `authly admin scope …`, over `/admin/scopes`. */
 export function addScopeCommands(admin: Command, output: CliOutput): void {
   const scope = admin.command('scope').description('manage OAuth scopes');
   for (const add of [scopeCreate, scopeList, scopeDefaults, scopeShow, scopeUpdate, scopeDelete]) add(scope, output);

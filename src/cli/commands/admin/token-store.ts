@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Environment } from '../../../config/index.js';
 
-/** The saved login, Authly's `tokens.json` shape (spec §5.5) plus the API it belongs to. */
+/** The saved login, Authly's `tokens.json` shape plus the API it belongs to. */
 export interface SavedTokens {
   access_token: string;
   refresh_token: string | null;

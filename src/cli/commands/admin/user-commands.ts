@@ -28,7 +28,7 @@ interface ListFlags {
   skip: string;
 }
 
-/** `authly admin user …`: the admin API's user and session management (spec §3.7). */
+/** `authly admin user …`: the admin API's user and session management. */
 export function addUserCommands(admin: Command, output: CliOutput): void {
   const user = admin.command('user').description('manage users and their sessions');
   for (const add of [userList, userShow, addUserWriteCommands, userSessions, userRevokeSessions, userGrants]) add(user, output);
@@ -93,7 +93,7 @@ function userSessions(user: Command, output: CliOutput): void {
           { header: 'ACTIVE', value: (s) => s.is_active },
           { header: 'SCOPE', value: (s) => s.scope },
         ]),
-        // Sessions are tokens of both types; the active count is of access tokens (spec §3.7).
+        // Sessions are tokens of both types; the active count is of access tokens.
         `${page.total_count} token(s), ${page.active_count} active access token(s)`,
       ]);
     });

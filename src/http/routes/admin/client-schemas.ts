@@ -3,8 +3,8 @@ import { SCOPE_LIMITS, scopeSizeProblem } from '../../../protocol/scope.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../../../services/device/device-flow.js';
 import { text } from '../../plugins/request-schema.js';
 
-// Spec §3.7 OAuthClientCreateRequest. String sizes follow the PostgreSQL columns (spec §7.2) and
-// lists are bounded, so oversized input is a 422 rather than a database error (spec D9).
+// Authly's OAuthClientCreateRequest. String sizes follow the PostgreSQL columns and
+// lists are bounded, so oversized input is a 422 rather than a database error.
 const uri = text(2000);
 const uriList = z.array(text(2000)).max(100);
 // The names become an `IN (…)` list: bounded like every client-supplied scope (422, not a query).
@@ -43,7 +43,7 @@ const optionalClientFields = {
   backchannel_logout_session_required: z.boolean().optional(),
 };
 
-/** The OIDC registration fields (spec §3.7); the enums match the database CHECKs. */
+/** The OIDC registration fields; the enums match the database CHECKs. */
 const oidcFields = {
   id_token_signed_response_alg: z.enum(['RS256', 'HS256', 'ES256']).optional(),
   subject_type: z.enum(['public', 'pairwise']).optional(),
@@ -66,7 +66,7 @@ export const clientCreateBody = z.object({
   ...oidcFields,
 });
 
-/** `PUT /admin/clients/{id}`: every documented field, `is_active` included (spec D9/Q14). */
+/** `PUT /admin/clients/{id}`: every documented field, `is_active` included. */
 export const clientUpdateBody = z.object({
   client_name: text(255, 1).optional(),
   redirect_uris: uriList.optional(),

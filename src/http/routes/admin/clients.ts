@@ -21,7 +21,7 @@ const listQuery = z.object({
 });
 const clientPath = z.object({ client_id: text(255) });
 
-/** Spec §3.7 Clients. The secret is returned by create and regenerate-secret only (D9). */
+/** The admin clients API. The secret is returned by create and regenerate-secret only. */
 export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = async function adminClientRoutes(app: FastifyInstance, { admin, audit }) {
   const clientId = (params: unknown) => parseRequest(clientPath, params, 'path').client_id;
 
@@ -38,7 +38,7 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
     return created;
   });
 
-  // Static segment: matched before `/admin/clients/:client_id` (spec §2 route ordering).
+  // Static segment: matched before `/admin/clients/:client_id`.
   app.get('/admin/clients/oidc/algorithms', async function algorithms(request) {
     await admin.authorize(presentedAccessToken(request), 'admin:clients:read');
     return SUPPORTED_ALGORITHMS;
@@ -89,7 +89,7 @@ export const adminClientRoutes: FastifyPluginAsync<AdminClientRoutesOptions> = a
   });
 };
 
-/** Spec §3.7: the constant answer of `GET /admin/clients/oidc/algorithms`. */
+/** Authly's constant answer of `GET /admin/clients/oidc/algorithms`. */
 const SUPPORTED_ALGORITHMS = {
   supported_algorithms: [
     { algorithm: 'RS256', description: 'RSA using SHA-256 (recommended)', default: true },

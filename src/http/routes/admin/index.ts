@@ -40,6 +40,6 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async functio
   await app.register(adminUserRoutes, options);
   await app.register(adminAuditRoutes, options);
   if (options.registration) await app.register(adminRegistrationTokenRoutes, { admin: options.admin, registration: options.registration });
-  // Spec §1.3: the collections exist without the slash; the slash form redirects (307).
+  // As in Authly, the collections exist without the slash; the slash form redirects (307).
   for (const collection of ['clients', 'scopes', 'users']) redirectSlash(app, `/admin/${collection}/`, `/admin/${collection}`, ['GET', 'POST']);
 };

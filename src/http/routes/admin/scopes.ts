@@ -20,7 +20,7 @@ const listQuery = z.object({
   include_inactive: queryBool().default(false),
   default_only: queryBool().default(false),
 });
-// `scope_name` stays unknown: its rules answer 400 with Authly's messages (spec §3.7).
+// `scope_name` stays unknown: its rules answer 400 with Authly's messages.
 const scopeFields = {
   scope_name: z.unknown().optional(),
   description: text(10_000).nullish(),
@@ -31,7 +31,7 @@ const createBody = z.object(scopeFields);
 const updateBody = z.object(scopeFields);
 const scopePath = z.object({ scope_name: text(1000) });
 
-/** Spec §3.7 Scopes. */
+/** The admin scopes API. */
 export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = async function adminScopeRoutes(app: FastifyInstance, { admin, audit }) {
   const scopeName = (params: unknown) => parseRequest(scopePath, params, 'path').scope_name;
 
@@ -44,14 +44,14 @@ export const adminScopeRoutes: FastifyPluginAsync<AdminScopeRoutesOptions> = asy
   app.post('/admin/scopes', async function createScope(request) {
     const { user: actor } = await admin.authorize(presentedAccessToken(request), 'admin:scopes:write');
     const body = parseRequest(createBody, request.body, 'body');
-    // Spec Q17: Authly fails with 500 here; a missing name is a validation error.
+    // Authly fails with 500 here; a missing name is a validation error.
     if (body.scope_name === undefined) throw new RequestValidationError([missingField('body', 'scope_name')]);
     const created = await admin.scopes.create({ ...body, scope_name: body.scope_name });
     recordAdminChange(audit, actor, { event: 'admin.scope.created', after: created });
     return created;
   });
 
-  // Static segment: matched before `/admin/scopes/:scope_name` (spec §2 route ordering).
+  // Static segment: matched before `/admin/scopes/:scope_name`.
   app.get('/admin/scopes/defaults', async function defaultScopes(request) {
     await admin.authorize(presentedAccessToken(request), 'admin:scopes:read');
     return admin.scopes.defaults();

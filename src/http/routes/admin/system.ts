@@ -7,7 +7,7 @@ export interface AdminSystemRoutesOptions {
   admin: AdminService;
 }
 
-/** Spec §3.7 System: health (no auth, IP filter only), status and dashboard statistics. */
+/** The admin system API: health (no auth, IP filter only), status and dashboard statistics. */
 export const adminSystemRoutes: FastifyPluginAsync<AdminSystemRoutesOptions> = async function adminSystemRoutes(app: FastifyInstance, { admin }) {
   app.get('/admin/health', async function adminHealth() {
     return { status: 'healthy', service: 'authly-admin-api' };

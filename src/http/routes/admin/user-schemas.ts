@@ -3,7 +3,7 @@ import { USER_SORT_FIELDS } from '../../../domain/user.js';
 import { MAX_OFFSET, queryBool, queryInt, text } from '../../plugins/request-schema.js';
 import { MAX_PASSWORD_LENGTH } from '../auth.js';
 
-/** A real calendar date `YYYY-MM-DD` (spec D9/Q12): PostgreSQL's DATE refuses `2024-02-30`. */
+/** A real calendar date `YYYY-MM-DD`: PostgreSQL's DATE refuses `2024-02-30`. */
 const birthdate = text(10).refine((value) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const date = new Date(`${value}T00:00:00Z`);
@@ -20,7 +20,7 @@ const address = z.object({
   country: text(255).optional(),
 });
 
-// Sizes follow Authly's columns (spec §7.1), so no write can fail in the database.
+// Sizes follow Authly's columns, so no write can fail in the database.
 const profileFields = {
   given_name: text(255).nullish(),
   family_name: text(255).nullish(),
@@ -46,7 +46,7 @@ const flags = {
   requires_password_change: z.boolean().nullish(),
 };
 
-/** `POST /admin/users` (spec §3.7 AdminUserCreateRequest); unknown keys are dropped. */
+/** `POST /admin/users`; unknown keys are dropped. */
 export const userCreateBody = z.object({
   username: text(32, 3),
   email: text(255),
@@ -56,7 +56,7 @@ export const userCreateBody = z.object({
   ...profileFields,
 });
 
-/** `PUT /admin/users/{id}` (spec §3.7 AdminUserUpdateRequest). */
+/** `PUT /admin/users/{id}`. */
 export const userUpdateBody = z.object({
   username: text(32, 3).nullish(),
   email: text(255).nullish(),
@@ -67,7 +67,7 @@ export const userUpdateBody = z.object({
 
 const filterText = text(255).optional();
 
-/** `GET /admin/users` query (spec §3.7); dates are checked by the service with Authly's message. */
+/** `GET /admin/users` query; dates are checked by the service with Authly's message. */
 export const userListQuery = z.object({
   skip: queryInt(0, MAX_OFFSET, 0),
   limit: queryInt(1, 100, 25),

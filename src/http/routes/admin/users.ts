@@ -21,7 +21,7 @@ const userPath = z.object({ user_id: uuidParam });
 const sessionPath = z.object({ user_id: uuidParam, session_id: uuidParam });
 const grantPath = z.object({ user_id: uuidParam, grant_id: uuidParam });
 
-/** Spec §3.7 Users and their sessions (§4.6). */
+/** The admin users API and the users' sessions. */
 export const adminUserRoutes: FastifyPluginAsync<AdminUserRoutesOptions> = async function adminUserRoutes(app: FastifyInstance, { admin, audit, grants }) {
   const userId = (request: FastifyRequest) => parseRequest(userPath, request.params, 'path').user_id;
 
