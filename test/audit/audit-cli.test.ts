@@ -27,8 +27,11 @@ describe('audit events from the CLI', { timeout: 180_000 }, () => {
     const rotate = await runCli(['keys', 'rotate'], { cwd, env: { AUTHLY_AUDIT__SINK: 'database' } });
     expect(rotate.code, rotate.stderr).toBe(0);
     const kid = /^created (\S+) /.exec(rotate.stdout)?.[1];
-    const line = rotate.stderr.split('\n').find((l) => l.includes('"signing_key.rotated"'));
-    expect(JSON.parse(line!)).toMatchObject({ audit: true, event: 'signing_key.rotated', details: { kid, algorithm: 'ES256' } });
+    // A readable line on stderr (no JSON log lines in a command's output), its fields as JSON after the message.
+    const line = rotate.stderr.split('\n').find((l) => l.includes('audit: signing_key.rotated'));
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/^\{/);
+    expect(JSON.parse(line!.slice(line!.indexOf('{')))).toMatchObject({ audit: true, event: 'signing_key.rotated', details: { kid, algorithm: 'ES256' } });
     const db = new Database(path.join(cwd, 'data', 'authly.db'), { readonly: true });
     try {
       expect(db.prepare("SELECT event, json_extract(details, '$.kid') AS kid FROM audit_events").all()).toEqual([{ event: 'signing_key.rotated', kid }]);

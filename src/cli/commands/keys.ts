@@ -50,10 +50,11 @@ async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyServic
   const logger = commandLogger(config.logging);
   const masterKey = loadMasterKey(masterKeySourceFrom(config), { random: cryptoRandom, logger });
   const container = await createContainer(config, { logger });
-  // A rotation is an audit event, recorded where the server records its own: always on stderr
-  // (a readable line on a terminal, JSON otherwise), whatever the command's own log level.
+  // A rotation is an audit event, recorded where the server records its own: always on stderr,
+  // whatever the command's own log level, as a readable line unless `logging.json: true` asks
+  // for JSON (a command's output carries no JSON log lines by default).
   const audit = createAuditLog({
-    logger: createLogger({ ...config.logging, level: 'info' }, process.stderr),
+    logger: createLogger({ ...config.logging, level: 'info', json: config.logging.json ?? false }, process.stderr),
     clock: systemClock,
     ids: cryptoRandom,
     ...(config.audit.sink === 'database' ? { repository: container.storage.auditEvents } : {}),
