@@ -10,16 +10,22 @@ import { KyselyRegistrationRepository } from './registration-repository.js';
 import { KyselyBackchannelLogoutRepository } from './backchannel-logout-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
-import { KyselyTokenRepository } from './token-repository.js';
+import { KyselyTokenRepository, type TokenRowWriter } from './token-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
 
+/** Per-backend choices below the repository interface. */
+export interface RepositoryOptions {
+  /** How new token rows are written (SQLite: group commit); one multi-row INSERT when absent. */
+  tokenRows?: TokenRowWriter;
+}
+
 /** The one implementation of every repository, shared by SQLite, `:memory:` and PostgreSQL. */
-export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
+export function createKyselyRepositories(ctx: RepositoryContext, options: RepositoryOptions = {}): Repositories {
   return {
     users: new KyselyUserRepository(ctx),
     clients: new KyselyClientRepository(ctx),
     scopes: new KyselyScopeRepository(ctx),
-    tokens: new KyselyTokenRepository(ctx),
+    tokens: new KyselyTokenRepository(ctx, options.tokenRows),
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
     consents: new KyselyConsentRepository(ctx),

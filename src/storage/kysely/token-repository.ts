@@ -21,6 +21,15 @@ const TOKEN_FIELDS: FieldMap<TokenRecord> = {
   consentId: ['consent_id', 'plain'],
 };
 
+/** Every column of `tokens` the repository writes, in one fixed order (for a prepared INSERT). */
+export const TOKEN_COLUMNS: readonly string[] = Object.values(TOKEN_FIELDS).map(([column]) => column);
+
+/**
+ * Writes new token rows (keyed by column) and resolves once they are committed. The default is
+ * one multi-row INSERT; the SQLite wiring passes its group commit (`sqlite/group-commit.ts`).
+ */
+export type TokenRowWriter = (rows: readonly Record<string, unknown>[]) => Promise<void>;
+
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
 const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
 
@@ -30,9 +39,11 @@ const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
  */
 export class KyselyTokenRepository implements TokenRepository {
   readonly #ctx: RepositoryContext;
+  readonly #writeRows: TokenRowWriter;
 
-  constructor(ctx: RepositoryContext) {
+  constructor(ctx: RepositoryContext, writeRows?: TokenRowWriter) {
     this.#ctx = ctx;
+    this.#writeRows = writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
   }
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
@@ -132,7 +143,8 @@ export class KyselyTokenRepository implements TokenRepository {
   async addNewFamily(grantId: string, tokens: readonly NewToken[]): Promise<void> {
     if (tokens.length === 0) return;
     const rows = tokens.map((t) => this.#row({ ...t, grantId }));
-    await translated(this.#ctx, () => this.#ctx.db.insertInto('tokens').values(rows as never).execute());
+    // Resolves only once the rows are committed: `addToFamily` reads the marker after this.
+    await translated(this.#ctx, () => this.#writeRows(rows));
   }
 
   async isFamilyRevoked(grantId: string): Promise<boolean> {
