@@ -10,13 +10,13 @@ import { KyselyRegistrationRepository } from './registration-repository.js';
 import { KyselyBackchannelLogoutRepository } from './backchannel-logout-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
-import { KyselyTokenRepository, type TokenRowWriter } from './token-repository.js';
+import { KyselyTokenRepository, type TokenStatements } from './token-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
 
 /** Per-backend choices below the repository interface. */
 export interface RepositoryOptions {
-  /** How new token rows are written (SQLite: group commit); one multi-row INSERT when absent. */
-  tokenRows?: TokenRowWriter;
+  /** The token repository's hot statements (SQLite: group commit, a prepared lookup); Kysely's when absent. */
+  tokens?: TokenStatements;
 }
 
 /** The one implementation of every repository, shared by SQLite, `:memory:` and PostgreSQL. */
@@ -25,7 +25,7 @@ export function createKyselyRepositories(ctx: RepositoryContext, options: Reposi
     users: new KyselyUserRepository(ctx),
     clients: new KyselyClientRepository(ctx),
     scopes: new KyselyScopeRepository(ctx),
-    tokens: new KyselyTokenRepository(ctx, options.tokenRows),
+    tokens: new KyselyTokenRepository(ctx, options.tokens),
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
     consents: new KyselyConsentRepository(ctx),

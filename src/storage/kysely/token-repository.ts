@@ -30,6 +30,21 @@ export const TOKEN_COLUMNS: readonly string[] = Object.values(TOKEN_FIELDS).map(
  */
 export type TokenRowWriter = (rows: readonly Record<string, unknown>[]) => Promise<void>;
 
+/**
+ * Reads the row of one `jti`; `viaKysely` is the repository's own query, for when the reader
+ * cannot answer now. The SQLite wiring passes a statement prepared once (`sqlite/key-lookup.ts`).
+ */
+export type TokenRowReader = (
+  jti: string,
+  viaKysely: () => Promise<Record<string, unknown> | undefined>,
+) => Promise<Record<string, unknown> | undefined>;
+
+/** How a backend may replace the hot statements of the token repository. */
+export interface TokenStatements {
+  writeRows?: TokenRowWriter;
+  readByJti?: TokenRowReader;
+}
+
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
 const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
 
@@ -40,10 +55,12 @@ const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
 export class KyselyTokenRepository implements TokenRepository {
   readonly #ctx: RepositoryContext;
   readonly #writeRows: TokenRowWriter;
+  readonly #readByJti: TokenRowReader;
 
-  constructor(ctx: RepositoryContext, writeRows?: TokenRowWriter) {
+  constructor(ctx: RepositoryContext, statements: TokenStatements = {}) {
     this.#ctx = ctx;
-    this.#writeRows = writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
+    this.#writeRows = statements.writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
+    this.#readByJti = statements.readByJti ?? ((_jti, viaKysely) => viaKysely());
   }
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
@@ -72,7 +89,7 @@ export class KyselyTokenRepository implements TokenRepository {
   }
 
   async findByJti(jti: string): Promise<TokenRecord | undefined> {
-    const row = await this.#ctx.db.selectFrom('tokens').selectAll().where('token_jti', '=', jti).executeTakeFirst();
+    const row = await this.#readByJti(jti, () => this.#ctx.db.selectFrom('tokens').selectAll().where('token_jti', '=', jti).executeTakeFirst());
     return row && this.#decode(row);
   }
 

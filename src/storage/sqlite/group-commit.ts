@@ -1,6 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { StorageUnavailableError } from '../../repositories/errors.js';
-import { isSqliteBusy } from './unavailable.js';
+import { sqliteUnavailable as unavailable } from './unavailable.js';
 
 /** Rows keyed by column name, as `encodeRow` makes them; a missing column is written as NULL. */
 export type ColumnRow = Readonly<Record<string, unknown>>;
@@ -24,11 +23,6 @@ interface Pending {
   readonly rows: readonly ColumnRow[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
-}
-
-function unavailable(error: unknown): unknown {
-  if (!isSqliteBusy(error)) return error;
-  return new StorageUnavailableError(`SQLite unavailable: ${(error as Error).message}`, { cause: error });
 }
 
 /**
