@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock, type IdGenerator, type Logger } from '../repositories/ports.js';
 import { postgresCodec, sqliteCodec, type Codec } from '../storage/kysely/codec.js';
@@ -9,6 +10,9 @@ import type { Database } from '../storage/kysely/database.js';
 import { migrationStatus, runMigrations } from '../storage/migrator.js';
 import { openPostgres } from '../storage/postgres/open.js';
 import { openSqlite } from '../storage/sqlite/open.js';
+import { SqliteGroupCommit } from '../storage/sqlite/group-commit.js';
+import { SqliteKeyLookup } from '../storage/sqlite/key-lookup.js';
+import { TOKEN_COLUMNS } from '../storage/kysely/token-repository.js';
 import type { Storage, StorageBackend, StorageOptions } from '../storage/storage.js';
 import { queryTimer } from '../metrics/query-timer.js';
 import type { PoolSnapshot } from '../metrics/registry.js';
@@ -26,6 +30,8 @@ const randomIds: IdGenerator = { uuid: randomUUID };
 
 interface Opened {
   db: Kysely<Database>;
+  /** SQLite's connection, for the token group commit. */
+  raw?: BetterSqlite3.Database;
   codec: Codec;
   externalChanges?: () => number;
   poolStats?: () => PoolSnapshot;
@@ -37,10 +43,12 @@ async function openBackend(options: StorageOptions, logger: Logger | undefined):
     case 'sqlite': {
       const { db, raw } = openSqlite(options);
       const dataVersion = raw.prepare('PRAGMA data_version').pluck();
-      return { db, codec: sqliteCodec, externalChanges: () => dataVersion.get() as number };
+      return { db, raw, codec: sqliteCodec, externalChanges: () => dataVersion.get() as number };
     }
-    case 'memory':
-      return { db: openSqlite({ ...options, path: ':memory:' }).db, codec: sqliteCodec };
+    case 'memory': {
+      const { db, raw } = openSqlite({ ...options, path: ':memory:' });
+      return { db, raw, codec: sqliteCodec };
+    }
     case 'postgresql': {
       const { db, pool } = await openPostgres({ ...options, onConnectionError: (err) => logger?.warn({ err }, 'PostgreSQL connection lost') });
       const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize });
@@ -59,11 +67,17 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
   // Every statement of the repositories, leases and migrations is timed through one plugin.
   const db = deps.onQuery ? opened.db.withPlugin(queryTimer(deps.onQuery)) : opened.db;
   const backend: StorageBackend = options.backend;
+  // SQLite has one connection: token inserts of one event-loop turn share a commit, and the
+  // per-request lookup by jti is a statement prepared once.
+  const timed = deps.onQuery ? { onQuery: deps.onQuery } : {};
+  const groupCommit = opened.raw && new SqliteGroupCommit(opened.raw, { table: 'tokens', columns: TOKEN_COLUMNS, ...timed });
+  const byJti = opened.raw && new SqliteKeyLookup(opened.raw, { table: 'tokens', column: 'token_jti', ...timed });
+  const ctx = { db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds };
   let closed = false;
   return {
     backend,
     ...(externalChanges ? { externalChanges } : {}),
-    repositories: createKyselyRepositories({ db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds }),
+    repositories: createKyselyRepositories(ctx, groupCommit && byJti ? { tokens: { writeRows: groupCommit.write, readByJti: byJti.find } } : {}),
     leases: new KyselyLeaseStore({ db, codec }),
     auditEvents: new KyselyAuditEventRepository({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),
@@ -75,6 +89,7 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
     async close() {
       if (closed) return;
       closed = true;
+      groupCommit?.flush();
       await db.destroy();
     },
   };

@@ -10,16 +10,22 @@ import { KyselyRegistrationRepository } from './registration-repository.js';
 import { KyselyBackchannelLogoutRepository } from './backchannel-logout-repository.js';
 import { KyselyScopeRepository } from './scope-repository.js';
 import { KyselySigningKeyRepository } from './signing-key-repository.js';
-import { KyselyTokenRepository } from './token-repository.js';
+import { KyselyTokenRepository, type TokenStatements } from './token-repository.js';
 import { KyselyUserRepository } from './user-repository.js';
 
+/** Per-backend choices below the repository interface. */
+export interface RepositoryOptions {
+  /** The token repository's hot statements (SQLite: group commit, a prepared lookup); Kysely's when absent. */
+  tokens?: TokenStatements;
+}
+
 /** The one implementation of every repository, shared by SQLite, `:memory:` and PostgreSQL. */
-export function createKyselyRepositories(ctx: RepositoryContext): Repositories {
+export function createKyselyRepositories(ctx: RepositoryContext, options: RepositoryOptions = {}): Repositories {
   return {
     users: new KyselyUserRepository(ctx),
     clients: new KyselyClientRepository(ctx),
     scopes: new KyselyScopeRepository(ctx),
-    tokens: new KyselyTokenRepository(ctx),
+    tokens: new KyselyTokenRepository(ctx, options.tokens),
     authorizationCodes: new KyselyAuthorizationCodeRepository(ctx),
     signingKeys: new KyselySigningKeyRepository(ctx),
     consents: new KyselyConsentRepository(ctx),

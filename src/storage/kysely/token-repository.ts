@@ -21,6 +21,30 @@ const TOKEN_FIELDS: FieldMap<TokenRecord> = {
   consentId: ['consent_id', 'plain'],
 };
 
+/** Every column of `tokens` the repository writes, in one fixed order (for a prepared INSERT). */
+export const TOKEN_COLUMNS: readonly string[] = Object.values(TOKEN_FIELDS).map(([column]) => column);
+
+/**
+ * Writes new token rows (keyed by column) and resolves once they are committed. The default is
+ * one multi-row INSERT; the SQLite wiring passes its group commit (`sqlite/group-commit.ts`).
+ */
+export type TokenRowWriter = (rows: readonly Record<string, unknown>[]) => Promise<void>;
+
+/**
+ * Reads the row of one `jti`; `viaKysely` is the repository's own query, for when the reader
+ * cannot answer now. The SQLite wiring passes a statement prepared once (`sqlite/key-lookup.ts`).
+ */
+export type TokenRowReader = (
+  jti: string,
+  viaKysely: () => Promise<Record<string, unknown> | undefined>,
+) => Promise<Record<string, unknown> | undefined>;
+
+/** How a backend may replace the hot statements of the token repository. */
+export interface TokenStatements {
+  writeRows?: TokenRowWriter;
+  readByJti?: TokenRowReader;
+}
+
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
 const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
 
@@ -30,9 +54,13 @@ const MARKER_MIN_AGE_MS = 60 * 60 * 1000;
  */
 export class KyselyTokenRepository implements TokenRepository {
   readonly #ctx: RepositoryContext;
+  readonly #writeRows: TokenRowWriter;
+  readonly #readByJti: TokenRowReader;
 
-  constructor(ctx: RepositoryContext) {
+  constructor(ctx: RepositoryContext, statements: TokenStatements = {}) {
     this.#ctx = ctx;
+    this.#writeRows = statements.writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
+    this.#readByJti = statements.readByJti ?? ((_jti, viaKysely) => viaKysely());
   }
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
@@ -61,7 +89,7 @@ export class KyselyTokenRepository implements TokenRepository {
   }
 
   async findByJti(jti: string): Promise<TokenRecord | undefined> {
-    const row = await this.#ctx.db.selectFrom('tokens').selectAll().where('token_jti', '=', jti).executeTakeFirst();
+    const row = await this.#readByJti(jti, () => this.#ctx.db.selectFrom('tokens').selectAll().where('token_jti', '=', jti).executeTakeFirst());
     return row && this.#decode(row);
   }
 
@@ -132,7 +160,8 @@ export class KyselyTokenRepository implements TokenRepository {
   async addNewFamily(grantId: string, tokens: readonly NewToken[]): Promise<void> {
     if (tokens.length === 0) return;
     const rows = tokens.map((t) => this.#row({ ...t, grantId }));
-    await translated(this.#ctx, () => this.#ctx.db.insertInto('tokens').values(rows as never).execute());
+    // Resolves only once the rows are committed: `addToFamily` reads the marker after this.
+    await translated(this.#ctx, () => this.#writeRows(rows));
   }
 
   async isFamilyRevoked(grantId: string): Promise<boolean> {

@@ -16,6 +16,7 @@ import { deviceCodes } from './2025-01-13T0000-device-codes.js';
 import { clientBackchannelLogout } from './2025-01-13T0001-client-backchannel-logout.js';
 import { clientRegistration } from './2025-01-13T0002-client-registration.js';
 import { backchannelLogout } from './2025-01-13T0003-backchannel-logout.js';
+import { sqliteTokenIndexes } from './2025-01-14T0000-sqlite-token-indexes.js';
 import type { SqlFlavour } from './flavour.js';
 
 export type { MigrationDb, SqlFlavour } from './flavour.js';
@@ -53,6 +54,8 @@ export const CLIENT_BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0001-client-backc
 export const CLIENT_REGISTRATION_MIGRATION = '2025-01-13T0002-client-registration';
 /** Name of the migration adding code `sid`, logout sessions and the back-channel logout outbox. */
 export const BACKCHANNEL_LOGOUT_MIGRATION = '2025-01-13T0003-backchannel-logout';
+/** Name of the migration dropping and narrowing SQLite's indexes on `tokens` (PostgreSQL unchanged). */
+export const SQLITE_TOKEN_INDEXES_MIGRATION = '2025-01-14T0000-sqlite-token-indexes';
 
 /**
  * Every migration by name. Kysely runs them in name order, which is why names start with a
@@ -76,6 +79,7 @@ export function authlyMigrations(flavour: SqlFlavour, hooks: BaselineHooks = {})
     [CLIENT_BACKCHANNEL_LOGOUT_MIGRATION]: clientBackchannelLogout(flavour),
     [CLIENT_REGISTRATION_MIGRATION]: clientRegistration(flavour),
     [BACKCHANNEL_LOGOUT_MIGRATION]: backchannelLogout(flavour),
+    [SQLITE_TOKEN_INDEXES_MIGRATION]: sqliteTokenIndexes(flavour),
   };
 }
 
