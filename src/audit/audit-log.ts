@@ -2,8 +2,9 @@ import type { AuditEventRepository } from '../repositories/audit-event-repositor
 import type { Clock, IdGenerator, Logger } from '../repositories/ports.js';
 import { currentRequestId } from '../log/request-context.js';
 import { BufferedAuditWriter } from './buffered-writer.js';
-import type { AuditEvent, AuditEventName, RecordedAuditEvent } from './events.js';
-import { withoutSecrets } from './redact.js';
+import { AUDIT_EVENTS, type AuditEvent, type AuditEventName, type RecordedAuditEvent } from './events.js';
+import { logsAt } from '../log/logger.js';
+import { detailsWithoutSecrets } from './redact.js';
 
 /** Where security events are reported. */
 export interface AuditLog {
@@ -39,6 +40,9 @@ const WARNINGS: ReadonlySet<AuditEventName> = new Set([
   'refresh_token.reused',
 ]);
 
+/** Each event's log message, made once. */
+const MESSAGES = Object.fromEntries(AUDIT_EVENTS.map((name) => [name, `audit: ${name}`])) as Record<AuditEventName, string>;
+
 /**
  * The audit log: every event becomes one log line `{audit: true, event, user_id, client_id,
  * actor_id, details}` (with the request's `reqId`), and with a repository also a row of
@@ -47,17 +51,22 @@ const WARNINGS: ReadonlySet<AuditEventName> = new Set([
  */
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   const { logger, clock, ids } = options;
+  const observers = options.observers ?? [];
   const writer = options.repository ? new BufferedAuditWriter({ repository: options.repository, logger, ...(options.flushIntervalMs ? { flushIntervalMs: options.flushIntervalMs } : {}) }) : undefined;
   let closed: Promise<void> | undefined;
   return {
     record(event) {
       try {
-        const details = withoutSecrets(event.details ?? {}) as Record<string, unknown>;
-        const line = { audit: true, event: event.event, user_id: event.userId ?? null, client_id: event.clientId ?? null, actor_id: event.actorId ?? null, details };
-        if (WARNINGS.has(event.event)) logger.warn(line, `audit: ${event.event}`);
-        else logger.info(line, `audit: ${event.event}`);
+        // Flat details without secrets (most events') are used as they are, not copied.
+        const details = event.details === undefined ? {} : detailsWithoutSecrets(event.details);
+        const level = WARNINGS.has(event.event) ? 'warn' : 'info';
+        // The line is built only when it is written; the logger's own redaction does not look
+        // into `details` (audit lines are redacted here, see redact.ts).
+        if (logsAt(logger, level)) {
+          logger[level]({ audit: true, event: event.event, user_id: event.userId ?? null, client_id: event.clientId ?? null, actor_id: event.actorId ?? null, details }, MESSAGES[event.event] ?? `audit: ${event.event}`);
+        }
         writer?.add(toRecorded(event, details, clock.now(), ids.uuid()));
-        for (const observe of options.observers ?? []) observe(event);
+        for (const observe of observers) observe(event);
       } catch (error) {
         // Reporting must never fail the request it reports on.
         logger.error({ err: error, event: event.event }, 'audit: event not recorded');

@@ -11,6 +11,34 @@ const ALLOWED = new Set(['token_type', 'token_endpoint_auth_method']);
 /** Replaced value, so a reader sees that the field changed without seeing it. */
 export const REDACTED = '[Redacted]';
 
+/** True when `item` under `key` would be replaced: a flag, a count or a null says nothing secret (`password_changed: true`). */
+function isSecret(key: string, item: unknown): boolean {
+  return item !== null && typeof item !== 'boolean' && typeof item !== 'number' && SECRET_KEY.test(key) && !ALLOWED.has(key);
+}
+
+/**
+ * True when `value` is flat (no nested object, array or date), holds no secret-named key with
+ * a value and no NUL: then {@link withoutSecrets} would copy it unchanged, so it is used as it is.
+ * Most events' details are such (`token.issued`: grant, algorithm, scope, ...).
+ */
+function isClean(value: Record<string, unknown>): boolean {
+  for (const key in value) {
+    const item = value[key];
+    if (typeof item === 'object' && item !== null) return false;
+    if (typeof item === 'string' && item.includes('\u0000')) return false;
+    if (item !== undefined && isSecret(key, item)) return false;
+  }
+  return true;
+}
+
+/**
+ * `details` without secrets: the object itself when it is flat and clean (nothing to replace, no
+ * copy made), else {@link withoutSecrets}'s copy.
+ */
+export function detailsWithoutSecrets(details: Record<string, unknown>): Record<string, unknown> {
+  return isClean(details) ? details : (withoutSecrets(details) as Record<string, unknown>);
+}
+
 /**
  * A deep copy of `value` with every secret-named key's value replaced by {@link REDACTED}.
  * Arrays and nested objects are walked; `Date`s become ISO strings (JSON's own rule); NUL
@@ -25,9 +53,8 @@ export function withoutSecrets(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (item === undefined) continue;
-    // A flag, a count or a null says nothing secret (`password_changed: true`); anything else under such a key goes.
-    const secret = SECRET_KEY.test(key) && !ALLOWED.has(key) && item !== null && typeof item !== 'boolean' && typeof item !== 'number';
-    out[key] = secret ? REDACTED : withoutSecrets(item, depth + 1);
+    // Anything else under a secret-named key goes.
+    out[key] = isSecret(key, item) ? REDACTED : withoutSecrets(item, depth + 1);
   }
   return out;
 }

@@ -4,6 +4,12 @@ import { InvalidationLog } from './invalidation-log.js';
 import { Listeners } from './listeners.js';
 import { MemoryTier } from './memory-tier.js';
 
+/** No version read yet in this turn of the event loop. */
+const UNREAD = Symbol('unread');
+
+/** Taken at load, so a test's fake timers cannot hold the version of one turn forever. */
+const nextTurn = setImmediate;
+
 /** Options of the `memory` backend. */
 export interface MemoryStoreOptions {
   maxSize: number;
@@ -12,8 +18,9 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /**
    * A number that changes when another process commits to the database this cache fronts (SQLite's
-   * `PRAGMA data_version`). When given, every read compares it first and a change empties the
-   * cache, so several processes on one SQLite file stay coherent without any channel between them.
+   * `PRAGMA data_version`). When given, reads compare it first (once per turn of the event loop)
+   * and a change empties the cache, so several processes on one SQLite file stay coherent without
+   * any channel between them.
    */
   externalChanges?: () => number;
 }
@@ -32,6 +39,7 @@ export class MemoryStore implements CacheStore {
   readonly #listeners = new Listeners<Invalidation>();
   readonly #externalChanges: (() => number) | undefined;
   #seenVersion: number | undefined;
+  #turnVersion: number | undefined | typeof UNREAD = UNREAD;
 
   constructor(options: MemoryStoreOptions) {
     this.#tier = new MemoryTier({ ...options, counters: this.#counters });
@@ -55,13 +63,33 @@ export class MemoryStore implements CacheStore {
     if (this.#current() && !this.#log.invalidatedSince(key, ticket.local)) this.#tier.set(key, value);
   }
 
+  /**
+   * The external version, read at most once per turn of the event loop and remembered until the
+   * next turn (`setImmediate` runs once the current turn's callbacks and their promise chains are
+   * done, before the next turn's I/O callbacks). This stays coherent: a commit by another process
+   * is seen by every request that starts in a later turn, as the turn's first look reads the
+   * version afresh; a request that runs in the same turn as that commit is served as if it had
+   * run just before it, which it could have. This process's own writes never wait for a turn:
+   * they invalidate (`invalidate`, `put`, `flush`) directly, and SQLite does not count them in
+   * `data_version` anyway. Read on every get, ticket and fill, the pragma cost more than the cache
+   * lookups it guarded.
+   */
   #readVersion(): number | undefined {
+    if (this.#turnVersion !== UNREAD) return this.#turnVersion;
+    let version: number | undefined;
     try {
-      return this.#externalChanges?.();
+      version = this.#externalChanges?.();
     } catch {
-      return undefined;
+      version = undefined;
     }
+    this.#turnVersion = version;
+    nextTurn(this.#forgetVersion);
+    return version;
   }
+
+  readonly #forgetVersion = (): void => {
+    this.#turnVersion = UNREAD;
+  };
 
   /**
    * Empties the cache when another process committed since the last look; false when the version

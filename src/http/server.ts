@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerGracefulClose } from './graceful-close.js';
 import { registerRequestId, requestIdGenerator } from './request-id.js';
-import { QuietProbesLogController } from './request-logging.js';
+import { RequestLogController } from './request-logging.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { registerMetrics } from './routes/metrics.js';
@@ -64,8 +64,8 @@ export interface BuildServerOptions {
 export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
-    // Health probes are logged at debug, not info (request-logging.ts).
-    logController: new QuietProbesLogController(),
+    // One line per request at info, health probes at debug (request-logging.ts).
+    logController: new RequestLogController(),
     bodyLimit: DEFAULT_BODY_LIMIT,
     // close() closes idle keep-alive sockets at once and lets running requests finish (graceful-close.ts).
     forceCloseConnections: 'idle',

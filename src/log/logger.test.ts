@@ -27,6 +27,25 @@ describe('createLogger', () => {
     expect(line).toContain('[Redacted]');
   });
 
+  it('redacts credentials in logged request parts and in an error\'s properties', () => {
+    const { logger, lines } = capture(true);
+    logger.warn(
+      {
+        headers: { authorization: 'Basic secret-h1', 'set-cookie': ['sid=secret-h2'] },
+        query: { token: 'secret-q1', state: 'kept-state' },
+        params: { code: 'secret-p1' },
+        err: Object.assign(new Error('upstream'), { headers: { authorization: 'Bearer secret-e1' }, refresh_token: 'secret-e2' }),
+        access_token: 'secret-a1',
+        id_token_hint: 'secret-a2',
+      },
+      'refused',
+    );
+    const line = lines.join('');
+    expect(line).not.toContain('secret-');
+    expect(line).toContain('kept-state');
+    expect(line).toContain('upstream');
+  });
+
   it('keeps error codes, which are not authorization codes', () => {
     const { logger, lines } = capture(true);
     logger.error({ err: Object.assign(new Error('disk'), { code: 'SQLITE_FULL' }) }, 'write failed');

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import PinoPretty from 'pino-pretty';
 import type { LoggingConfig } from '../config/index.js';
-import { REDACT_PATHS, scrubUrl } from './redaction.js';
+import { redactCredentials, redactPayload, scrubUrl, SECRET_FIELD_SERIALIZERS } from './redaction.js';
 import { currentRequestId } from './request-context.js';
 
 /** The application logger: pino's, so Fastify can use it as its `loggerInstance`. */
@@ -43,8 +43,9 @@ interface LoggedRequest {
 }
 
 function serializeRequest(req: LoggedRequest) {
-  // Only Fastify requests are reshaped; any other `req` object is logged as given (and redacted).
-  if (typeof req !== 'object' || req === null || typeof req.url !== 'string') return req;
+  // A Fastify request is reshaped (its headers and body are left out); any other `req` object is
+  // logged with its credentials replaced.
+  if (typeof req !== 'object' || req === null || typeof req.url !== 'string') return redactPayload(req);
   return {
     method: req.method,
     url: scrubUrl(req.url),
@@ -54,15 +55,39 @@ function serializeRequest(req: LoggedRequest) {
   };
 }
 
+function serializeError(err: unknown): unknown {
+  // An error's own properties are logged too (a library may attach a request's headers).
+  return redactCredentials(pino.stdSerializers.err(err as Error));
+}
+
+const chindings = pino.symbols.chindingsSym;
+
 /**
  * Adds `reqId` to lines logged while a request runs (see request-context.ts), unless the logger
- * already binds one (Fastify's per-request child logger), so the key never appears twice.
+ * already binds one (Fastify's per-request child logger), so the key never appears twice. The
+ * bindings are read as pino keeps them (a JSON fragment), not parsed on every line.
  */
 function requestIdMixin(_merge: object, _level: number, logger: pino.Logger): object {
   const reqId = currentRequestId();
-  if (reqId === undefined || 'reqId' in logger.bindings()) return {};
+  if (reqId === undefined) return {};
+  const bound = (logger as unknown as Record<symbol, string | undefined>)[chindings];
+  if (bound?.includes(',"reqId":')) return {};
   return { reqId };
 }
+
+/**
+ * Serializers, by top-level field: credentials as fields are replaced, request data and errors
+ * have their credentials replaced (see redaction.ts for why there is no wildcard redaction).
+ */
+const SERIALIZERS = {
+  ...SECRET_FIELD_SERIALIZERS,
+  req: serializeRequest,
+  headers: redactPayload,
+  body: redactPayload,
+  query: redactPayload,
+  params: redactPayload,
+  err: serializeError,
+};
 
 /**
  * Creates the one logger of the process (pino is imported only here). `json: null` (the default)
@@ -75,10 +100,18 @@ export function createLogger(options: LoggerOptions, destination: LogDestination
   return pino(
     {
       level: options.level,
-      redact: { paths: [...REDACT_PATHS] },
-      serializers: { req: serializeRequest, err: pino.stdSerializers.err },
+      serializers: SERIALIZERS,
       mixin: requestIdMixin,
     },
     stream,
   );
+}
+
+/**
+ * True when `logger` writes lines at `level`: callers skip building what a line would hold when
+ * it would be dropped anyway. A logger that cannot tell (not pino) is assumed to write.
+ */
+export function logsAt(logger: object, level: pino.Level): boolean {
+  const check = (logger as Partial<AppLogger>).isLevelEnabled;
+  return typeof check === 'function' ? check.call(logger, level) : true;
 }

@@ -54,7 +54,17 @@ export function createMetrics(sources: MetricsSources): AuthlyMetrics {
   new Gauge({ name: 'authly_application', help: 'Authly build information', labelNames: ['version'], registers }).labels(sources.version).set(1);
   const requests = new Counter({ name: 'authly_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers });
   const duration = new Histogram({ name: 'authly_http_request_duration_seconds', help: 'HTTP request duration by method and route', labelNames: ['method', 'route'], registers });
-  const inFlight = new Gauge({ name: 'authly_http_requests_in_flight', help: 'HTTP requests being served', registers });
+  // Counted in a plain number and read at scrape time: a gauge update per request start and end
+  // would cost more than the requests' own bookkeeping.
+  let inFlightNow = 0;
+  new Gauge({
+    name: 'authly_http_requests_in_flight',
+    help: 'HTTP requests being served',
+    registers,
+    collect() {
+      this.set(inFlightNow);
+    },
+  });
   const tokens = new Counter({ name: 'authly_tokens_issued_total', help: 'Token responses issued by grant type and signing algorithm', labelNames: ['grant', 'algorithm'], registers });
   const loginFailures = new Counter({ name: 'authly_login_failures_total', help: 'Failed password logins by reason', labelNames: ['reason'], registers });
   const lockouts = new Counter({ name: 'authly_account_lockouts_total', help: 'Accounts locked after repeated failed logins', registers });
@@ -101,13 +111,24 @@ export function createMetrics(sources: MetricsSources): AuthlyMetrics {
       }
     },
   });
+  // The labelled series of each method, route pattern and status, looked up once (route patterns
+  // and statuses are few; raw URLs never become labels).
+  const requestSeries = new Map<string, { count: { inc(): void }; time: { observe(seconds: number): void } }>();
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      requests.labels(method, route, String(status)).inc();
-      duration.labels(method, route).observe(seconds);
+      const key = `${method} ${route} ${status}`;
+      let series = requestSeries.get(key);
+      if (series === undefined) {
+        series = { count: requests.labels(method, route, String(status)), time: duration.labels(method, route) };
+        requestSeries.set(key, series);
+      }
+      series.count.inc();
+      series.time.observe(seconds);
     },
-    inFlight: (delta) => inFlight.inc(delta),
+    inFlight: (delta) => {
+      inFlightNow += delta;
+    },
     observeAuditEvent(event) {
       const details = event.details ?? {};
       switch (event.event) {

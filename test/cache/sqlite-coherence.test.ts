@@ -13,8 +13,17 @@ import { DEFAULT_TEST_PRAGMAS } from '../storage/pragmas.js';
  * Two server containers on one SQLite file with the default `cache.backend: auto` (an in-process
  * cache each, no Redis). Neither tells the other anything: B must notice A's commits by itself,
  * so a missing check shows up as B serving the row it cached before A wrote.
+ *
+ * B looks for other connections' commits once per turn of the event loop, so a read on B after a
+ * write on A comes a turn later (`nextRequest`), as the next request to reach B would: two real
+ * processes never share a turn.
  */
 const logger = pino({ level: 'silent' });
+
+/** Waits for the next turn of the event loop, where the next request would start. */
+function nextRequest(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 describe('two instances on one SQLite file with cache.backend auto', () => {
   let dir: string;
@@ -55,6 +64,7 @@ describe('two instances on one SQLite file with cache.backend auto', () => {
     const client = await a.repositories.clients.create(makeClient());
     await warm(() => b.repositories.clients.findByClientId(client.clientId), 'clients');
     await a.repositories.clients.update(client.id, { isActive: false });
+    await nextRequest();
     expect(await b.repositories.clients.findByClientId(client.clientId)).toBeUndefined();
     expect((await b.repositories.clients.findById(client.id))?.isActive).toBe(false);
   });
@@ -63,6 +73,7 @@ describe('two instances on one SQLite file with cache.backend auto', () => {
     const user = await a.repositories.users.create(makeUser());
     await warm(() => b.repositories.users.findById(user.id), 'users');
     await a.repositories.users.update(user.id, { givenName: 'After', isActive: false }, { endSessions: true });
+    await nextRequest();
     expect(await b.repositories.users.findById(user.id)).toMatchObject({ givenName: 'After', isActive: false, sessionEpoch: user.sessionEpoch + 1 });
   });
 
@@ -75,6 +86,7 @@ describe('two instances on one SQLite file with cache.backend auto', () => {
     } finally {
       await cli.close();
     }
+    await nextRequest();
     expect((await b.repositories.clients.findById(client.id))?.clientName).toBe('after');
     expect((await a.repositories.clients.findById(client.id))?.clientName).toBe('after');
   });
@@ -93,6 +105,7 @@ describe('two instances on one SQLite file with cache.backend auto', () => {
         // better-sqlite3 answers within microtasks: let the readers run (and fill) between writes.
         for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
         await a.repositories.clients.update(client.id, { clientName: `v${version}` });
+        await nextRequest();
         expect((await b.repositories.clients.findById(client.id))?.clientName).toBe(`v${version}`);
         expect((await b.repositories.clients.findByClientId(client.clientId))?.clientName).toBe(`v${version}`);
       }

@@ -12,7 +12,7 @@ import { startCli, waitForLine } from './run-cli.js';
 
 /*
  * SIGTERM under load: the server stops accepting, lets every request it had accepted finish
- * (its log shows which: "incoming request" with the request's id), then exits 0. A request that
+ * (its debug log shows which: "incoming request" with the request's id), then exits 0. A request that
  * outlives server.shutdown_grace_seconds is cut off, so the process cannot hang.
  */
 const folders: string[] = [];
@@ -41,6 +41,8 @@ async function serve(env: Record<string, string> = {}): Promise<Served> {
       AUTHLY_SECRETS__MASTER_KEY: seeded.masterKey,
       AUTHLY_ADMIN__BOOTSTRAP: 'false',
       AUTHLY_RATE_LIMIT__ENABLED: 'false',
+      // A request's arrival is logged at debug (at info only its completion is).
+      LOG_LEVEL: 'debug',
       ...env,
     },
   });

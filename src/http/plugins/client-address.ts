@@ -40,15 +40,38 @@ export function isLoopback(address: string): boolean {
   return inSet(LOOPBACK, normalizeAddress(address));
 }
 
+/** A connection's peer, normalised, and whether it is a trusted proxy. */
+export interface Peer {
+  readonly address: string;
+  readonly trusted: boolean;
+}
+
+/**
+ * Looks up a request's {@link Peer}, worked out once per connection: the peer of a socket never
+ * changes, so a keep-alive connection's later requests reuse the first one's answer.
+ * Requests without a socket object of their own are worked out each time.
+ */
+export function peerLookup(trusted: BlockList): (request: FastifyRequest) => Peer {
+  const bySocket = new WeakMap<object, Peer>();
+  return function peerOf(request) {
+    const socket = request.socket as object | undefined;
+    const known = socket && bySocket.get(socket);
+    if (known) return known;
+    const address = peerAddress(request);
+    const peer = { address, trusted: inSet(trusted, address) };
+    if (socket) bySocket.set(socket, peer);
+    return peer;
+  };
+}
+
 /**
  * The client address. `X-Forwarded-For` / `X-Real-IP` are believed only when the socket peer
  * is a trusted proxy: otherwise any client could claim to be `127.0.0.1`. In a
  * forwarded chain the right-most address that is not itself a trusted proxy is the client
  * (each proxy appends the peer it saw; only the trusted ones' additions are reliable).
  */
-export function clientAddress(request: FastifyRequest, trusted: BlockList): string {
-  const peer = peerAddress(request);
-  if (!inSet(trusted, peer)) return peer;
+export function clientAddress(request: FastifyRequest, trusted: BlockList, peer: Peer): string {
+  if (!peer.trusted) return peer.address;
   const forwarded = headerValue(request.headers['x-forwarded-for']);
   if (forwarded) {
     const chain = forwarded.split(',').map(normalizeAddress).filter((a) => isIP(a) !== 0);
@@ -56,7 +79,7 @@ export function clientAddress(request: FastifyRequest, trusted: BlockList): stri
     if (chain[0]) return chain[0];
   }
   const real = normalizeAddress(headerValue(request.headers['x-real-ip']) ?? '');
-  return isIP(real) !== 0 ? real : peer;
+  return isIP(real) !== 0 ? real : peer.address;
 }
 
 /** The socket peer's address, normalised: the proxy itself when there is one. */
@@ -71,8 +94,10 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 /** Sets `request.clientAddress` on every request, before any other hook reads it. */
 export function registerClientAddress(app: FastifyInstance, trustedProxies: readonly string[]): void {
   const trusted = addressSet(trustedProxies);
+  const peerOf = peerLookup(trusted);
   app.decorateRequest('clientAddress', '');
-  app.addHook('onRequest', async function resolveClientAddress(request: FastifyRequest) {
-    request.clientAddress = clientAddress(request, trusted);
+  app.addHook('onRequest', function resolveClientAddress(request: FastifyRequest, _reply, done) {
+    request.clientAddress = clientAddress(request, trusted, peerOf(request));
+    done();
   });
 }

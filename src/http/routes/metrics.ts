@@ -7,14 +7,16 @@ import type { AuthlyMetrics } from '../../metrics/registry.js';
  * and the requests in flight.
  */
 export function registerMetrics(app: FastifyInstance, metrics: AuthlyMetrics): void {
+  const ended = () => metrics.inFlight(-1);
   app.addHook('onRequest', function countInFlight(_request, reply, done) {
     metrics.inFlight(1);
     // 'close' fires once per response, finished or aborted, so the gauge never drifts.
-    reply.raw.once('close', () => metrics.inFlight(-1));
+    reply.raw.on('close', ended);
     done();
   });
-  app.addHook('onResponse', async function countRequest(request, reply) {
+  app.addHook('onResponse', function countRequest(request, reply, done) {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'not_found', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', async function exposition(_request, reply) {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
