@@ -1,4 +1,5 @@
 import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
+import { v7 as uuidV7 } from 'uuid';
 
 /** Randomness as services see it; injected so tests can be deterministic. */
 export interface RandomSource {
@@ -8,7 +9,23 @@ export interface RandomSource {
   hex(n?: number): string;
   /** A random UUID v4. */
   uuid(): string;
+  /**
+   * A UUID v7 for the instant `ms` (RFC 9562 §5.7: 48 bits of Unix milliseconds, then 74 random
+   * bits). Ids of rows written at a high rate (tokens, their families) are made this way so that
+   * each insert lands at the right-hand edge of the primary-key index instead of on a random
+   * page: a commit then rewrites a few pages rather than one per row (docs/architecture.md).
+   */
+  timeOrderedUuid(ms: number): string;
+  /**
+   * `n` bytes as lowercase hex whose first 6 bytes are `ms` (big-endian) and the rest random: a
+   * `jti` as long and as unguessable in its random part as Authly's, ordered by time for the same
+   * index locality as {@link RandomSource.timeOrderedUuid}.
+   */
+  timeOrderedHex(ms: number, n?: number): string;
 }
+
+/** Bytes of a time-ordered hex id taken by its millisecond timestamp. */
+const TIME_BYTES = 6;
 
 /** Bytes drawn from the CSPRNG at once; each is handed out once, then the pool is refilled. */
 const POOL_SIZE = 4096;
@@ -42,4 +59,6 @@ export const cryptoRandom: RandomSource = {
   token: (n = 32) => pool.encoded(n, 'base64url'),
   hex: (n = 32) => pool.encoded(n, 'hex'),
   uuid: () => randomUUID(),
+  timeOrderedUuid: (ms) => uuidV7({ msecs: ms }),
+  timeOrderedHex: (ms, n = 32) => Math.trunc(ms).toString(16).padStart(TIME_BYTES * 2, '0').slice(-TIME_BYTES * 2) + pool.encoded(n - TIME_BYTES, 'hex'),
 };

@@ -90,25 +90,28 @@ export class TokenIssuer {
     const common: JwtClaims = { iss: request.issuer, sub, iat, ...(request.client ? { client_id: request.client.clientId } : {}) };
     const cnf = request.dpopJkt ? { cnf: { jkt: request.dpopJkt } } : {};
 
-    const accessJti = this.#random.hex(32);
+    // Time-ordered ids (UUID v7, a timestamp-prefixed jti) keep every index on them appending at
+    // its right-hand edge: far fewer pages rewritten per commit than with random ids.
+    const ms = now.getTime();
+    const accessJti = this.#random.timeOrderedHex(ms, 32);
     const accessExp = iat + this.#settings.accessTokenTtlSeconds;
     const accessToken = await this.#signers.access.sign(
       { ...common, aud: this.#settings.audience ?? request.issuer, jti: accessJti, ...(scope ? { scope } : {}), exp: accessExp, ...cnf },
       { typ: ACCESS_TOKEN_TYP },
     );
-    const records = [this.#record(request, 'access', accessJti, accessToken, scope, accessExp)];
+    const records = [this.#record(request, 'access', accessJti, accessToken, scope, accessExp, ms)];
 
     let refreshToken: string | undefined;
     if (request.withRefreshToken) {
-      const refreshJti = this.#random.hex(32);
+      const refreshJti = this.#random.timeOrderedHex(ms, 32);
       const refreshExp = iat + this.#settings.refreshTokenTtlSeconds;
       const bound = request.bindRefreshToken ? cnf : {};
       refreshToken = await this.#signers.refresh.sign({ ...common, type: 'refresh', jti: refreshJti, exp: refreshExp, ...bound }, { typ: REFRESH_TOKEN_TYP });
-      records.push(this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp));
+      records.push(this.#record(request, 'refresh', refreshJti, refreshToken, scope, refreshExp, ms));
     }
     if (request.grantId === undefined) {
       // A family nobody else knows of yet cannot have been revoked: no marker to read.
-      await this.#repos.tokens.addNewFamily(this.#random.uuid(), records);
+      await this.#repos.tokens.addNewFamily(this.#random.timeOrderedUuid(ms), records);
     } else if (!(await this.#repos.tokens.addToFamily(request.grantId, records, now))) {
       throw new InvalidGrant('The provided authorization grant is invalid, expired, or revoked');
     }
@@ -121,8 +124,9 @@ export class TokenIssuer {
     return { accessToken, refreshToken, expiresIn: this.#settings.accessTokenTtlSeconds, scope, tokenType: request.dpopJkt ? 'DPoP' : 'Bearer' };
   }
 
-  #record(request: IssueRequest, tokenType: 'access' | 'refresh', jti: string, token: string, scope: string | null, exp: number): NewToken {
+  #record(request: IssueRequest, tokenType: 'access' | 'refresh', jti: string, token: string, scope: string | null, exp: number, ms: number): NewToken {
     return {
+      id: this.#random.timeOrderedUuid(ms),
       userId: request.user?.id ?? null,
       clientId: request.client?.id ?? null,
       jti,

@@ -17,4 +17,23 @@ describe('cryptoRandom', () => {
     expect(cryptoRandom.token(3)).toMatch(/^[A-Za-z0-9_-]{4}$/);
     expect(cryptoRandom.uuid()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('makes time-ordered ids: sorted by the instant given, unique within one millisecond', () => {
+    const instants = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000];
+    const uuids = instants.map((ms) => cryptoRandom.timeOrderedUuid(ms));
+    for (const id of uuids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...uuids].sort()).toEqual(uuids);
+    // RFC 9562 §5.7: the first 48 bits are the Unix milliseconds.
+    expect(Number.parseInt(uuids[0]!.replace('-', '').slice(0, 12), 16)).toBe(instants[0]);
+
+    const jtis = instants.map((ms) => cryptoRandom.timeOrderedHex(ms));
+    for (const jti of jtis) expect(jti).toMatch(/^[0-9a-f]{64}$/);
+    expect([...jtis].sort()).toEqual(jtis);
+    expect(jtis[0]!.slice(0, 12)).toBe(instants[0]!.toString(16).padStart(12, '0'));
+
+    const sameInstant = Array.from({ length: 200 }, () => cryptoRandom.timeOrderedHex(instants[0]!));
+    expect(new Set(sameInstant).size).toBe(sameInstant.length);
+    const sameInstantUuids = Array.from({ length: 200 }, () => cryptoRandom.timeOrderedUuid(instants[0]!));
+    expect(new Set(sameInstantUuids).size).toBe(sameInstantUuids.length);
+  });
 });
