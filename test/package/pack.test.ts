@@ -61,7 +61,7 @@ describe.skipIf(!enabled)('the packed tarball', { timeout: 900_000 }, () => {
     expect(installLog).not.toContain('EBADENGINE');
   });
 
-  it('serves /health from the installed package', async () => {
+  it('serves /health, the API description and Swagger UI from the installed package', async () => {
     const app = path.join(dir, 'app');
     const bin = path.join(app, 'node_modules', '.bin', 'authly');
     const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0'], { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: app } });
@@ -78,6 +78,13 @@ describe.skipIf(!enabled)('the packed tarball', { timeout: 900_000 }, () => {
       const response = await fetch(`${url}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'healthy', database: 'connected', version: '0.1.0' });
+      // The description and Swagger UI load on first use, from the bundle and the installed @fastify/swagger-ui.
+      const description = await fetch(`${url}/openapi.json`);
+      expect(description.status).toBe(200);
+      expect(Object.keys(((await description.json()) as { paths: Record<string, unknown> }).paths)).toContain('/api/v1/oauth/token');
+      const asset = await fetch(`${url}/docs/static/swagger-ui.css`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toContain('text/css');
     } finally {
       child.kill('SIGTERM');
     }

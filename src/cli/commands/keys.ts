@@ -1,4 +1,3 @@
-import { createAuditLog } from '../../audit/audit-log.js';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { ASYMMETRIC_ALGORITHMS } from '../../crypto/algorithms.js';
@@ -34,7 +33,7 @@ export function registerKeys(program: Command, output: CliOutput = processOutput
 
 async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyService) => Promise<void>): Promise<void> {
   // Loaded per command, so `authly --version` and the other commands never load them.
-  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { commandLogger }, { systemClock }, { createSigningKeys }, { createLogger }] =
+  const [{ createContainer }, { loadConfig }, { loadMasterKey, masterKeySourceFrom }, { cryptoRandom }, { commandLogger }, { systemClock }, { createSigningKeys }, { createLogger }, { createAuditLog }] =
     await Promise.all([
       import('../../app/container.js'),
       import('../../config/load.js'),
@@ -44,6 +43,7 @@ async function withSigningKeys(flags: KeysFlags, run: (service: SigningKeyServic
       import('../../repositories/ports.js'),
       import('../../services/signing-keys.js'),
       import('../../log/logger.js'),
+      import('../../audit/audit-log.js'),
     ]);
   const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
   warnIfMemory(config, processOutput);

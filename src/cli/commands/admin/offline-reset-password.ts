@@ -1,12 +1,4 @@
 import type { Command } from 'commander';
-import { createContainer } from '../../../app/container.js';
-import { loadConfig } from '../../../config/index.js';
-import { createPasswordHasher } from '../../../crypto/password-hasher.js';
-import { cryptoRandom } from '../../../crypto/random.js';
-import { systemClock } from '../../../repositories/ports.js';
-import { endUserSessions } from '../../../services/users/end-sessions.js';
-import { BOOTSTRAP_PASSWORD, generatePassword } from '../../../services/users/password-rules.js';
-import { commandLogger } from '../../command-logger.js';
 import { configOption } from '../../config-option.js';
 import type { CliOutput } from '../../output.js';
 
@@ -31,6 +23,19 @@ export function addOfflineResetPassword(admin: Command, output: CliOutput): void
 }
 
 async function resetPassword(username: string, flags: ResetFlags, output: CliOutput): Promise<void> {
+  // Loaded when the command runs: `authly --help` and every other command never load storage,
+  // the configuration schema or argon2.
+  const [{ createContainer }, { loadConfig }, { createPasswordHasher }, { cryptoRandom }, { systemClock }, { endUserSessions }, { BOOTSTRAP_PASSWORD, generatePassword }, { commandLogger }] =
+    await Promise.all([
+      import('../../../app/container.js'),
+      import('../../../config/load.js'),
+      import('../../../crypto/password-hasher.js'),
+      import('../../../crypto/random.js'),
+      import('../../../repositories/ports.js'),
+      import('../../../services/users/end-sessions.js'),
+      import('../../../services/users/password-rules.js'),
+      import('../../command-logger.js'),
+    ]);
   const config = loadConfig({ flags: { ...(flags.config === undefined ? {} : { config: flags.config }) } });
   if (config.database.backend === 'memory') {
     throw new Error('database.backend is memory: the database lives only inside the running server, so there is nothing to reset offline');

@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * The second step of `npm run build`, after `tsc`: bundles the CLI with esbuild into
+ * `dist/cli/index.js` (replacing tsc's copy) and its chunks in `dist/bundle/`. Loading a few large
+ * files instead of ~1,000 small ones (Fastify, zod and Kysely are hundreds of modules each, every
+ * one resolved through package `exports` maps) halves `authly serve`'s cold start; `npm run
+ * bench -- startup` measures it. Code splitting keeps the commands lazy: `authly --version` loads
+ * only the entry, `authly --help` the command definitions, and the server's code loads only for
+ * `serve` and the commands that open the database.
+ *
+ * The rest of tsc's `dist/` stays for the benchmarks' child processes, which import single modules.
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Loaded from node_modules at run time, not bundled: native addons (better-sqlite3, argon2), and
+ * Swagger UI, which serves the files of its own package folder. pg, ioredis and yaml are loaded
+ * through `createRequire` only when configured, which esbuild leaves alone.
+ */
+const EXTERNAL = ['better-sqlite3', '@node-rs/argon2', '@fastify/swagger-ui'];
+
+rmSync(join(root, 'dist', 'bundle'), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'cli/index': 'src/cli/index.ts' },
+  outdir: 'dist',
+  // Chunks at the same depth as dist/cli/, so `../../package.json` (version.ts) still finds the manifest.
+  chunkNames: 'bundle/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  external: EXTERNAL,
+  // Bundled CommonJS packages call `require` for Node's built-ins; an ES module has none of its own.
+  banner: { js: "import { createRequire as __authlyCreateRequire } from 'node:module';\nconst require = __authlyCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
