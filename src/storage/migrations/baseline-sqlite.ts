@@ -120,7 +120,7 @@ const OAUTH_CLIENTS = [
     software_id TEXT,
     software_version TEXT,
     id_token_signed_response_alg TEXT DEFAULT 'RS256'
-      -- Wider than Authly's list: see 2025-01-04T0000-signing-algorithms (EdDSA, D14).
+      -- Wider than Authly's list: see 2025-01-04T0000-signing-algorithms (EdDSA; docs/compatibility.md).
       CHECK (id_token_signed_response_alg IN ('RS256', 'HS256', 'ES256', 'EdDSA')),
     subject_type TEXT DEFAULT 'public' CHECK (subject_type IN ('public', 'pairwise')),
     sector_identifier_uri TEXT,
@@ -242,7 +242,7 @@ const TOKEN_SCOPES_AND_KEYS = [
   `CREATE TABLE IF NOT EXISTS oidc_jwks_keys (
     kid TEXT PRIMARY KEY NOT NULL,
     ${json('key_data', 'NOT NULL')},
-    -- Wider than Authly's lists: see 2025-01-04T0000-signing-algorithms (OKP/EdDSA, D14).
+    -- Wider than Authly's lists: see 2025-01-04T0000-signing-algorithms (OKP/EdDSA; docs/compatibility.md).
     key_type TEXT NOT NULL CHECK (key_type IN ('RSA', 'EC', 'oct', 'OKP')),
     algorithm TEXT NOT NULL CHECK (algorithm IN ('RS256', 'ES256', 'HS256', 'EdDSA')),
     key_use TEXT NOT NULL DEFAULT 'sig' CHECK (key_use IN ('sig', 'enc')),
