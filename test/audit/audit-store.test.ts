@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../src/app/storage.js';
 import { pruneExpired } from '../../src/app/pruner.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
 import { BufferedAuditWriter } from '../../src/audit/buffered-writer.js';
@@ -7,9 +6,8 @@ import type { RecordedAuditEvent } from '../../src/audit/events.js';
 import { StorageUnavailableError } from '../../src/repositories/errors.js';
 import type { AuditEventRepository } from '../../src/repositories/audit-event-repository.js';
 import type { Storage } from '../../src/storage/storage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { openMigratedStorage, type MigratedStorage } from '../helpers/migrated-storage.js';
 import { hasPostgres } from '../helpers/services.js';
-import { DEFAULT_TEST_PRAGMAS } from '../storage/pragmas.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -75,20 +73,14 @@ describe('the buffered database writer', () => {
 for (const backend of ['sqlite', 'postgresql'] as const) {
   describe.skipIf(backend === 'postgresql' && !hasPostgres)(`audit_events on ${backend}`, () => {
     let storage: Storage;
-    let pg: TestDatabase | undefined;
+    let opened: MigratedStorage | undefined;
 
     beforeAll(async () => {
-      if (backend === 'postgresql') {
-        pg = await createTestDatabase('authly_audit');
-        storage = await openStorage({ backend: 'postgresql', connectionString: pg.url, poolSize: 2 });
-      } else {
-        storage = await openStorage({ backend: 'memory', pragmas: DEFAULT_TEST_PRAGMAS });
-      }
-      await storage.migrate();
+      opened = await openMigratedStorage(backend, 'authly_audit', 2);
+      storage = opened.storage;
     });
     afterAll(async () => {
-      await storage?.close();
-      await pg?.drop();
+      await opened?.dispose();
     });
 
     it('stores events through the audit log, strips secrets and NUL, and bounds ids to their columns', async () => {

@@ -1,28 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../src/app/storage.js';
 import type { Storage } from '../../src/storage/storage.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { openMigratedStorage, type MigratedStorage } from '../helpers/migrated-storage.js';
 import { hasPostgres } from '../helpers/services.js';
 import { makeClient, unique } from './fixtures.js';
-import { DEFAULT_TEST_PRAGMAS } from './pragmas.js';
 
 for (const backend of ['sqlite', 'postgresql'] as const) {
   describe.skipIf(backend === 'postgresql' && !hasPostgres)(`replay guards and pushed requests (${backend})`, () => {
     let storage: Storage;
-    let pg: TestDatabase | undefined;
+    let opened: MigratedStorage | undefined;
 
     beforeAll(async () => {
-      if (backend === 'postgresql') {
-        pg = await createTestDatabase('authly_onetime');
-        storage = await openStorage({ backend: 'postgresql', connectionString: pg.url, poolSize: 10 });
-      } else {
-        storage = await openStorage({ backend: 'memory', pragmas: DEFAULT_TEST_PRAGMAS });
-      }
-      await storage.migrate();
+      opened = await openMigratedStorage(backend, 'authly_onetime', 10);
+      storage = opened.storage;
     });
     afterAll(async () => {
-      await storage?.close();
-      await pg?.drop();
+      await opened?.dispose();
     });
 
     it('lets exactly one of many concurrent first uses of a value through, and refuses it until it expires', async () => {
