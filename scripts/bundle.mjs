@@ -41,3 +41,23 @@ await build({
   banner: { js: "import { createRequire as __authlyCreateRequire } from 'node:module';\nconst require = __authlyCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// `authly serve`'s code again, alone, as one CommonJS file: the serve command compiles it through
+// `vm.Script` with V8's code cache (src/cli/code-cache.ts), which Node 20 offers to scripts only,
+// not to ES modules. Not split: the cache covers one file.
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'bundle/server-code': 'src/cli/server-code.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  external: EXTERNAL,
+  // The sources find files and packages from `import.meta.url`, which CommonJS does not have.
+  define: { 'import.meta.url': '__authlyImportMetaUrl' },
+  banner: { js: "const __authlyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
+
