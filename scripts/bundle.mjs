@@ -42,6 +42,21 @@ await build({
   logLevel: 'warning',
 });
 
+/**
+ * Fails the build on an `import()` of a package left out of the bundle: in code restored from V8's
+ * code cache, Node 20 cannot run `import()` (the callback it needs is lost), so such a package must
+ * be loaded with `createRequire` (bundled modules' `import()` become plain calls and are fine).
+ */
+const noExternalDynamicImport = {
+  name: 'no-external-dynamic-import',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !EXTERNAL.some((name) => args.path === name || args.path.startsWith(`${name}/`))) return undefined;
+      return { errors: [{ text: `import('${args.path}') cannot run from the code cache: require it (createRequire) instead` }] };
+    });
+  },
+};
+
 // `authly serve`'s code again, alone, as one CommonJS file: the serve command compiles it through
 // `vm.Script` with V8's code cache (src/cli/code-cache.ts), which Node 20 offers to scripts only,
 // not to ES modules. Not split: the cache covers one file.
@@ -60,6 +75,7 @@ await build({
   // Less to read and digest at every start; names are kept, so stack traces still name functions.
   minifyWhitespace: true,
   banner: { js: "const __authlyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [noExternalDynamicImport],
   logLevel: 'warning',
 });
 

@@ -41,7 +41,9 @@ function privateDir(dir: string): boolean {
  * start skips compiling it (Node 20 has no compile cache of its own for modules). The cache file
  * is named after a digest of the source, Node's version and the architecture, so another build
  * never reads it; V8 rejects (and we then ignore) a cache that is corrupt or from another V8.
- * Any cache failure only costs the compilation it would have saved.
+ * Any cache failure only costs the compilation it would have saved. The file must not use
+ * `import()`: Node 20 loses the callback it needs in code restored from a cache (`npm run build`
+ * fails when the bundle has one).
  */
 export function loadCachedScript<T>(file: string, cacheDir: string | undefined): CachedScript<T> {
   const source = readFileSync(file, 'utf8');
@@ -60,8 +62,6 @@ export function loadCachedScript<T>(file: string, cacheDir: string | undefined):
   const script = new vm.Script(wrapper, {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
-    // The bundle's own `import()` of external packages (Swagger UI) goes through Node's loader.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} as T };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
