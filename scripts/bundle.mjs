@@ -41,3 +41,41 @@ await build({
   banner: { js: "import { createRequire as __authlyCreateRequire } from 'node:module';\nconst require = __authlyCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+/**
+ * Fails the build on an `import()` of a package left out of the bundle: in code restored from V8's
+ * code cache, Node 20 cannot run `import()` (the callback it needs is lost), so such a package must
+ * be loaded with `createRequire` (bundled modules' `import()` become plain calls and are fine).
+ */
+const noExternalDynamicImport = {
+  name: 'no-external-dynamic-import',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !EXTERNAL.some((name) => args.path === name || args.path.startsWith(`${name}/`))) return undefined;
+      return { errors: [{ text: `import('${args.path}') cannot run from the code cache: require it (createRequire) instead` }] };
+    });
+  },
+};
+
+// `authly serve`'s code again, alone, as one CommonJS file: the serve command compiles it through
+// `vm.Script` with V8's code cache (src/cli/code-cache.ts), which Node 20 offers to scripts only,
+// not to ES modules. Not split: the cache covers one file.
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'bundle/server-code': 'src/cli/server-code.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  external: EXTERNAL,
+  // The sources find files and packages from `import.meta.url`, which CommonJS does not have.
+  define: { 'import.meta.url': '__authlyImportMetaUrl' },
+  // Less to read and digest at every start; names are kept, so stack traces still name functions.
+  minifyWhitespace: true,
+  banner: { js: "const __authlyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [noExternalDynamicImport],
+  logLevel: 'warning',
+});
+

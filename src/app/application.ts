@@ -147,7 +147,10 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       audit,
     });
     // A key per advertised algorithm before the first request: JWKS is complete from the start.
-    await keystore.ensureSigningKeys();
+    // Decrypted and imported while the services and routes are built; awaited before returning,
+    // so before the server listens.
+    const keysReady = keystore.ensureSigningKeys();
+    keysReady.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
     // One hasher and one secret keying, shared by the OAuth and admin services.
     const passwords = createPasswordHasher();
     const secrets = createClientSecrets(deriveKey(master, 'client-secret-hmac'), random);
@@ -275,6 +278,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       newRequestId: () => random.uuid(),
       ...(deps.onRoute ? { onRoute: deps.onRoute } : {}),
     });
+    await keysReady;
     const pruner = prunerFor(config, container, { clock, random, logger: deps.logger });
     pruner?.start();
     const bcl = config.backchannel_logout;

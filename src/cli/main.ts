@@ -13,10 +13,14 @@ import { createProgram } from './program.js';
 
 const program = createProgram();
 registerServe(program);
-registerDb(program);
-registerKeys(program);
-registerCache(program);
-registerAdmin(program);
+// `authly serve …` needs no other command's definition: defining them all (the admin tree is
+// large) would only lengthen the server's start (bench/README.md, `startup`).
+if (process.argv[2] !== 'serve') {
+  registerDb(program);
+  registerKeys(program);
+  registerCache(program);
+  registerAdmin(program);
+}
 
 try {
   await program.parseAsync(process.argv);

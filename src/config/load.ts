@@ -10,6 +10,9 @@ import { problemsFromIssues } from './issues.js';
 import { configSchema } from './schema.js';
 import type { Config } from './schema.js';
 
+/** Parse options for the one config parse of a process (see loadConfig). */
+const PARSE_ONCE = { jitless: true } as const;
+
 /** Command-line flags that override the configuration (`authly serve --host --port --config`). */
 export interface ConfigFlags {
   config?: string | undefined;
@@ -50,9 +53,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     assign(tree, assignment, sources);
   }
 
-  const result = configSchema.safeParse(tree);
+  // Parsed once per process: zod's JIT would compile a parser per object schema first (`new
+  // Function`), which costs more than the one interpreted parse (bench/README.md, `startup`).
+  const result = configSchema.safeParse(tree, PARSE_ONCE);
   if (!result.success) {
-    const defaults = configSchema.parse({}) as Record<string, unknown>;
+    const defaults = configSchema.parse({}, PARSE_ONCE) as Record<string, unknown>;
     problems.push(...problemsFromIssues(result.error.issues, { tree, sources, defaults }));
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);

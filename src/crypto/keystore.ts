@@ -76,8 +76,13 @@ export class Keystore implements TokenSigner {
    * Returns the signing key of each.
    */
   async ensureSigningKeys(): Promise<SigningKey[]> {
+    await this.refresh();
     const keys: SigningKey[] = [];
-    for (const algorithm of ASYMMETRIC_ALGORITHMS) keys.push(await this.ensureSigningKey(algorithm));
+    // Found or created one algorithm after another (creating re-reads the ring)...
+    for (const algorithm of ASYMMETRIC_ALGORITHMS) keys.push(this.#current(algorithm, this.#clock.now()) ?? (await this.#createFirst(algorithm)));
+    // ...then decrypted and imported together: WebCrypto's digests and imports run off the main
+    // thread, so the three keys cost about one at start (bench/README.md, `startup`).
+    await Promise.all(keys.map((key) => this.#material.get(key)));
     return keys;
   }
 

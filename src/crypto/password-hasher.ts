@@ -1,5 +1,17 @@
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { createRequire } from 'node:module';
+import type * as Argon2 from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+
+/**
+ * The argon2 native addon, required on first hash or verify: loading it (a platform package found
+ * through several paths) is a measurable part of `authly serve`'s start, and no start-up step
+ * hashes a password once the admin exists (bench/README.md, `startup`).
+ */
+let loaded: typeof Argon2 | undefined;
+function argon2(): typeof Argon2 {
+  loaded ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof Argon2;
+  return loaded;
+}
 
 /** The result of checking a password against a stored hash. */
 export interface PasswordCheck {
@@ -24,7 +36,7 @@ const BCRYPT = /^\$2[aby]\$\d\d\$/;
  */
 export function createPasswordHasher(): PasswordHasher {
   return {
-    hash: (password) => argon2Hash(password, ARGON2_OPTIONS),
+    hash: (password) => argon2().hash(password, ARGON2_OPTIONS),
     async verify(password, stored) {
       if (BCRYPT.test(stored)) {
         // bcryptjs compares in constant time; bcrypt only reads the first 72 bytes, as Authly did.
@@ -33,7 +45,7 @@ export function createPasswordHasher(): PasswordHasher {
       }
       if (!stored.startsWith('$argon2')) return { ok: false, needsRehash: false };
       try {
-        return { ok: await argon2Verify(stored, password), needsRehash: false };
+        return { ok: await argon2().verify(stored, password), needsRehash: false };
       } catch {
         // A malformed stored hash is a failed login, not a server error.
         return { ok: false, needsRehash: false };

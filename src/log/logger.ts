@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type * as PinoPretty from 'pino-pretty';
 import type { LoggingConfig } from '../config/index.js';
 import { redactCredentials, redactPayload, scrubUrl, SECRET_FIELD_SERIALIZERS } from './redaction.js';
 import { currentRequestId } from './request-context.js';
@@ -24,7 +25,10 @@ export interface LoggerOptions {
  * level, the message, then the other fields; colours only on a terminal.
  */
 function readableLines(destination: LogDestination): LogDestination {
-  const format = PinoPretty.prettyFactory({
+  // Required only for readable lines: JSON logs (servers, the default off a terminal) never load
+  // pino-pretty and its dependencies, which keeps `authly serve`'s start short.
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  const format = prettyFactory({
     colorize: destination.isTTY === true,
     translateTime: 'SYS:HH:MM:ss.l',
     ignore: 'pid,hostname',

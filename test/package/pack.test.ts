@@ -61,32 +61,42 @@ describe.skipIf(!enabled)('the packed tarball', { timeout: 900_000 }, () => {
     expect(installLog).not.toContain('EBADENGINE');
   });
 
-  it('serves /health, the API description and Swagger UI from the installed package', async () => {
+  it('serves /health, the API description and Swagger UI from the installed package, before and after writing its code cache', async () => {
     const app = path.join(dir, 'app');
-    const bin = path.join(app, 'node_modules', '.bin', 'authly');
-    const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0'], { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: app } });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /Authly listening on (http:\/\/[^\s"]+)/.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`authly serve exited (${code}):\n${out}`)));
-      });
-      const response = await fetch(`${url}/health`);
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'healthy', database: 'connected', version: '0.1.0' });
-      // The description and Swagger UI load on first use, from the bundle and the installed @fastify/swagger-ui.
-      const description = await fetch(`${url}/openapi.json`);
-      expect(description.status).toBe(200);
-      expect(Object.keys(((await description.json()) as { paths: Record<string, unknown> }).paths)).toContain('/api/v1/oauth/token');
-      const asset = await fetch(`${url}/docs/static/swagger-ui.css`);
-      expect(asset.status).toBe(200);
-      expect(asset.headers.get('content-type')).toContain('text/css');
-    } finally {
-      child.kill('SIGTERM');
-    }
+    await serveOnce(app);
+    // The first start wrote the code cache (README, Code cache); the second runs the code restored from it.
+    expect(fs.readdirSync(path.join(app, '.cache', 'authly')).filter((name) => name.endsWith('.v8cache'))).toHaveLength(1);
+    await serveOnce(app);
   });
 });
+
+/** Starts the installed `authly serve`, checks what it serves, and stops it. */
+async function serveOnce(app: string): Promise<void> {
+  const bin = path.join(app, 'node_modules', '.bin', 'authly');
+  const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0'], { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: app } });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /Authly listening on (http:\/\/[^\s"]+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`authly serve exited (${code}):\n${out}`)));
+    });
+    const response = await fetch(`${url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'healthy', database: 'connected', version: '0.1.0' });
+    // The description and Swagger UI load on first use, from the bundle and the installed @fastify/swagger-ui.
+    const description = await fetch(`${url}/openapi.json`);
+    expect(description.status).toBe(200);
+    expect(Object.keys(((await description.json()) as { paths: Record<string, unknown> }).paths)).toContain('/api/v1/oauth/token');
+    const asset = await fetch(`${url}/docs/static/swagger-ui.css`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('text/css');
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { configOption } from '../config-option.js';
+import type * as ServerCodeModule from '../server-code.js';
 import { packageVersion } from '../version.js';
 
 interface ServeFlags {
@@ -24,11 +27,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   // Listen for signals first: a SIGTERM during start-up then still shuts down cleanly.
   const stopRequested = nextShutdownSignal();
   // Loaded here, not at the top: other commands (and `--version`) never pay for the server.
-  const [{ createApplication }, { loadConfig }, { createLogger }] = await Promise.all([
-    import('../../app/application.js'),
-    import('../../config/load.js'),
-    import('../../log/logger.js'),
-  ]);
+  const { code, saveCache } = await loadServerCode();
+  const { createApplication, loadConfig, createLogger } = code;
   const config = loadConfig({ flags });
   const logger = createLogger(config.logging);
   const application = await createApplication(config, { logger, version: packageVersion() });
@@ -44,6 +44,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const url = listeningUrl(config.server.host, application.server.server.address() as AddressInfo);
   logger.info({ url, backend: application.container.storage.backend }, `Authly listening on ${url}`);
   if (application.generatedAdmin) printGeneratedAdmin(application.generatedAdmin, url);
+  // After the first requests can be served: the cache then holds what start-up compiled.
+  setImmediate(saveCache);
 
   const signal = await stopRequested;
   logger.info({ signal, graceSeconds: config.server.shutdown_grace_seconds }, 'shutting down');
@@ -51,6 +53,20 @@ async function serve(flags: ServeFlags): Promise<void> {
   // then closes the database pools and Redis connections.
   await application.close();
   logger.info('stopped');
+}
+
+type ServerCode = typeof ServerCodeModule;
+
+/**
+ * The server's code: the CommonJS bundle `npm run build` writes, through V8's code cache (a
+ * start then compiles almost nothing; see code-cache.ts), else (running from source) the modules.
+ */
+async function loadServerCode(): Promise<{ code: ServerCode; saveCache: () => void }> {
+  const bundle = fileURLToPath(new URL('../bundle/server-code.cjs', import.meta.url));
+  if (!existsSync(bundle)) return { code: await import('../server-code.js'), saveCache: () => {} };
+  const [{ loadCachedScript }, { codeCacheDir }] = await Promise.all([import('../code-cache.js'), import('../../config/code-cache-dir.js')]);
+  const script = loadCachedScript<ServerCode>(bundle, codeCacheDir());
+  return { code: script.exports, saveCache: () => script.saveCache() };
 }
 
 /**

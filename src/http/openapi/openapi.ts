@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type SwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AdminNetworkFilter } from '../admin-guard.js';
 import { isAdminPath } from '../request-path.js';
@@ -87,12 +89,15 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
  * UI (its page, assets, `/docs/json` and `/docs/yaml`). Nothing in it runs a handler of ours.
  */
 async function documentationInstance(routes: readonly RecordedRoute[], version: string): Promise<FastifyInstance> {
-  const [{ default: Fastify }, { default: fastifySwagger }, { default: fastifySwaggerUi }, { documentedSchema, tagOf }] = await Promise.all([
+  const [{ default: Fastify }, { default: fastifySwagger }, { documentedSchema, tagOf }] = await Promise.all([
     import('fastify'),
     import('@fastify/swagger'),
-    import('@fastify/swagger-ui'),
     import('./route-docs.js'),
   ]);
+  // Required, not imported (it is left out of the bundle: it serves its own package's files):
+  // `authly serve` runs the bundle through `vm.Script` with V8's code cache, and Node 20 cannot
+  // `import()` from code restored from that cache (see src/cli/code-cache.ts).
+  const fastifySwaggerUi = createRequire(import.meta.url)('@fastify/swagger-ui') as typeof SwaggerUi;
   // As the server: no automatic HEAD routes, so the description lists the same operations.
   const docs = Fastify({ exposeHeadRoutes: false });
   // The routes' schemas are described, never compiled: this instance validates nothing.
