@@ -93,13 +93,15 @@ describe.each<AsymmetricAlgorithm>(['ES256', 'RS256', 'EdDSA'])('Keystore with %
   });
 });
 
+/** A keystore with its signing key, one access token it signed, and that key's `kid`. */
+async function signed() {
+  const keystore = testKeystore(storage.repositories.signingKeys, clock);
+  await keystore.ensureSigningKey();
+  const token = await keystore.sign(claims(), { typ: 'at+jwt' });
+  return { keystore, token, kid: String(headerOf(token).kid) };
+}
+
 describe('Keystore.verify rejects', () => {
-  async function signed() {
-    const keystore = testKeystore(storage.repositories.signingKeys, clock);
-    await keystore.ensureSigningKey();
-    const token = await keystore.sign(claims(), { typ: 'at+jwt' });
-    return { keystore, token, kid: String(headerOf(token).kid) };
-  }
 
   it('a token whose payload was changed', async () => {
     const { keystore, token } = await signed();
@@ -168,22 +170,16 @@ describe('Keystore.verify rejects', () => {
  * signature must still apply to what was decoded.
  */
 describe('Keystore.readRecorded checks the once-decoded header and claims', () => {
-  async function recorded() {
-    const keystore = testKeystore(storage.repositories.signingKeys, clock);
-    await keystore.ensureSigningKey();
-    const token = await keystore.sign(claims(), { typ: 'at+jwt' });
-    return { keystore, token, kid: String(headerOf(token).kid) };
-  }
-  const read = (keystore: Awaited<ReturnType<typeof recorded>>['keystore'], token: string, options = {}) =>
+  const read = (keystore: Awaited<ReturnType<typeof signed>>['keystore'], token: string, options = {}) =>
     keystore.readRecorded(decodeUnverified(token), { typ: 'at+jwt', currentDate: clock.now(), ...options });
 
   it('accepts the token as signed and returns its claims', async () => {
-    const { keystore, token, kid } = await recorded();
+    const { keystore, token, kid } = await signed();
     await expect(read(keystore, token)).resolves.toMatchObject({ claims: { sub: 'user-1' }, header: { alg: 'ES256', kid } });
   });
 
   it('refuses alg none, an alg other than the key\'s, an unknown or missing kid', async () => {
-    const { keystore, kid } = await recorded();
+    const { keystore, kid } = await signed();
     await expect(read(keystore, craftToken({ alg: 'none', kid, typ: 'at+jwt' }, claims()))).rejects.toThrow('unsupported "alg" none');
     await expect(read(keystore, craftToken({ alg: 'RS256', kid, typ: 'at+jwt' }, claims(), 'c2ln'))).rejects.toThrow('"alg" does not match the key');
     await expect(read(keystore, craftToken({ alg: 'ES256', kid: 'nope', typ: 'at+jwt' }, claims(), 'c2ln'))).rejects.toThrow('unknown "kid"');
@@ -191,7 +187,7 @@ describe('Keystore.readRecorded checks the once-decoded header and claims', () =
   });
 
   it('refuses another typ, an expired token, a token not yet valid and one without exp', async () => {
-    const { keystore, token, kid } = await recorded();
+    const { keystore, token, kid } = await signed();
     await expect(read(keystore, token, { typ: 'refresh+jwt' })).rejects.toThrow('"typ"');
     await expect(read(keystore, token, { currentDate: clock.advance(601) })).rejects.toThrow(/"exp" claim/);
     const header = { alg: 'ES256', kid, typ: 'at+jwt' };
