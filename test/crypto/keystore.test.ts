@@ -197,8 +197,11 @@ describe('Keystore.readRecorded checks the once-decoded header and claims', () =
   });
 
   it('decodes nothing that is not a compact JWS with JSON header and claims', () => {
-    for (const garbage of ['', 'not.a.jwt', `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.bm90IGpzb24.c2ln`]) {
-      expect(() => decodeUnverified(garbage), garbage).toThrow(TokenVerificationError);
+    const es256 = Buffer.from('{"alg":"ES256"}').toString('base64url');
+    const json = (text: string) => Buffer.from(text).toString('base64url');
+    const garbage = ['', 'not.a.jwt', `${es256}.bm90IGpzb24.c2ln`, `${es256}.e30`, `${es256}.e30.c2ln.extra`, `${es256}.${json('null')}.c2ln`, `${es256}.${json('[1]')}.c2ln`, `${json('{"alg":1}')}.e30.c2ln`];
+    for (const token of garbage) {
+      expect(() => decodeUnverified(token), token).toThrow(TokenVerificationError);
     }
   });
 });
