@@ -68,7 +68,7 @@ function withAlgorithm(signer: TokenSigner, algorithm: SigningAlgorithm): TokenS
   return {
     sign: (claims, options) => signer.sign(claims, { algorithm, ...options }),
     verify: (token, options) => signer.verify(token, options),
-    readRecorded: (token, options) => signer.readRecorded(token, options),
+    readRecorded: (decoded, options) => signer.readRecorded(decoded, options),
     algorithms: () => signer.algorithms(),
   };
 }

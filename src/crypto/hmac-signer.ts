@@ -1,7 +1,7 @@
 import { signCompactJws } from './compact-jws.js';
 import { checkRecordedClaims, readHeader, verifyWithKey } from './jwt-verification.js';
 import { TokenVerificationError } from './token-signer.js';
-import type { JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
+import type { DecodedJwt, JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
 const MIN_SECRET_BYTES = 32;
@@ -28,8 +28,8 @@ export function createHmacSigner(secret: string | Uint8Array): TokenSigner {
       if (header.alg !== 'HS256') throw new TokenVerificationError(`unsupported "alg" ${header.alg}`);
       return verifyWithKey(token, key, 'HS256', options);
     },
-    async readRecorded(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
-      return checkRecordedClaims(token, 'HS256', options);
+    async readRecorded(decoded: DecodedJwt, options: VerifyOptions = {}): Promise<VerifiedJwt> {
+      return checkRecordedClaims(decoded, 'HS256', options);
     },
     async algorithms(): Promise<SigningAlgorithm[]> {
       return ['HS256'];

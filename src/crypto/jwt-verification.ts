@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { CryptoKey } from 'jose';
 import { TokenVerificationError } from './token-signer.js';
-import type { JwtClaims, JwtHeader, VerifiedJwt, VerifyOptions } from './token-signer.js';
+import type { DecodedJwt, JwtClaims, JwtHeader, VerifiedJwt, VerifyOptions } from './token-signer.js';
 
 /**
  * Reads the protected header before any key is chosen. Only `alg` and `kid` are trusted from it
@@ -57,15 +57,15 @@ function normalizeTyp(value: string): string {
 }
 
 /**
- * The `jti` of a compact JWT, read without any check, to find the token's database row; `undefined`
- * when there is none. Nothing else of an unverified token may be used before its digest matched.
+ * Decodes header and claims once, without any check.
+ * @throws TokenVerificationError for anything that is not a compact JWS with JSON header and claims.
  */
-export function unverifiedJti(token: string): string | undefined {
+export function decodeUnverified(token: string): DecodedJwt {
+  const header = readHeader(token);
   try {
-    const { jti } = decodeJwt(token);
-    return typeof jti === 'string' ? jti : undefined;
-  } catch {
-    return undefined;
+    return { header, claims: decodeJwt(token) as JwtClaims };
+  } catch (error) {
+    throw new TokenVerificationError('malformed token', { cause: error });
   }
 }
 
@@ -76,14 +76,8 @@ export function unverifiedJti(token: string): string | undefined {
  * `currentDate`, `iss`/`aud` when asked. The caller checks that the key is still ours.
  * @throws TokenVerificationError
  */
-export function checkRecordedClaims(token: string, algorithm: string, options: VerifyOptions): VerifiedJwt {
-  const header = readHeader(token);
-  let claims: JwtClaims;
-  try {
-    claims = decodeJwt(token) as JwtClaims;
-  } catch (error) {
-    throw new TokenVerificationError('malformed token', { cause: error });
-  }
+export function checkRecordedClaims(decoded: DecodedJwt, algorithm: string, options: VerifyOptions): VerifiedJwt {
+  const { header, claims } = decoded;
   if (header.alg !== algorithm) throw new TokenVerificationError('unexpected "alg"');
   if (options.typ !== undefined && (header.typ === undefined || normalizeTyp(header.typ) !== normalizeTyp(options.typ))) {
     throw new TokenVerificationError('unexpected "typ" JWT header value');

@@ -10,7 +10,7 @@ import { KeyRing } from './key-ring.js';
 import { isPublishable, signingKeyFor } from './key-schedule.js';
 import { checkRecordedClaims, readHeader, verifyWithKey } from './jwt-verification.js';
 import { TokenVerificationError } from './token-signer.js';
-import type { JwtClaims, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
+import type { DecodedJwt, JwtClaims, JwtHeader, SigningAlgorithm, TokenSigner, VerifiedJwt, VerifyOptions } from './token-signer.js';
 
 /** How the keystore is built. */
 export interface KeystoreOptions {
@@ -117,19 +117,18 @@ export class Keystore implements TokenSigner {
    * Keys created by another instance are found in the repository.
    */
   async verify(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
-    const { key, material } = await this.#keyOf(token, options);
+    const { key, material } = await this.#keyOf(readHeader(token), options);
     return verifyWithKey(token, material.publicKey, key.algorithm, options);
   }
 
   /** `verify` without the signature, for a string whose digest matched a recorded token (see `TokenSigner`). */
-  async readRecorded(token: string, options: VerifyOptions = {}): Promise<VerifiedJwt> {
-    const { key } = await this.#keyOf(token, options);
-    return checkRecordedClaims(token, key.algorithm, options);
+  async readRecorded(decoded: DecodedJwt, options: VerifyOptions = {}): Promise<VerifiedJwt> {
+    const { key } = await this.#keyOf(decoded.header, options);
+    return checkRecordedClaims(decoded, key.algorithm, options);
   }
 
   /** The stored key the header names, provided it is still published and decrypts with our master key. */
-  async #keyOf(token: string, options: VerifyOptions): Promise<{ key: SigningKey; material: KeyMaterial }> {
-    const header = readHeader(token);
+  async #keyOf(header: JwtHeader, options: VerifyOptions): Promise<{ key: SigningKey; material: KeyMaterial }> {
     if (!isAsymmetricAlgorithm(header.alg)) throw new TokenVerificationError(`unsupported "alg" ${header.alg}`);
     if (header.kid === undefined) throw new TokenVerificationError('no "kid" header');
     const key = await this.#ring.find(header.kid);

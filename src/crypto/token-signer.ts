@@ -34,6 +34,16 @@ export interface VerifiedJwt {
   header: JwtHeader;
 }
 
+/**
+ * A compact JWT's header and claims, decoded once and not checked at all: the `jti` may find the
+ * token's database row, nothing else of it may be used before its digest matched the recorded
+ * one; then `checkRecordedClaims` checks it without decoding again.
+ */
+export interface DecodedJwt {
+  header: JwtHeader;
+  claims: JwtClaims;
+}
+
 /** A JWT failed verification: bad signature, unknown `kid`, wrong `alg`/`typ`, expired, malformed. */
 export class TokenVerificationError extends Error {
   override readonly name = 'TokenVerificationError';
@@ -54,11 +64,12 @@ export interface TokenSigner {
   verify(token: string, options?: VerifyOptions): Promise<VerifiedJwt>;
   /**
    * For a string whose SHA-256 digest matched a recorded token only (so this server signed exactly
-   * it): what `verify` checks except the signature itself: the header names a key that is still
-   * ours (a removed key still ends its tokens), `typ`, `exp`/`nbf`. Throws `TokenVerificationError`.
-   * Never call it for a token the database does not know: that one needs `verify`.
+   * it), given as decoded once by `decodeUnverified`: what `verify` checks except the signature
+   * itself: the header names a key that is still ours (a removed key still ends its tokens), `alg`
+   * is that key's, `typ`, `exp`/`nbf`. Throws `TokenVerificationError`. Never call it for a token
+   * the database does not know: that one needs `verify`.
    */
-  readRecorded(token: string, options?: VerifyOptions): Promise<VerifiedJwt>;
+  readRecorded(decoded: DecodedJwt, options?: VerifyOptions): Promise<VerifiedJwt>;
   /** Algorithms `sign` can produce right now (for discovery documents). */
   algorithms(): Promise<SigningAlgorithm[]>;
 }

@@ -57,7 +57,9 @@ export function guardAdminRoutes(scope: FastifyInstance, filter: AdminNetworkFil
  * remote client learns nothing about which admin paths exist. Register on the root instance.
  */
 export function registerUnmatchedAdminFilter(app: FastifyInstance, filter: AdminNetworkFilter): void {
-  app.addHook('onRequest', async function unmatchedAdminFilter(request: FastifyRequest) {
-    if (request.is404 && isAdminPath(normalisedPath(request.url))) await filter(request);
+  // A callback hook: a matched route goes on at once, without a promise and a microtask turn.
+  app.addHook('onRequest', function unmatchedAdminFilter(request: FastifyRequest, _reply, done) {
+    if (!request.is404 || !isAdminPath(normalisedPath(request.url))) return done();
+    filter(request).then(() => done(), done);
   });
 }

@@ -37,6 +37,12 @@ export interface AuthlyMetrics {
   observeQuery(seconds: number): void;
 }
 
+/** One route pattern and method's duration series, and its request counters by status. */
+interface RouteSeries {
+  time: { observe(seconds: number): void };
+  count: Map<number, { inc(): void }>;
+}
+
 /** Statement durations: most are sub-millisecond on SQLite, a few milliseconds on PostgreSQL. */
 const QUERY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
@@ -111,19 +117,30 @@ export function createMetrics(sources: MetricsSources): AuthlyMetrics {
       }
     },
   });
-  // The labelled series of each method, route pattern and status, looked up once (route patterns
-  // and statuses are few; raw URLs never become labels).
-  const requestSeries = new Map<string, { count: { inc(): void }; time: { observe(seconds: number): void } }>();
+  // The labelled series of each route pattern, method and status, looked up once (route patterns
+  // and statuses are few; raw URLs never become labels). Nested maps rather than one map keyed by
+  // a joined string: route patterns and methods are the same string objects on every request, so
+  // no key is built and hashed per request.
+  const requestSeries = new Map<string, Map<string, RouteSeries>>();
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      const key = `${method} ${route} ${status}`;
-      let series = requestSeries.get(key);
-      if (series === undefined) {
-        series = { count: requests.labels(method, route, String(status)), time: duration.labels(method, route) };
-        requestSeries.set(key, series);
+      let byMethod = requestSeries.get(route);
+      if (byMethod === undefined) {
+        byMethod = new Map();
+        requestSeries.set(route, byMethod);
       }
-      series.count.inc();
+      let series = byMethod.get(method);
+      if (series === undefined) {
+        series = { time: duration.labels(method, route), count: new Map() };
+        byMethod.set(method, series);
+      }
+      let count = series.count.get(status);
+      if (count === undefined) {
+        count = requests.labels(method, route, String(status));
+        series.count.set(status, count);
+      }
+      count.inc();
       series.time.observe(seconds);
     },
     inFlight: (delta) => {

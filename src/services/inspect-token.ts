@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { constantTimeEqual, credentialDigest } from '../crypto/digest.js';
-import { unverifiedJti } from '../crypto/jwt-verification.js';
-import { TokenVerificationError, type JwtClaims } from '../crypto/token-signer.js';
+import { decodeUnverified } from '../crypto/jwt-verification.js';
+import { TokenVerificationError, type DecodedJwt, type JwtClaims } from '../crypto/token-signer.js';
 import type { TokenRecord, TokenType } from '../domain/token.js';
 import type { Repositories } from '../repositories/repositories.js';
 import type { Clock } from '../repositories/ports.js';
@@ -59,8 +59,16 @@ async function inspectRecorded(
   kinds: readonly TokenType[],
   deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
 ): Promise<LiveToken | undefined> {
-  const jti = unverifiedJti(token);
-  if (jti === undefined) return undefined;
+  // Decoded once: the `jti` finds the row; header and claims are checked only after the digest matched.
+  let decoded: DecodedJwt;
+  try {
+    decoded = decodeUnverified(token);
+  } catch (err) {
+    if (err instanceof TokenVerificationError) return undefined;
+    throw err;
+  }
+  const jti = decoded.claims.jti;
+  if (typeof jti !== 'string') return undefined;
   const now = deps.clock.now();
   const record = await deps.repos.tokens.findByJti(jti);
   if (!record || !kinds.includes(record.tokenType) || record.invalidated || record.expiresAt <= now) return undefined;
@@ -70,7 +78,7 @@ async function inspectRecorded(
   let claims: JwtClaims;
   try {
     const signer = kind === 'access' ? deps.signers.access : deps.signers.refresh;
-    ({ claims } = await signer.readRecorded(token, { typ: kind === 'access' ? ACCESS_TOKEN_TYP : REFRESH_TOKEN_TYP, currentDate: now }));
+    ({ claims } = await signer.readRecorded(decoded, { typ: kind === 'access' ? ACCESS_TOKEN_TYP : REFRESH_TOKEN_TYP, currentDate: now }));
   } catch (err) {
     if (err instanceof TokenVerificationError) return undefined;
     throw err;

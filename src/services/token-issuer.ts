@@ -140,12 +140,26 @@ export class TokenIssuer {
   }
 }
 
+/*
+ * The last header segment read and its `alg`: every token signed with one key has the same header,
+ * so the audit line of a token response need not decode and parse it again each time.
+ */
+let lastHeader: string | undefined;
+let lastAlgorithm = 'unknown';
+
 /** The `alg` of a compact JWS's protected header (RFC 7515 §4.1.1), for audit and metrics. */
 export function signingAlgorithm(jws: string): string {
+  const dot = jws.indexOf('.');
+  const segment = dot === -1 ? jws : jws.slice(0, dot);
+  if (segment === lastHeader) return lastAlgorithm;
+  let algorithm = 'unknown';
   try {
-    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: unknown };
-    return typeof header.alg === 'string' ? header.alg : 'unknown';
+    const header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as { alg?: unknown };
+    if (typeof header.alg === 'string') algorithm = header.alg;
   } catch {
-    return 'unknown';
+    // not a compact JWS: 'unknown'
   }
+  lastHeader = segment;
+  lastAlgorithm = algorithm;
+  return algorithm;
 }

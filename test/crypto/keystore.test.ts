@@ -6,6 +6,7 @@ import type { AsymmetricAlgorithm } from '../../src/crypto/generate-key.js';
 import { createKeyCipher, KeyDecryptionError } from '../../src/crypto/key-encryption.js';
 import { deriveKey } from '../../src/crypto/master-key.js';
 import { cryptoRandom } from '../../src/crypto/random.js';
+import { decodeUnverified } from '../../src/crypto/jwt-verification.js';
 import { SigningKeyMissingError } from '../../src/crypto/keystore.js';
 import { TokenVerificationError } from '../../src/crypto/token-signer.js';
 import type { Storage } from '../../src/storage/storage.js';
@@ -92,13 +93,15 @@ describe.each<AsymmetricAlgorithm>(['ES256', 'RS256', 'EdDSA'])('Keystore with %
   });
 });
 
+/** A keystore with its signing key, one access token it signed, and that key's `kid`. */
+async function signed() {
+  const keystore = testKeystore(storage.repositories.signingKeys, clock);
+  await keystore.ensureSigningKey();
+  const token = await keystore.sign(claims(), { typ: 'at+jwt' });
+  return { keystore, token, kid: String(headerOf(token).kid) };
+}
+
 describe('Keystore.verify rejects', () => {
-  async function signed() {
-    const keystore = testKeystore(storage.repositories.signingKeys, clock);
-    await keystore.ensureSigningKey();
-    const token = await keystore.sign(claims(), { typ: 'at+jwt' });
-    return { keystore, token, kid: String(headerOf(token).kid) };
-  }
 
   it('a token whose payload was changed', async () => {
     const { keystore, token } = await signed();
@@ -158,6 +161,48 @@ describe('Keystore.verify rejects', () => {
     const { keystore } = await signed();
     await expect(keystore.verify('not.a.jwt')).rejects.toThrow('malformed token');
     await expect(keystore.verify('')).rejects.toThrow(TokenVerificationError);
+  });
+});
+
+/*
+ * Introspection and bearer checks decode a presented token once and pass header and claims to
+ * `readRecorded` (after its digest matched a recorded row). Every check of `verify` but the
+ * signature must still apply to what was decoded.
+ */
+describe('Keystore.readRecorded checks the once-decoded header and claims', () => {
+  const read = (keystore: Awaited<ReturnType<typeof signed>>['keystore'], token: string, options = {}) =>
+    keystore.readRecorded(decodeUnverified(token), { typ: 'at+jwt', currentDate: clock.now(), ...options });
+
+  it('accepts the token as signed and returns its claims', async () => {
+    const { keystore, token, kid } = await signed();
+    await expect(read(keystore, token)).resolves.toMatchObject({ claims: { sub: 'user-1' }, header: { alg: 'ES256', kid } });
+  });
+
+  it('refuses alg none, an alg other than the key\'s, an unknown or missing kid', async () => {
+    const { keystore, kid } = await signed();
+    await expect(read(keystore, craftToken({ alg: 'none', kid, typ: 'at+jwt' }, claims()))).rejects.toThrow('unsupported "alg" none');
+    await expect(read(keystore, craftToken({ alg: 'RS256', kid, typ: 'at+jwt' }, claims(), 'c2ln'))).rejects.toThrow('"alg" does not match the key');
+    await expect(read(keystore, craftToken({ alg: 'ES256', kid: 'nope', typ: 'at+jwt' }, claims(), 'c2ln'))).rejects.toThrow('unknown "kid"');
+    await expect(read(keystore, craftToken({ alg: 'ES256', typ: 'at+jwt' }, claims(), 'c2ln'))).rejects.toThrow('no "kid" header');
+  });
+
+  it('refuses another typ, an expired token, a token not yet valid and one without exp', async () => {
+    const { keystore, token, kid } = await signed();
+    await expect(read(keystore, token, { typ: 'refresh+jwt' })).rejects.toThrow('"typ"');
+    await expect(read(keystore, token, { currentDate: clock.advance(601) })).rejects.toThrow(/"exp" claim/);
+    const header = { alg: 'ES256', kid, typ: 'at+jwt' };
+    const now = epochSeconds(clock.now());
+    await expect(read(keystore, craftToken(header, { ...claims(), nbf: now + 60 }, 'c2ln'))).rejects.toThrow(/"nbf" claim/);
+    await expect(read(keystore, craftToken(header, { sub: 'user-1' }, 'c2ln'))).rejects.toThrow(/"exp" claim/);
+  });
+
+  it('decodes nothing that is not a compact JWS with JSON header and claims', () => {
+    const es256 = Buffer.from('{"alg":"ES256"}').toString('base64url');
+    const json = (text: string) => Buffer.from(text).toString('base64url');
+    const garbage = ['', 'not.a.jwt', `${es256}.bm90IGpzb24.c2ln`, `${es256}.e30`, `${es256}.e30.c2ln.extra`, `${es256}.${json('null')}.c2ln`, `${es256}.${json('[1]')}.c2ln`, `${json('{"alg":1}')}.e30.c2ln`];
+    for (const token of garbage) {
+      expect(() => decodeUnverified(token), token).toThrow(TokenVerificationError);
+    }
   });
 });
 

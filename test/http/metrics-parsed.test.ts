@@ -66,6 +66,9 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
       // The scrape itself is in flight while it is answered.
       expect(value(after, 'authly_http_requests_in_flight')).toBeGreaterThanOrEqual(1);
       expect(delta('authly_http_requests_total', { method: 'POST', route: '/api/v1/oauth/token', status: '200' })).toBe(2);
+      // Each status of a route is its own series.
+      expect(delta('authly_http_requests_total', { method: 'POST', route: '/api/v1/oauth/token', status: '400' })).toBe(2);
+      expect(delta('authly_http_requests_total', { method: 'POST', route: '/api/v1/oauth/token', status: '429' })).toBe(1);
 
       const pool = after.find((f) => f.name === 'authly_db_pool_connections');
       if (backend === 'postgresql') {

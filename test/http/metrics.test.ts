@@ -24,6 +24,9 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/authly_http_requests_total\{method="GET",route="\/health",status="200"\} [1-9]/);
     expect(text).toMatch(/authly_http_requests_total\{method="GET",route="not_found",status="404"\} [1-9]/);
     expect(text).not.toContain('/no/such/path');
+    // One duration series per method and route pattern, whatever the status.
+    expect(text).toMatch(/authly_http_request_duration_seconds_count\{method="GET",route="\/health"\} [1-9]/);
+    expect(text).toMatch(/authly_http_request_duration_seconds_count\{method="GET",route="not_found"\} [1-9]/);
     expect(text).toMatch(/authly_application\{version="test"\} 1/);
     expect(text).toContain('authly_process_resident_memory_bytes');
   });
