@@ -25,7 +25,7 @@ export interface Fixture {
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
 /** Scopes the client is registered with; the workloads ask for `read` (tokens) and `openid` (code flow). */
-export const CLIENT_SCOPE = 'openid read write';
+export const CLIENT_SCOPE = 'openid offline_access read write';
 
 /**
  * Creates `dbPath` (migrated) with the bench client and user. `env` is the environment the server

@@ -188,7 +188,9 @@ function authorizationQuery(target: Target, state: FlowState): string {
     client_id: target.client.id,
     redirect_uri: target.redirectUri,
     response_type: 'code',
-    scope: 'openid',
+    // OpenID Connect Core §11: ours issues a refresh token on a login only for `offline_access`;
+    // the peer is configured to issue one on every code exchange (bench/README.md).
+    scope: target.kind === 'authly' ? 'openid offline_access' : 'openid',
     state: randomBytes(8).toString('hex'),
     code_challenge: challenge,
     code_challenge_method: 'S256',
