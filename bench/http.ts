@@ -26,7 +26,7 @@ import path from 'node:path';
 import { runLoad } from './http/load.js';
 import { fromLoad, loadBeforeRun, markdownTable, rowKey, summarise, writeResults, type Measurement, type Row } from './http/report.js';
 import { seedDatabase, type Fixture } from './http/seed.js';
-import { cleanEnv, compileScripts, ensureBuilt, ROOT, startAuthly, startScript, type RunningServer } from './http/servers.js';
+import { AUTHLY_CLI_MODULES, cleanEnv, compileScripts, ensureBuilt, ROOT, startAuthly, startScript, type RunningServer } from './http/servers.js';
 import * as steps from './http/steps.js';
 import { listOption, option, stringOption } from './options.js';
 import type { PeerConfig } from './http/peer-server.js';
@@ -217,7 +217,11 @@ export async function run(args: string[]): Promise<void> {
   const servers = new Map<string, RunningServer>();
   const needs = (name: string) => o.servers === undefined || o.servers.some((s) => s === name || s.startsWith(`${name}-`));
   try {
-    if (needs('authly')) servers.set('authly', await startAuthly(env, o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(o.cpuProf)] : []));
+    // A profile of the bundle would charge every function to one file: profile the same code as
+    // tsc compiled it, module by module, so `bench profile` can group it by package and folder.
+    if (needs('authly')) {
+      servers.set('authly', o.cpuProf ? await startAuthly(env, ['--cpu-prof', '--cpu-prof-dir', path.resolve(o.cpuProf)], AUTHLY_CLI_MODULES) : await startAuthly(env));
+    }
     if (needs('peer-memory')) servers.set('peer-memory', await startScript('peer-server.ts', [JSON.stringify(peerConfig(fixture, 'memory', dir))]));
     if (needs('peer-sqlite')) servers.set('peer-sqlite', await startScript('peer-server.ts', [JSON.stringify(peerConfig(fixture, 'sqlite', dir))]));
     if (needs('fastify')) servers.set('fastify', await startScript('ceiling-server.ts'));

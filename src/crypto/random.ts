@@ -42,13 +42,26 @@ class RandomPool {
   /** `n` fresh bytes encoded; requests larger than a quarter of the pool bypass it. */
   encoded(n: number, encoding: 'hex' | 'base64url'): string {
     if (n > POOL_SIZE / 4) return randomBytes(n).toString(encoding);
+    const start = this.#take(n);
+    return this.#pool.toString(encoding, start, start + n);
+  }
+
+  /** `n` fresh bytes, copied out of the pool; requests larger than a quarter of it bypass it. */
+  bytes(n: number): Uint8Array {
+    if (n > POOL_SIZE / 4) return randomBytes(n);
+    const start = this.#take(n);
+    return Uint8Array.prototype.slice.call(this.#pool, start, start + n);
+  }
+
+  /** Reserves the next `n` unused bytes (refilling when too few are left) and returns their offset. */
+  #take(n: number): number {
     if (this.#offset + n > POOL_SIZE) {
       randomFillSync(this.#pool);
       this.#offset = 0;
     }
     const start = this.#offset;
     this.#offset += n;
-    return this.#pool.toString(encoding, start, start + n);
+    return start;
   }
 }
 
@@ -59,6 +72,7 @@ export const cryptoRandom: RandomSource = {
   token: (n = 32) => pool.encoded(n, 'base64url'),
   hex: (n = 32) => pool.encoded(n, 'hex'),
   uuid: () => randomUUID(),
-  timeOrderedUuid: (ms) => uuidV7({ msecs: ms }),
+  // The 16 random bytes come from the pool: uuid's own source draws from the CSPRNG on every call.
+  timeOrderedUuid: (ms) => uuidV7({ msecs: ms, random: pool.bytes(16) }),
   timeOrderedHex: (ms, n = 32) => Math.trunc(ms).toString(16).padStart(TIME_BYTES * 2, '0').slice(-TIME_BYTES * 2) + pool.encoded(n - TIME_BYTES, 'hex'),
 };
