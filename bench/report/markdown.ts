@@ -218,7 +218,7 @@ export function renderReport(data: ReadonlyReport): string {
     `Machine: ${m.cpuModel}, ${m.cpus} cores, ${m.memoryGiB.toFixed(1)} GiB, ${m.platform}, Node ${m.node}. ` +
       `Load average (1/5/15 min) ${load(data.loadavgStart)} at the start and ${load(data.loadavgEnd)} at the end` +
       (loaded
-        ? `: **the machine was loaded** by other work during the run (more runnable processes than its ${m.cpus} cores), so absolute latencies are inflated and noisy; the ratios between rows measured side by side are what this report stands on.`
+        ? `: **the machine was busy** (a 1-minute load average above 70 % of its ${m.cpus} cores at the start or the end; the figure at the end counts the run's own processes too), so absolute latencies may be inflated and noisy; the ratios between rows measured side by side are what this report stands on.`
         : '.'),
     '',
     ...(data.note === undefined ? [] : [data.note, '']),
