@@ -50,12 +50,23 @@ export function rssMiB(pid: number): number {
   return Number(ps.stdout.trim()) / 1024;
 }
 
-/** `authly db seed --users n` into the database `env` names, as a user would run it. */
-function seedWithCli(env: Record<string, string>, users: number, log: (line: string) => void): void {
+/**
+ * `authly db seed --users n` into the database `env` names, as a user would run it. The SQLite and
+ * PostgreSQL seeds of one size run at the same time: each is mostly one process's work.
+ */
+function seedWithCli(env: Record<string, string>, users: number, log: (line: string) => void): Promise<void> {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [AUTHLY_CLI, 'db', 'seed', '--users', String(users)], { cwd: ROOT, env: cleanEnv(env), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`authly db seed failed: ${result.stderr.slice(-2000)}`);
-  log(`memory: seeded ${users.toLocaleString('en-US')} users into ${env.AUTHLY_DATABASE__BACKEND} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const child = spawn(process.execPath, [AUTHLY_CLI, 'db', 'seed', '--users', String(users)], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString('utf8')).slice(-2000)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`authly db seed failed: ${errors}`));
+      log(`memory: seeded ${users.toLocaleString('en-US')} users into ${env.AUTHLY_DATABASE__BACKEND} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      resolve();
+    });
+  });
 }
 
 /** The `memory` backend's server: started by the child script, filled in its own process. */
@@ -154,10 +165,8 @@ export async function runMemoryTable(size: Size, services: Services, log: (line:
       const at: Locations = { sqlitePath: path.join(dir, 'authly.db'), dir, ...(scratch ? { postgresUrl: scratch.url } : {}) };
       const envOf = (variant: Variant) => variantEnv(variant, at, { AUTHLY_ADMIN_PASSWORD: ADMIN_PASSWORD });
       if (users > 0) {
-        for (const storage of ['sqlite', 'postgresql'] as const) {
-          const variant = variants.find((v) => v.storage === storage);
-          if (variant) seedWithCli(envOf(variant), users, log);
-        }
+        const seeded = (['sqlite', 'postgresql'] as const).map((storage) => variants.find((v) => v.storage === storage));
+        await Promise.all(seeded.map((variant) => (variant ? seedWithCli(envOf(variant), users, log) : undefined)));
       }
       for (const variant of variants) {
         const row = await measureServer(variant, envOf(variant), users, size);
