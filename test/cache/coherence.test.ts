@@ -5,6 +5,7 @@ import { hasPostgres, hasRedis } from '../helpers/services.js';
 import { makeClient, makeUser, unique } from '../storage/fixtures.js';
 import { callsOf, countingRepositories, type CallCounts } from './counting.js';
 import { nextInvalidation, touching } from './events.js';
+import { whileReading } from './racing-readers.js';
 import { cachedStack, openPostgres, uniquePrefix, type CachedStack } from './stacks.js';
 
 /*
@@ -101,27 +102,19 @@ describe.skipIf(!hasPostgres || !hasRedis)('coherence across instances', () => {
 
   it('never returns an older value on B once the event of each write is delivered, under concurrent reads', async () => {
     const client = await a.repositories.clients.create(makeClient({ clientName: 'v0' }));
-    let stop = false;
     // Readers on B keep loads in flight across A's writes, to race fills against invalidations.
-    const readers = Array.from({ length: 4 }, async () => {
-      while (!stop) {
-        await b.repositories.clients.findById(client.id);
-        // An L1 hit never leaves the microtask queue: yield, or the event loop starves.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    });
-    try {
-      for (let version = 1; version <= 25; version += 1) {
-        const event = nextInvalidation(b.store, touching(client.id));
-        await a.repositories.clients.update(client.id, { clientName: `v${version}` });
-        await event;
-        expect((await b.repositories.clients.findById(client.id))?.clientName).toBe(`v${version}`);
-        expect((await b.repositories.clients.findByClientId(client.clientId))?.clientName).toBe(`v${version}`);
-      }
-    } finally {
-      stop = true;
-      await Promise.all(readers);
-    }
+    await whileReading(
+      () => b.repositories.clients.findById(client.id),
+      async () => {
+        for (let version = 1; version <= 25; version += 1) {
+          const event = nextInvalidation(b.store, touching(client.id));
+          await a.repositories.clients.update(client.id, { clientName: `v${version}` });
+          await event;
+          expect((await b.repositories.clients.findById(client.id))?.clientName).toBe(`v${version}`);
+          expect((await b.repositories.clients.findByClientId(client.clientId))?.clientName).toBe(`v${version}`);
+        }
+      },
+    );
     // The readers were mostly served from the cache, or the test proved nothing.
     expect(b.store.stats().clients?.hits ?? 0).toBeGreaterThan(25);
   });

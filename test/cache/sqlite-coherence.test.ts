@@ -8,6 +8,7 @@ import { openStorage } from '../../src/app/storage.js';
 import { loadConfig } from '../../src/config/index.js';
 import { makeClient, makeUser, unique } from '../storage/fixtures.js';
 import { DEFAULT_TEST_PRAGMAS } from '../storage/pragmas.js';
+import { whileReading } from './racing-readers.js';
 
 /*
  * Two server containers on one SQLite file with the default `cache.backend: auto` (an in-process
@@ -93,26 +94,19 @@ describe('two instances on one SQLite file with cache.backend auto', () => {
 
   it('never returns an older value on B under concurrent reads racing A’s writes', async () => {
     const client = await a.repositories.clients.create(makeClient({ clientName: 'v0' }));
-    let stop = false;
-    const readers = Array.from({ length: 4 }, async () => {
-      while (!stop) {
-        await b.repositories.clients.findById(client.id);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    });
-    try {
-      for (let version = 1; version <= 25; version += 1) {
-        // better-sqlite3 answers within microtasks: let the readers run (and fill) between writes.
-        for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
-        await a.repositories.clients.update(client.id, { clientName: `v${version}` });
-        await nextRequest();
-        expect((await b.repositories.clients.findById(client.id))?.clientName).toBe(`v${version}`);
-        expect((await b.repositories.clients.findByClientId(client.clientId))?.clientName).toBe(`v${version}`);
-      }
-    } finally {
-      stop = true;
-      await Promise.all(readers);
-    }
+    await whileReading(
+      () => b.repositories.clients.findById(client.id),
+      async () => {
+        for (let version = 1; version <= 25; version += 1) {
+          // better-sqlite3 answers within microtasks: let the readers run (and fill) between writes.
+          for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+          await a.repositories.clients.update(client.id, { clientName: `v${version}` });
+          await nextRequest();
+          expect((await b.repositories.clients.findById(client.id))?.clientName).toBe(`v${version}`);
+          expect((await b.repositories.clients.findByClientId(client.clientId))?.clientName).toBe(`v${version}`);
+        }
+      },
+    );
     expect(b.cacheStats()?.clients?.hits ?? 0).toBeGreaterThan(25);
   });
 
