@@ -50,7 +50,7 @@ class RandomPool {
   bytes(n: number): Uint8Array {
     if (n > POOL_SIZE / 4) return randomBytes(n);
     const start = this.#take(n);
-    return Uint8Array.prototype.slice.call(this.#pool, start, start + n);
+    return Uint8Array.from(this.#pool.subarray(start, start + n));
   }
 
   /** Reserves the next `n` unused bytes (refilling when too few are left) and returns their offset. */
