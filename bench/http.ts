@@ -5,7 +5,8 @@
  * - Authly: `node dist/cli/index.js serve`, default config on a fresh SQLite file (rate limits off);
  * - node-oidc-provider with its default in-memory adapter (opaque tokens, and a second client whose
  *   client-credentials tokens are ES256 JWTs), and again with a small durable SQLite adapter;
- * - the ceilings: a bare Fastify form-POST route, and argon2id verification alone (in a child).
+ * - the ceilings: a bare Fastify form-POST route, argon2id verification alone (in a child), and the
+ *   durable-JWT floor (a Fastify route that signs an ES256 JWT and commits its digest, nothing more).
  *
  * Workloads, driven by autocannon through the same HTTP requests on every server: client
  * credentials, introspection of fresh tokens, refresh with rotation, the password grant (ours
@@ -57,6 +58,7 @@ const LABELS: Record<string, { label: string; tokens: string }> = {
   'peer-memory': { label: 'node-oidc-provider, memory', tokens: 'opaque, in memory (LRU)' },
   'peer-memory-jwt': { label: 'node-oidc-provider, memory', tokens: 'ES256 JWT, not stored' },
   'peer-sqlite': { label: 'node-oidc-provider, SQLite', tokens: 'opaque, recorded in SQLite' },
+  floor: { label: 'durable-JWT floor (Fastify, no features)', tokens: 'ES256 JWT, recorded in SQLite' },
   fastify: { label: 'Fastify bare form POST', tokens: '–' },
   argon2id: { label: 'argon2id verify alone', tokens: '–' },
 };
@@ -115,6 +117,7 @@ function buildCells(o: Options, fixture: Fixture, servers: Map<string, RunningSe
       url: servers.get('peer-memory')?.url,
     },
     'peer-sqlite': { target: { kind: 'peer', endpoints: PEER_ENDPOINTS, ...base }, url: servers.get('peer-sqlite')?.url },
+    floor: { target: { kind: 'ceiling', endpoints: { token: '/token', introspect: '/introspect', authorize: '/' }, ...base }, url: servers.get('floor')?.url },
     fastify: { target: { kind: 'ceiling', endpoints: { token: '/token', introspect: '/token', authorize: '/' }, ...base }, url: servers.get('fastify')?.url },
   };
   const wanted = (workload: string, server: string) =>
@@ -171,6 +174,11 @@ function buildCells(o: Options, fixture: Fixture, servers: Map<string, RunningSe
     }
     http('code_flow', server, { ceiling: argonKey, peer: peer('code_flow'), unit: 'flows/s' }, async (t) => codeFlow(t));
   }
+  for (const workload of ['client_credentials', 'introspection'] as const) {
+    const row = { ceiling: fastifyKey, peer: rowKey({ workload, server: 'peer-memory' }) };
+    if (workload === 'client_credentials') http(workload, 'floor', row, async (t) => steps.clientCredentials(t));
+    else http(workload, 'floor', row, async (t, url) => steps.introspection(t, await mintAccessTokens(t, url)));
+  }
   http('ceiling', 'fastify', {}, async (t) => steps.clientCredentials(t));
   if (wanted('ceiling', 'argon2id')) {
     cells.push({
@@ -198,6 +206,8 @@ function footnotes(o: Options): string[] {
       `refresh chains each answer's refresh token into a later request (${o.connections + REFRESH_SPARE} chains minted through the code flow before each run).`,
     'code_flow is a whole authorization-code flow with PKCE, a fresh browser each time: login page, password + consent in one form (argon2id), redirect with the code, code exchange. ' +
       'Ours takes 3 requests, node-oidc-provider 5 (authorize, interaction page, form, resume, token); rate and latency are per flow.',
+    'The durable-JWT floor (`bench/http/floor-server.ts`) keeps only the rules: Basic credentials compared in constant time, an ES256 JWT from `crypto.sign`, its digest committed to SQLite (one transaction per event-loop turn) before the answer, introspection by `jti` and digest; ' +
+      'no logs, hooks, metrics, audit, cache or scope checks. No server with our token format and durability serves more on this machine.',
     'Ceilings: the Fastify row (same body parser, no work) for client_credentials, introspection and refresh; argon2id verification with the server\'s parameters ' +
       `(m=19 MiB, t=2, p=1, ${o.connections} in flight, in a child process) for password and code_flow. node-oidc-provider has no password grant (OAuth 2.1 drops it).`,
     `Load: autocannon in the bench process, ${o.connections} connections, ${o.seconds} s per row, median of ${o.rounds} interleaved rounds on ${os.cpus().length} cores shared with the load generator. ` +
@@ -210,7 +220,7 @@ export async function run(args: string[]): Promise<void> {
   const o = parseOptions(args);
   const loadavgBefore = loadBeforeRun();
   ensureBuilt();
-  compileScripts(['peer-server.ts', 'peer-sqlite-adapter.ts', 'ceiling-server.ts']);
+  compileScripts(['peer-server.ts', 'peer-sqlite-adapter.ts', 'ceiling-server.ts', 'floor-server.ts']);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authly-bench-http-'));
   const env = { AUTHLY_DATABASE__SQLITE__PATH: path.join(dir, 'authly.db'), AUTHLY_RATE_LIMIT__ENABLED: 'false', AUTHLY_ADMIN_PASSWORD: 'Bench-admin-password-1' };
   const fixture = await seedDatabase(env);
@@ -225,6 +235,7 @@ export async function run(args: string[]): Promise<void> {
     if (needs('peer-memory')) servers.set('peer-memory', await startScript('peer-server.ts', [JSON.stringify(peerConfig(fixture, 'memory', dir))]));
     if (needs('peer-sqlite')) servers.set('peer-sqlite', await startScript('peer-server.ts', [JSON.stringify(peerConfig(fixture, 'sqlite', dir))]));
     if (needs('fastify')) servers.set('fastify', await startScript('ceiling-server.ts'));
+    if (needs('floor')) servers.set('floor', await startScript('floor-server.ts', [JSON.stringify({ dbPath: path.join(dir, 'floor.db'), client: fixture.client })]));
 
     const cells = buildCells(o, fixture, servers);
     if (cells.length === 0) throw new Error('no rows selected (see --workloads and --servers)');
