@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import { createClientSecrets } from '../crypto/client-secret.js';
@@ -8,6 +8,7 @@ import type { Keystore } from '../crypto/keystore.js';
 import { deriveKey, loadMasterKey, masterKeySourceFrom } from '../crypto/master-key.js';
 import { createPasswordHasher } from '../crypto/password-hasher.js';
 import { cryptoRandom, type RandomSource } from '../crypto/random.js';
+import { SigningThread } from '../crypto/signing-thread.js';
 import type { SigningAlgorithm, TokenSigner } from '../crypto/token-signer.js';
 import { buildServer, type BuildServerOptions } from '../http/server.js';
 import { systemClock, type Clock } from '../repositories/ports.js';
@@ -83,6 +84,14 @@ function tokenSigners(config: Config, keystore: Keystore): TokenSigners {
   return { access: signer, refresh: signer };
 }
 
+/** `keys.signing_thread`: a worker thread for signatures, or none (sign on the event loop). */
+function signingThreadFor(config: Config, logger: ApplicationDeps['logger']): SigningThread | undefined {
+  const setting = config.keys.signing_thread;
+  // With one CPU the worker would only take turns with the event loop, and add a message each way.
+  const wanted = setting === 'on' || (setting === 'auto' && availableParallelism() > 1);
+  return wanted ? new SigningThread({ logger }) : undefined;
+}
+
 /** Rate-limit and lockout counters in Redis when `redis.url` is set, else in process. */
 function throttleStoreFor(config: Config, logger: ApplicationDeps['logger'], clock: Clock): ThrottleStore {
   if (config.redis.url) return new RedisThrottleStore({ url: config.redis.url, keyPrefix: config.redis.key_prefix, logger });
@@ -125,6 +134,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   let throttleStore: ThrottleStore | undefined;
+  let signingThread: SigningThread | undefined;
   const audit = createAuditLog({
     logger: deps.logger,
     clock,
@@ -135,6 +145,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
   try {
     const master = loadMasterKey(masterKeySourceFrom(config), { random, logger: deps.logger });
     const { tokens } = config;
+    signingThread = signingThreadFor(config, deps.logger);
     // Re-read as often as the cache keeps signing keys: a key rotated elsewhere is used within a minute.
     const { keystore } = createSigningKeys({
       repository: container.repositories.signingKeys,
@@ -145,6 +156,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       logger: deps.logger,
       refreshIntervalSeconds: SIGNING_KEYS_TTL_SECONDS,
       audit,
+      ...(signingThread ? { signature: signingThread.sign } : {}),
     });
     // A key per advertised algorithm before the first request: JWKS is complete from the start.
     // Decrypted and imported while the services and routes are built; awaited before returning,
@@ -314,6 +326,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
         closed = true;
         // Running requests finish first; then background work; then the connections they used.
         await server.close();
+        await signingThread?.close();
         await pruner?.stop();
         // Events of the requests just finished are written before the database closes.
         await audit.close();
@@ -323,6 +336,7 @@ export async function createApplication(config: Config, deps: ApplicationDeps): 
       },
     };
   } catch (error) {
+    await signingThread?.close();
     await audit.close();
     await throttleStore?.close();
     await container.close();

@@ -216,6 +216,10 @@ const keys = z.strictObject({
   rotation_delay_seconds: int(0)
     .default(3600)
     .describe('How long a rotated-in key is published in JWKS before it signs (clients refresh JWKS caches).'),
+  signing_thread: z
+    .enum(['auto', 'on', 'off'])
+    .default('auto')
+    .describe('Sign tokens on a worker thread, off the event loop; auto: when the machine has more than one CPU.'),
 });
 
 const secrets = z.strictObject({

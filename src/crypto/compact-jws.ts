@@ -15,15 +15,21 @@ export interface JwsHeader {
  * `key` is the private key of an asymmetric algorithm, or the HS256 secret.
  */
 export function signCompactJws(header: JwsHeader, claims: JwtClaims, key: KeyObject | Uint8Array): string {
-  const input = `${encodeSegment(header)}.${encodeSegment(claims)}`;
-  return `${input}.${signature(header.alg, input, key).toString('base64url')}`;
+  const input = signingInput(header, claims);
+  return `${input}.${jwsSignature(header.alg, input, key).toString('base64url')}`;
+}
+
+/** RFC 7515 §5.1 step 4: `BASE64URL(header) || '.' || BASE64URL(payload)`. */
+export function signingInput(header: JwsHeader, claims: JwtClaims): string {
+  return `${encodeSegment(header)}.${encodeSegment(claims)}`;
 }
 
 function encodeSegment(value: object): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
-function signature(alg: SigningAlgorithm, input: string, key: KeyObject | Uint8Array): Buffer {
+/** The JWS signature of `input` (RFC 7515 §5.1 step 5) with the private key or HS256 secret `key`. */
+export function jwsSignature(alg: SigningAlgorithm, input: string, key: KeyObject | Uint8Array): Buffer {
   const data = Buffer.from(input, 'utf8');
   switch (alg) {
     case 'HS256':

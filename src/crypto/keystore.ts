@@ -1,7 +1,8 @@
 import type { NewSigningKey, PublicJwk, SigningKey } from '../domain/signing-key.js';
 import type { SigningKeyRepository } from '../repositories/signing-key-repository.js';
 import type { Clock, Logger } from '../repositories/ports.js';
-import { signCompactJws } from './compact-jws.js';
+import { signingInput } from './compact-jws.js';
+import { signOnThisThread, type SignatureFunction } from './signing-thread.js';
 import { ASYMMETRIC_ALGORITHMS, generateSigningKey, isAsymmetricAlgorithm, publicMembers } from './generate-key.js';
 import type { AsymmetricAlgorithm } from './generate-key.js';
 import type { KeyCipher } from './key-encryption.js';
@@ -27,6 +28,8 @@ export interface KeystoreOptions {
   /** How stale the in-memory key list may get before it is re-read (default 60 s). */
   refreshIntervalSeconds?: number;
   logger?: Logger;
+  /** Where signatures are computed (default: on the calling thread; see `SigningThread`). */
+  signature?: SignatureFunction;
 }
 
 /** The JWK Set document (RFC 7517 §5). */
@@ -47,6 +50,7 @@ export class Keystore implements TokenSigner {
   readonly #cipher: KeyCipher;
   readonly #material: KeyMaterialCache;
   readonly #ring: KeyRing;
+  readonly #signature: SignatureFunction;
   readonly #creating = new Map<AsymmetricAlgorithm, Promise<SigningKey>>();
   /** The schedule this keystore applies (read by the signing-key service). */
   readonly settings: Readonly<Pick<KeystoreOptions, 'algorithm' | 'rotationDelaySeconds' | 'maxTokenLifetimeSeconds'>>;
@@ -58,6 +62,7 @@ export class Keystore implements TokenSigner {
     this.#logger = logger;
     this.#cipher = cipher;
     this.#material = new KeyMaterialCache(cipher);
+    this.#signature = options.signature ?? signOnThisThread;
     this.settings = { algorithm, rotationDelaySeconds, maxTokenLifetimeSeconds };
     this.#ring = new KeyRing({
       repository,
@@ -109,7 +114,8 @@ export class Keystore implements TokenSigner {
     if (!key) throw new SigningKeyMissingError(algorithm);
     const { signingKey } = await this.#material.get(key);
     // RFC 7515 §4.1.4: `kid` tells verifiers which JWKS entry to use; `typ` per RFC 8725 §3.11.
-    return signCompactJws({ alg: algorithm, kid: key.kid, typ: options.typ }, claims, signingKey);
+    const input = signingInput({ alg: algorithm, kid: key.kid, typ: options.typ }, claims);
+    return `${input}.${await this.#signature(algorithm, input, signingKey)}`;
   }
 
   /**

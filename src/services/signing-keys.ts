@@ -4,6 +4,7 @@ import { keyStatus, signsFrom } from '../crypto/key-schedule.js';
 import type { KeyStatus } from '../crypto/key-schedule.js';
 import { Keystore } from '../crypto/keystore.js';
 import type { KeystoreOptions } from '../crypto/keystore.js';
+import type { SignatureFunction } from '../crypto/signing-thread.js';
 import { deriveKey } from '../crypto/master-key.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { SigningKeyRepository } from '../repositories/signing-key-repository.js';
@@ -134,6 +135,8 @@ export interface SigningKeysDeps {
   refreshIntervalSeconds?: number;
   /** Where key rotations are recorded. */
   audit?: AuditLog;
+  /** Where signatures are computed (default: on the calling thread). */
+  signature?: SignatureFunction;
 }
 
 /** Builds the keystore (a `TokenSigner` with `jwks()`) and the rotation service from the configuration. */
@@ -147,6 +150,7 @@ export function createSigningKeys(deps: SigningKeysDeps): { keystore: Keystore; 
     maxTokenLifetimeSeconds: maxTokenLifetimeSeconds(deps.config.tokens),
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.refreshIntervalSeconds === undefined ? {} : { refreshIntervalSeconds: deps.refreshIntervalSeconds }),
+    ...(deps.signature ? { signature: deps.signature } : {}),
   };
   const keystore = new Keystore(options);
   return { keystore, service: new SigningKeyService({ keystore, repository: deps.repository, clock: deps.clock, ...(deps.audit ? { audit: deps.audit } : {}) }) };

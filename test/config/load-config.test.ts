@@ -47,7 +47,7 @@ describe('loadConfig', () => {
         audience: null,
         introspection_requires_client_auth: true,
       },
-      keys: { algorithm: 'ES256', rotation_delay_seconds: 3600 },
+      keys: { algorithm: 'ES256', rotation_delay_seconds: 3600, signing_thread: 'auto' },
       secrets: { master_key: null, master_key_file: null },
       admin: { username: 'admin', email: 'admin@localhost', password: null, bootstrap: true, dev_mode: false },
       admin_api: { enabled: true, localhost_only: true, allowed_networks: [] },
