@@ -24,6 +24,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runLoad } from './http/load.js';
 import { fromLoad, loadBeforeRun, markdownTable, rowKey, summarise, writeResults, type Measurement, type Row } from './http/report.js';
 import { seedDatabase, type Fixture } from './http/seed.js';
@@ -206,7 +207,7 @@ function footnotes(o: Options): string[] {
       `refresh chains each answer's refresh token into a later request (${o.connections + REFRESH_SPARE} chains minted through the code flow before each run).`,
     'code_flow is a whole authorization-code flow with PKCE, a fresh browser each time: login page, password + consent in one form (argon2id), redirect with the code, code exchange. ' +
       'Ours takes 3 requests, node-oidc-provider 5 (authorize, interaction page, form, resume, token); rate and latency are per flow.',
-    'The durable-JWT floor (`bench/http/floor-server.ts`) keeps only the rules: Basic credentials compared in constant time, an ES256 JWT from `crypto.sign`, its digest committed to SQLite (one transaction per event-loop turn) before the answer, introspection by `jti` and digest; ' +
+    'The durable-JWT floor (`bench/http/floor-server.ts`) keeps only the rules: Basic credentials compared in constant time, an ES256 JWT from `crypto.sign` (on our signing thread, as the server by default with more than one CPU), its digest committed to SQLite (one transaction per event-loop turn) before the answer, introspection by `jti` and digest; ' +
       'no logs, hooks, metrics, audit, cache or scope checks. No server with our token format and durability serves more on this machine.',
     'Ceilings: the Fastify row (same body parser, no work) for client_credentials, introspection and refresh; argon2id verification with the server\'s parameters ' +
       `(m=19 MiB, t=2, p=1, ${o.connections} in flight, in a child process) for password and code_flow. node-oidc-provider has no password grant (OAuth 2.1 drops it).`,
@@ -235,7 +236,11 @@ export async function run(args: string[]): Promise<void> {
     if (needs('peer-memory')) servers.set('peer-memory', await startScript('peer-server.ts', [JSON.stringify(peerConfig(fixture, 'memory', dir))]));
     if (needs('peer-sqlite')) servers.set('peer-sqlite', await startScript('peer-server.ts', [JSON.stringify(peerConfig(fixture, 'sqlite', dir))]));
     if (needs('fastify')) servers.set('fastify', await startScript('ceiling-server.ts'));
-    if (needs('floor')) servers.set('floor', await startScript('floor-server.ts', [JSON.stringify({ dbPath: path.join(dir, 'floor.db'), client: fixture.client })]));
+    if (needs('floor')) {
+      // The floor signs as our server does by default: on the signing thread when there is a second CPU.
+      const signingThread = os.availableParallelism() > 1 ? pathToFileURL(path.join(ROOT, 'dist', 'crypto', 'signing-thread.js')).href : undefined;
+      servers.set('floor', await startScript('floor-server.ts', [JSON.stringify({ dbPath: path.join(dir, 'floor.db'), client: fixture.client, signingThread })]));
+    }
 
     const cells = buildCells(o, fixture, servers);
     if (cells.length === 0) throw new Error('no rows selected (see --workloads and --servers)');

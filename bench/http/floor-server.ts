@@ -3,7 +3,8 @@
  * keep the rules this server keeps for client credentials and introspection, with nothing else:
  *
  * - `POST /token`: Basic credentials (RFC 6749 §2.3.1), the secret compared as an HMAC digest in
- *   constant time; an ES256 JWT signed with `crypto.sign`; the SHA-256 digest of the token
+ *   constant time; an ES256 JWT signed with `crypto.sign` (on our signing thread when the server
+ *   would use one: `keys.signing_thread`); the SHA-256 digest of the token
  *   inserted into SQLite (WAL, `synchronous=NORMAL`) in one transaction per event-loop turn, the
  *   answer sent only after its row is committed;
  * - `POST /introspect`: the same client check, the row found by `jti`, the digest of the presented
@@ -18,13 +19,18 @@ import type { AddressInfo } from 'node:net';
 import fastifyFormbody from '@fastify/formbody';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import type { SigningThread } from '../../src/crypto/signing-thread.js';
 
-const { dbPath, client } = JSON.parse(process.argv[2] ?? '{}') as { dbPath: string; client: { id: string; secret: string } };
+const { dbPath, client, signingThread } = JSON.parse(process.argv[2] ?? '{}') as { dbPath: string; client: { id: string; secret: string }; signingThread?: string };
 const macKey = crypto.randomBytes(32);
 const mac = (value: string) => crypto.createHmac('sha256', macKey).update(value).digest();
 const secretMac = mac(client.secret);
 const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const header = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'floor' })).toString('base64url');
+/** Our signing thread (`dist/crypto/signing-thread.js`) when given: signatures off the event loop, as the server makes them. */
+const offThread = signingThread ? new ((await import(signingThread)) as { SigningThread: typeof SigningThread }).SigningThread() : undefined;
+const signature = (input: string): Promise<string> | string =>
+  offThread ? offThread.sign('ES256', input, privateKey) : crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
 
 const db = new Database(dbPath);
 db.pragma('journal_mode = WAL');
@@ -70,8 +76,7 @@ app.post('/token', async (request, reply) => {
   const jti = crypto.randomUUID();
   const claims = { iss: 'http://floor', sub: client.id, aud: 'http://floor', client_id: client.id, scope: body.scope ?? '', iat: now, exp: now + 3600, jti };
   const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-  const token = `${input}.${signature}`;
+  const token = `${input}.${await signature(input)}`;
   await record([jti, crypto.createHash('sha256').update(token).digest(), client.id, claims.exp]);
   void reply.header('cache-control', 'no-store');
   return { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: claims.scope };
