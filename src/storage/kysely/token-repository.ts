@@ -39,10 +39,19 @@ export type TokenRowReader = (
   viaKysely: () => Promise<Record<string, unknown> | undefined>,
 ) => Promise<Record<string, unknown> | undefined>;
 
+/**
+ * The compare-and-set of `invalidate`: on the row of `jti` whose `invalidated` column equals
+ * `set.valid`, sets `invalidated` and `invalidated_at` to the given (encoded) values; resolves
+ * with whether it changed the row, once committed. The SQLite wiring passes one that joins the
+ * group commit (`sqlite/group-commit.ts`).
+ */
+export type TokenInvalidator = (jti: string, set: { valid: unknown; invalidated: unknown; invalidatedAt: unknown }) => Promise<boolean>;
+
 /** How a backend may replace the hot statements of the token repository. */
 export interface TokenStatements {
   writeRows?: TokenRowWriter;
   readByJti?: TokenRowReader;
+  invalidateByJti?: TokenInvalidator;
 }
 
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
@@ -56,11 +65,13 @@ export class KyselyTokenRepository implements TokenRepository {
   readonly #ctx: RepositoryContext;
   readonly #writeRows: TokenRowWriter;
   readonly #readByJti: TokenRowReader;
+  readonly #invalidateByJti: TokenInvalidator | undefined;
 
   constructor(ctx: RepositoryContext, statements: TokenStatements = {}) {
     this.#ctx = ctx;
     this.#writeRows = statements.writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
     this.#readByJti = statements.readByJti ?? ((_jti, viaKysely) => viaKysely());
+    this.#invalidateByJti = statements.invalidateByJti;
   }
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
@@ -103,6 +114,12 @@ export class KyselyTokenRepository implements TokenRepository {
 
   async invalidate(jti: string, at: Date): Promise<boolean> {
     // The `invalidated = false` guard makes this a compare-and-set: only one caller flips it.
+    const viaStatement = this.#invalidateByJti;
+    if (viaStatement) {
+      const { codec } = this.#ctx;
+      const set = { valid: codec.bool(false), invalidated: codec.bool(true), invalidatedAt: codec.time(at) };
+      return translated(this.#ctx, () => viaStatement(jti, set));
+    }
     const result = await this.#invalidateWhere(at).where('token_jti', '=', jti).executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
