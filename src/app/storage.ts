@@ -69,16 +69,18 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
   const db = deps.onQuery ? opened.db.withPlugin(queryTimer(deps.onQuery)) : opened.db;
   const backend: StorageBackend = options.backend;
   // SQLite has one connection: token inserts and the compare-and-set that spends a token, of one
-  // event-loop turn, share a commit, and the per-request lookup by jti is a statement prepared once.
+  // event-loop turn, share a commit; the per-request lookups by jti and of a family's revocation
+  // marker are statements prepared once.
   const timed = deps.onQuery ? { onQuery: deps.onQuery } : {};
   const groupCommit = opened.raw && new SqliteGroupCommit(opened.raw, { table: 'tokens', columns: TOKEN_COLUMNS, ...timed });
   const byJti = opened.raw && new SqliteKeyLookup(opened.raw, { table: 'tokens', column: 'token_jti', ...timed });
+  const familyRevocation = opened.raw && new SqliteKeyLookup(opened.raw, { table: 'token_family_revocations', column: 'grant_id', ...timed });
   const ctx = { db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds };
   let closed = false;
   return {
     backend,
     ...(externalChanges ? { externalChanges } : {}),
-    repositories: createKyselyRepositories(ctx, groupCommit && byJti ? { tokens: sqliteTokenStatements(groupCommit, byJti) } : {}),
+    repositories: createKyselyRepositories(ctx, groupCommit && byJti && familyRevocation ? { tokens: sqliteTokenStatements(groupCommit, byJti, familyRevocation) } : {}),
     leases: new KyselyLeaseStore({ db, codec }),
     auditEvents: new KyselyAuditEventRepository({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),

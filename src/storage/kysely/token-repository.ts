@@ -31,8 +31,9 @@ export const TOKEN_COLUMNS: readonly string[] = Object.values(TOKEN_FIELDS).map(
 export type TokenRowWriter = (rows: readonly Record<string, unknown>[]) => Promise<void>;
 
 /**
- * Reads the row of one `jti`; `viaKysely` is the repository's own query, for when the reader
- * cannot answer now. The SQLite wiring passes a statement prepared once (`sqlite/key-lookup.ts`).
+ * Reads the row of one key (a token's `jti`, a family's `grant_id`); `viaKysely` is the
+ * repository's own query, for when the reader cannot answer now. The SQLite wiring passes a
+ * statement prepared once (`sqlite/key-lookup.ts`).
  */
 export type TokenRowReader = (
   jti: string,
@@ -52,6 +53,8 @@ export interface TokenStatements {
   writeRows?: TokenRowWriter;
   readByJti?: TokenRowReader;
   invalidateByJti?: TokenInvalidator;
+  /** Reads the revocation marker of one family (`grant_id`), as `readByJti` reads a token. */
+  readFamilyRevocation?: TokenRowReader;
 }
 
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
@@ -66,12 +69,14 @@ export class KyselyTokenRepository implements TokenRepository {
   readonly #writeRows: TokenRowWriter;
   readonly #readByJti: TokenRowReader;
   readonly #invalidateByJti: TokenInvalidator | undefined;
+  readonly #readFamilyRevocation: TokenRowReader;
 
   constructor(ctx: RepositoryContext, statements: TokenStatements = {}) {
     this.#ctx = ctx;
     this.#writeRows = statements.writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
     this.#readByJti = statements.readByJti ?? ((_jti, viaKysely) => viaKysely());
     this.#invalidateByJti = statements.invalidateByJti;
+    this.#readFamilyRevocation = statements.readFamilyRevocation ?? ((_grantId, viaKysely) => viaKysely());
   }
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
@@ -182,11 +187,9 @@ export class KyselyTokenRepository implements TokenRepository {
   }
 
   async isFamilyRevoked(grantId: string): Promise<boolean> {
-    const row = await this.#ctx.db
-      .selectFrom('token_family_revocations')
-      .select('grant_id')
-      .where('grant_id', '=', grantId)
-      .executeTakeFirst();
+    const row = await this.#readFamilyRevocation(grantId, () =>
+      this.#ctx.db.selectFrom('token_family_revocations').select('grant_id').where('grant_id', '=', grantId).executeTakeFirst(),
+    );
     return row !== undefined;
   }
 

@@ -12,13 +12,15 @@ const INVALIDATE_BY_JTI = 'UPDATE "tokens" SET "invalidated" = ?, "invalidated_a
 /**
  * The token repository's hot statements on SQLite's one connection: new rows and the
  * compare-and-set by `jti` join the group commit of their event-loop turn, so a refresh-token
- * rotation no longer pays a commit of its own for spending the old token; the lookup by `jti` is
- * a statement prepared once.
+ * rotation no longer pays a commit of its own for spending the old token; the lookups by `jti`
+ * and of a family's revocation marker (read by every rotation after its insert) are statements
+ * prepared once.
  */
-export function sqliteTokenStatements(groupCommit: SqliteGroupCommit, byJti: SqliteKeyLookup): TokenStatements {
+export function sqliteTokenStatements(groupCommit: SqliteGroupCommit, byJti: SqliteKeyLookup, familyRevocation: SqliteKeyLookup): TokenStatements {
   return {
     writeRows: groupCommit.write,
     readByJti: byJti.find,
+    readFamilyRevocation: familyRevocation.find,
     invalidateByJti: async (jti, set) => (await groupCommit.change(INVALIDATE_BY_JTI, [set.invalidated, set.invalidatedAt, jti, set.valid])) > 0,
   };
 }
