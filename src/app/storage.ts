@@ -12,6 +12,7 @@ import { openPostgres } from '../storage/postgres/open.js';
 import { openSqlite } from '../storage/sqlite/open.js';
 import { SqliteGroupCommit } from '../storage/sqlite/group-commit.js';
 import { SqliteKeyLookup } from '../storage/sqlite/key-lookup.js';
+import { sqliteTokenStatements } from '../storage/sqlite/token-statements.js';
 import { TOKEN_COLUMNS } from '../storage/kysely/token-repository.js';
 import type { Storage, StorageBackend, StorageOptions } from '../storage/storage.js';
 import { queryTimer } from '../metrics/query-timer.js';
@@ -67,17 +68,19 @@ export async function openStorage(options: StorageOptions, deps: StorageDeps = {
   // Every statement of the repositories, leases and migrations is timed through one plugin.
   const db = deps.onQuery ? opened.db.withPlugin(queryTimer(deps.onQuery)) : opened.db;
   const backend: StorageBackend = options.backend;
-  // SQLite has one connection: token inserts of one event-loop turn share a commit, and the
-  // per-request lookup by jti is a statement prepared once.
+  // SQLite has one connection: token inserts and the compare-and-set that spends a token, of one
+  // event-loop turn, share a commit; the per-request lookups by jti and of a family's revocation
+  // marker are statements prepared once.
   const timed = deps.onQuery ? { onQuery: deps.onQuery } : {};
   const groupCommit = opened.raw && new SqliteGroupCommit(opened.raw, { table: 'tokens', columns: TOKEN_COLUMNS, ...timed });
   const byJti = opened.raw && new SqliteKeyLookup(opened.raw, { table: 'tokens', column: 'token_jti', ...timed });
+  const familyRevocation = opened.raw && new SqliteKeyLookup(opened.raw, { table: 'token_family_revocations', column: 'grant_id', ...timed });
   const ctx = { db, codec, clock: deps.clock ?? systemClock, ids: deps.ids ?? randomIds };
   let closed = false;
   return {
     backend,
     ...(externalChanges ? { externalChanges } : {}),
-    repositories: createKyselyRepositories(ctx, groupCommit && byJti ? { tokens: { writeRows: groupCommit.write, readByJti: byJti.find } } : {}),
+    repositories: createKyselyRepositories(ctx, groupCommit && byJti && familyRevocation ? { tokens: sqliteTokenStatements(groupCommit, byJti, familyRevocation) } : {}),
     leases: new KyselyLeaseStore({ db, codec }),
     auditEvents: new KyselyAuditEventRepository({ db, codec }),
     migrate: () => runMigrations(db, codec.flavour),

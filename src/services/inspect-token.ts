@@ -59,6 +59,32 @@ async function inspectRecorded(
   kinds: readonly TokenType[],
   deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
 ): Promise<LiveToken | undefined> {
+  // A revoked or expired row ends the inspection before the digest is even computed.
+  return readRecorded(token, kinds, deps, (record, now) => !record.invalidated && record.expiresAt > now);
+}
+
+/**
+ * The token of one of `kinds` behind a presented string, found as {@link inspectTokenOfKind}
+ * finds it (row by `jti`, SHA-256 digest of the whole string equal to the recorded one, then
+ * `TokenSigner.readRecorded`: key still ours, `typ`, `exp`), but whether or not its row was
+ * invalidated or has expired: the refresh grant must tell a replayed (rotated) refresh token
+ * from an unknown string, because a replay revokes the family (RFC 9700 §4.14.2). The caller
+ * checks `record.invalidated` and `record.expiresAt` itself.
+ */
+export async function findRecordedToken(
+  token: string,
+  kind: TokenType,
+  deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
+): Promise<LiveToken | undefined> {
+  return readRecorded(token, [kind], deps, () => true);
+}
+
+async function readRecorded(
+  token: string,
+  kinds: readonly TokenType[],
+  deps: { repos: Repositories; signers: TokenSigners; clock: Clock },
+  admit: (record: TokenRecord, now: Date) => boolean,
+): Promise<LiveToken | undefined> {
   // Decoded once: the `jti` finds the row; header and claims are checked only after the digest matched.
   let decoded: DecodedJwt;
   try {
@@ -71,7 +97,7 @@ async function inspectRecorded(
   if (typeof jti !== 'string') return undefined;
   const now = deps.clock.now();
   const record = await deps.repos.tokens.findByJti(jti);
-  if (!record || !kinds.includes(record.tokenType) || record.invalidated || record.expiresAt <= now) return undefined;
+  if (!record || !kinds.includes(record.tokenType) || !admit(record, now)) return undefined;
   // Only now is anything of the token trusted: the string is exactly the one that was recorded.
   if (!constantTimeEqual(record.tokenValue, credentialDigest(token))) return undefined;
   const kind = record.tokenType;

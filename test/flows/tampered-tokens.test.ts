@@ -1,14 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
+import { b64, parts } from '../helpers/jwt-parts.js';
 import { introspect, tokenRequest } from '../helpers/oauth-flow.js';
 
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function parts(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signature: string } {
-  const [h, p, s] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h!, 'base64url').toString()), payload: JSON.parse(Buffer.from(p!, 'base64url').toString()), signature: s! };
-}
 
 describe('tampered tokens are rejected by UserInfo and introspection', () => {
   let server: TestServer;

@@ -156,6 +156,26 @@ describe('SqliteGroupCommit', () => {
     expect(ids()).toEqual(['a', 'c', 'taken']);
   });
 
+  it('lets exactly one of several compare-and-sets on one row in one turn win, and tells each caller after the commit', async () => {
+    const { raw, writer, commits } = table();
+    await writer.write([{ id: 'a', note: 'valid' }]);
+    const spend = () => writer.change('UPDATE t SET note = ? WHERE id = ? AND note = ?', ['spent', 'a', 'valid']);
+    // Rows of other callers join the same transaction.
+    const [first, second, , third] = await Promise.all([spend(), spend(), writer.write([{ id: 'b' }]), spend()]);
+    expect([first, second, third]).toEqual([1, 0, 0]);
+    expect(commits).toHaveLength(2);
+    expect(raw.prepare("SELECT note FROM t WHERE id = 'a'").pluck().get()).toBe('spent');
+  });
+
+  it('keeps a compare-and-set whose batch failed: retried alone, it still wins once', async () => {
+    const { raw, writer } = table();
+    await writer.write([{ id: 'a', note: 'valid' }, { id: 'taken' }]);
+    const spend = () => writer.change('UPDATE t SET note = ? WHERE id = ? AND note = ?', ['spent', 'a', 'valid']);
+    const outcomes = await Promise.allSettled([spend(), writer.write([{ id: 'taken' }]), spend()]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([1, 'rejected', 0]);
+    expect(raw.prepare("SELECT note FROM t WHERE id = 'a'").pluck().get()).toBe('spent');
+  });
+
   it('waits for a transaction in progress on the connection instead of writing inside it', async () => {
     const { raw, writer, ids } = table();
     raw.exec('BEGIN');

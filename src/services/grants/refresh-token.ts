@@ -1,10 +1,8 @@
-import { constantTimeEqual, credentialDigest } from '../../crypto/digest.js';
-import { TokenVerificationError } from '../../crypto/token-signer.js';
 import type { Client } from '../../domain/client.js';
 import type { TokenRecord } from '../../domain/token.js';
 import { InvalidClient, InvalidDpopProof, InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient } from '../../protocol/errors.js';
 import { isSubsetOf, parseScope } from '../../protocol/scope.js';
-import { REFRESH_TOKEN_TYP } from '../token-issuer.js';
+import { findRecordedToken } from '../inspect-token.js';
 import type { GrantDeps, TokenRequest, TokenResponse } from '../token-request.js';
 import { activeUser, dpopBinding, toTokenResponse } from './shared.js';
 import { confirmedKey } from '../dpop/confirmation.js';
@@ -53,26 +51,23 @@ export async function refreshTokens(
   return toTokenResponse(tokens, { idToken, scope: opts.echoScope ? tokens.scope : null });
 }
 
+/**
+ * The refresh token behind the presented string, by its recorded digest as introspection finds
+ * tokens (`findRecordedToken`): the row of its `jti` must be a refresh token whose SHA-256 digest
+ * equals that of the whole string, so the string is exactly one this server signed and issued as
+ * a refresh token, and its signature is not verified again; the header's key must still be ours,
+ * `typ` must be `refresh+jwt` (RFC 8725 §3.11: an access token is refused) and `exp` not passed.
+ * A string the database does not know is never accepted. A match whose row was already
+ * invalidated is a replay and revokes the family (RFC 9700 §4.14.2).
+ */
 async function findRefreshRecord(presented: string, deps: GrantDeps): Promise<{ record: TokenRecord; boundJkt: string | undefined }> {
-  let jti: string | undefined;
-  let boundJkt: string | undefined;
-  try {
-    const { claims } = await deps.signers.refresh.verify(presented, { typ: REFRESH_TOKEN_TYP, currentDate: deps.clock.now() });
-    if (claims.type !== 'refresh') throw new InvalidRequest('Invalid token type');
-    jti = typeof claims.jti === 'string' ? claims.jti : undefined;
-    boundJkt = confirmedKey(claims);
-  } catch (err) {
-    if (err instanceof TokenVerificationError) throw new InvalidGrant('Invalid refresh token');
-    throw err;
-  }
-  if (!jti) throw new InvalidRequest('Invalid token claims');
-  const record = await deps.repos.tokens.findByJti(jti);
-  if (!record || record.tokenType !== 'refresh' || !constantTimeEqual(record.tokenValue, credentialDigest(presented))) {
-    throw new InvalidGrant('Token is invalid or expired');
-  }
+  const found = await findRecordedToken(presented, 'refresh', deps);
+  if (!found) throw new InvalidGrant('Invalid refresh token');
+  const { record, claims } = found;
+  if (claims.type !== 'refresh') throw new InvalidRequest('Invalid token type');
   if (record.invalidated) await revokeFamily(record, undefined, deps);
   if (record.expiresAt <= deps.clock.now()) throw new InvalidGrant('Token is invalid or expired');
-  return { record, boundJkt };
+  return { record, boundJkt: confirmedKey(claims) };
 }
 
 /**

@@ -31,18 +31,30 @@ export const TOKEN_COLUMNS: readonly string[] = Object.values(TOKEN_FIELDS).map(
 export type TokenRowWriter = (rows: readonly Record<string, unknown>[]) => Promise<void>;
 
 /**
- * Reads the row of one `jti`; `viaKysely` is the repository's own query, for when the reader
- * cannot answer now. The SQLite wiring passes a statement prepared once (`sqlite/key-lookup.ts`).
+ * Reads the row of one key (a token's `jti`, a family's `grant_id`); `viaKysely` is the
+ * repository's own query, for when the reader cannot answer now. The SQLite wiring passes a
+ * statement prepared once (`sqlite/key-lookup.ts`).
  */
 export type TokenRowReader = (
   jti: string,
   viaKysely: () => Promise<Record<string, unknown> | undefined>,
 ) => Promise<Record<string, unknown> | undefined>;
 
+/**
+ * The compare-and-set of `invalidate`: on the row of `jti` whose `invalidated` column equals
+ * `set.valid`, sets `invalidated` and `invalidated_at` to the given (encoded) values; resolves
+ * with whether it changed the row, once committed. The SQLite wiring passes one that joins the
+ * group commit (`sqlite/group-commit.ts`).
+ */
+export type TokenInvalidator = (jti: string, set: { valid: unknown; invalidated: unknown; invalidatedAt: unknown }) => Promise<boolean>;
+
 /** How a backend may replace the hot statements of the token repository. */
 export interface TokenStatements {
   writeRows?: TokenRowWriter;
   readByJti?: TokenRowReader;
+  invalidateByJti?: TokenInvalidator;
+  /** Reads the revocation marker of one family (`grant_id`), as `readByJti` reads a token. */
+  readFamilyRevocation?: TokenRowReader;
 }
 
 /** How long a family revocation marker is kept at least (see `deleteExpired`). */
@@ -56,11 +68,15 @@ export class KyselyTokenRepository implements TokenRepository {
   readonly #ctx: RepositoryContext;
   readonly #writeRows: TokenRowWriter;
   readonly #readByJti: TokenRowReader;
+  readonly #invalidateByJti: TokenInvalidator | undefined;
+  readonly #readFamilyRevocation: TokenRowReader;
 
   constructor(ctx: RepositoryContext, statements: TokenStatements = {}) {
     this.#ctx = ctx;
     this.#writeRows = statements.writeRows ?? (async (rows) => void (await ctx.db.insertInto('tokens').values(rows as never).execute()));
     this.#readByJti = statements.readByJti ?? ((_jti, viaKysely) => viaKysely());
+    this.#invalidateByJti = statements.invalidateByJti;
+    this.#readFamilyRevocation = statements.readFamilyRevocation ?? ((_grantId, viaKysely) => viaKysely());
   }
 
   #decode = (row: Record<string, unknown>): TokenRecord => decodeRow(TOKEN_FIELDS, this.#ctx.codec, row);
@@ -103,6 +119,12 @@ export class KyselyTokenRepository implements TokenRepository {
 
   async invalidate(jti: string, at: Date): Promise<boolean> {
     // The `invalidated = false` guard makes this a compare-and-set: only one caller flips it.
+    const viaStatement = this.#invalidateByJti;
+    if (viaStatement) {
+      const { codec } = this.#ctx;
+      const set = { valid: codec.bool(false), invalidated: codec.bool(true), invalidatedAt: codec.time(at) };
+      return translated(this.#ctx, () => viaStatement(jti, set));
+    }
     const result = await this.#invalidateWhere(at).where('token_jti', '=', jti).executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
@@ -165,11 +187,9 @@ export class KyselyTokenRepository implements TokenRepository {
   }
 
   async isFamilyRevoked(grantId: string): Promise<boolean> {
-    const row = await this.#ctx.db
-      .selectFrom('token_family_revocations')
-      .select('grant_id')
-      .where('grant_id', '=', grantId)
-      .executeTakeFirst();
+    const row = await this.#readFamilyRevocation(grantId, () =>
+      this.#ctx.db.selectFrom('token_family_revocations').select('grant_id').where('grant_id', '=', grantId).executeTakeFirst(),
+    );
     return row !== undefined;
   }
 
