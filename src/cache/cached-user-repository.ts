@@ -64,6 +64,15 @@ export class CachedUserRepository implements UserRepository {
     return user;
   }
 
+  /**
+   * Drops the row's copy everywhere. Its username and email pointers stay: a login renames
+   * nothing, and every pointer hit is checked against the row anyway.
+   */
+  async recordLogin(id: string, at: Date): Promise<void> {
+    await this.#inner.recordLogin(id, at);
+    await this.#cache.invalidate([keys.userById(id)]);
+  }
+
   async delete(id: string): Promise<boolean> {
     const before = await this.#inner.findById(id);
     const deleted = await this.#inner.delete(id);

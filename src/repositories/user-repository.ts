@@ -30,6 +30,11 @@ export interface UserRepository {
   findByDisplayNames(names: readonly string[], exceptId: string, limit: number): Promise<User[]>;
   /** Applies the patch; `undefined` when no such user. Throws `ConflictError` on a taken username/email. */
   update(id: string, patch: UserPatch, options?: UserUpdateOptions): Promise<User | undefined>;
+  /**
+   * Records a successful sign-in: sets `last_login` to `at` (and `updated_at`), reading nothing
+   * back. A login patches no name, so only the row itself goes stale in a cache, not its pointers.
+   */
+  recordLogin(id: string, at: Date): Promise<void>;
   /** Deletes the user and, by cascade, its tokens and codes; `false` when no such user. */
   delete(id: string): Promise<boolean>;
   /** Admin listing with text search, filters, sort and pagination. */

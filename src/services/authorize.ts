@@ -217,7 +217,7 @@ export async function completeAuthorization(
     dpopJkt: request.dpopJkt ?? null,
     sid,
   });
-  if (fresh) await deps.repos.users.update(user.id, { lastLogin: now });
+  if (fresh) await deps.repos.users.recordLogin(user.id, now);
   // RFC 9207 §2: `iss` tells the client which server answered (mix-up defence).
   const response = buildAuthorizationResponse(request.redirectUri, { code, state: request.state, iss: issuer }, request.responseMode);
   return { response, login: { user, authTime, fresh, sid } };

@@ -155,6 +155,18 @@ describe('writes invalidate what they change', () => {
     expect(await repos.users.findByEmail(user.email)).toBeUndefined();
   });
 
+  it('shows a recorded login by id, by username and by email', async () => {
+    const user = await repos.users.create(makeUser());
+    await repos.users.findById(user.id);
+    await repos.users.findByUsername(user.username);
+    await repos.users.findByEmail(user.email);
+    const at = new Date('2026-05-06T07:08:09.000Z');
+    await repos.users.recordLogin(user.id, at);
+    expect(await repos.users.findById(user.id)).toMatchObject({ lastLogin: at });
+    expect(await repos.users.findByUsername(user.username.toUpperCase())).toMatchObject({ id: user.id, lastLogin: at });
+    expect(await repos.users.findByEmail(user.email)).toMatchObject({ id: user.id, lastLogin: at });
+  });
+
   it('shows scope updates in every scope read', async () => {
     const scope = await repos.scopes.create({ scopeName: unique('s_') });
     await repos.scopes.findByName(scope.scopeName);

@@ -151,6 +151,18 @@ for (const backend of ['sqlite', 'postgresql'] as TestBackend[]) {
         expect(missing.status).toBe(404);
       });
 
+      it('shows last_login once a password grant succeeded, as of that login, and not after a failed one', async () => {
+        const user = await createVerified('lena');
+        expect((await api.call('GET', `/admin/users/${user.id}`, { token })).json.last_login).toBeNull();
+        expect((await api.login('lena', 'Wr0ng-Passw0rd!', '')).status).toBe(400);
+        expect((await api.call('GET', `/admin/users/${user.id}`, { token })).json.last_login).toBeNull();
+        const before = Date.now();
+        expect((await api.login('lena', STRONG, '')).status).toBe(200);
+        const shown = (await api.call('GET', `/admin/users/${user.id}`, { token })).json as { last_login: string; updated_at: string };
+        expect(Date.parse(shown.last_login)).toBeGreaterThanOrEqual(before - 1000);
+        expect(Date.parse(shown.updated_at)).toBeGreaterThanOrEqual(Date.parse(shown.last_login) - 1000);
+      });
+
       it('refuses an admin revoking its own admin flag', async () => {
         const res = await api.call('PUT', `/admin/users/${adminId}`, { token, body: { is_admin: false } });
         expect(res.status).toBe(400);

@@ -163,6 +163,16 @@ export function runRepositoryContract(label: string, open: () => Promise<Contrac
         expect(await repos.users.update('00000000-0000-4000-8000-000000000000', { givenName: 'x' })).toBeUndefined();
       });
 
+      it('records a login: last_login and the change time, nothing else', async () => {
+        const created = await repos.users.create(makeUser({ givenName: 'Ann' }));
+        const at = new Date('2026-02-03T04:05:06.789Z');
+        await repos.users.recordLogin(created.id, at);
+        const found = await repos.users.findById(created.id);
+        expect(found).toEqual({ ...created, lastLogin: at, updatedAt: found!.updatedAt });
+        expect(found!.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+        await expect(repos.users.recordLogin('00000000-0000-4000-8000-000000000000', at)).resolves.toBeUndefined();
+      });
+
       it('raises a typed Conflict for a taken username or email, on create and on update', async () => {
         const first = await repos.users.create(makeUser());
         await expect(repos.users.create(makeUser({ username: first.username }))).rejects.toBeInstanceOf(ConflictError);

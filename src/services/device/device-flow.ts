@@ -186,7 +186,7 @@ export class DeviceFlow {
     // A fresh sign-in starts a browser session; its id is the one the ID token carries.
     const sid = fresh ? random.token(16) : answer.sid;
     const decided = await repos.deviceCodes.decide(entry.code.id, { approved: true, userId: user.id, authTime, sid }, now);
-    if (fresh) await repos.users.update(user.id, { lastLogin: now });
+    if (fresh) await repos.users.recordLogin(user.id, now);
     return { approved: decided, login: { user, authTime, sid, fresh } };
   }
 

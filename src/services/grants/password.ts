@@ -39,6 +39,6 @@ export async function passwordGrant(request: TokenRequest, client: Client | unde
     withRefreshToken: true,
     ...dpopBinding(request, client),
   });
-  await deps.repos.users.update(user.id, { lastLogin: now });
+  await deps.repos.users.recordLogin(user.id, now);
   return toTokenResponse(tokens, { scope: tokens.scope, requiresPasswordChange: user.requiresPasswordChange });
 }

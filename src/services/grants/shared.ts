@@ -84,7 +84,7 @@ export async function issueForLogin(request: TokenRequest, deps: GrantDeps, gran
     ...(grant.dpopJkt !== undefined ? { dpopJkt: grant.dpopJkt } : {}),
     ...(grant.bindRefreshToken !== undefined ? { bindRefreshToken: grant.bindRefreshToken } : {}),
   });
-  if (grant.lastLogin) await deps.repos.users.update(user.id, { lastLogin: grant.lastLogin });
+  if (grant.lastLogin) await deps.repos.users.recordLogin(user.id, grant.lastLogin);
   const idToken =
     scopes.includes('openid') && deps.idTokens
       ? await deps.idTokens.mint({ issuer: request.issuer, user, client, scopes, nonce: grant.nonce, authTime: grant.authTime, accessToken: tokens.accessToken, sid: grant.sid })

@@ -140,6 +140,12 @@ export class KyselyUserRepository implements UserRepository {
     return updated && this.#decode(updated);
   }
 
+  /** One statement without `RETURNING`: every login writes it, and no caller reads the row back. */
+  async recordLogin(id: string, at: Date): Promise<void> {
+    const { codec, clock, db } = this.#ctx;
+    await db.updateTable('users').set({ last_login: codec.time(at), updated_at: codec.time(clock.now()) }).where('id', '=', id).execute();
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.#ctx.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
     return result.numDeletedRows > 0n;
