@@ -79,8 +79,16 @@ export class SigningThread {
   /** A {@link SignatureFunction} bound to this thread. */
   readonly sign: SignatureFunction = (alg, input, key) => {
     if (this.#inProcess) return signOnThisThread(alg, input, key);
+    let worker: Worker;
+    try {
+      worker = this.#started();
+    } catch (error) {
+      // No thread to be had (a resource limit): this thread signs, now and from now on.
+      this.#logger?.warn({ err: error }, 'signing thread could not start; signing on the main thread');
+      this.#inProcess = true;
+      return signOnThisThread(alg, input, key);
+    }
     return new Promise<string>((resolve, reject) => {
-      const worker = this.#started();
       let keyId = this.#keyIds.get(key);
       if (keyId === undefined) {
         keyId = this.#nextKeyId++;
