@@ -72,8 +72,12 @@ export class SigningThread {
   readonly #waiting = new Map<number, Job>();
   #batch: [number, number, string, string][] = [];
 
-  constructor(options: { logger?: Logger } = {}) {
+  readonly #spawn: () => Worker;
+
+  /** `spawn` starts the worker (tests start one that fails); by default, the code above. */
+  constructor(options: { logger?: Logger; spawn?: () => Worker } = {}) {
     this.#logger = options.logger;
+    this.#spawn = options.spawn ?? (() => new Worker(WORKER_SOURCE, { eval: true, name: 'authly-signing' }));
   }
 
   /** A {@link SignatureFunction} bound to this thread. */
@@ -114,13 +118,16 @@ export class SigningThread {
 
   #started(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'authly-signing' });
+    const worker = this.#spawn();
     // The worker must not keep a finished process alive; the requests waiting on it do.
     worker.unref();
     worker.on('message', (answers: [number, string | null, string | null][]) => this.#answer(answers));
-    worker.on('error', (error) => this.#logger?.warn({ err: error }, 'signing thread failed; signing on the main thread from now on'));
-    worker.on('exit', () => {
+    let failure: Error | undefined;
+    worker.on('error', (error) => (failure = error));
+    worker.on('exit', (code) => {
+      // `close()` clears #worker first: only a death nobody asked for is reported.
       if (this.#worker !== worker) return;
+      this.#logger?.warn({ err: failure, exitCode: code }, 'signing thread stopped; signing on the main thread from now on');
       this.#worker = undefined;
       this.#inProcess = true;
       this.#signWaitingHere();

@@ -1,14 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { compactVerify } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jwsSignature, signingInput } from '../../src/crypto/compact-jws.js';
 import { SigningThread, SigningThreadError } from '../../src/crypto/signing-thread.js';
 
 /** Signatures made on the worker thread must be the ones the event loop would make: jose verifies them. */
 describe('SigningThread', () => {
   const threads: SigningThread[] = [];
-  const started = () => {
-    const thread = new SigningThread();
+  const started = (options: ConstructorParameters<typeof SigningThread>[0] = {}) => {
+    const thread = new SigningThread(options);
     threads.push(thread);
     return thread;
   };
@@ -59,5 +60,19 @@ describe('SigningThread', () => {
     // The thread goes on signing for the other requests.
     const signature = await thread.sign('ES256', token('ES256', 2), keys.ES256.privateKey);
     await expect(compactVerify(`${token('ES256', 2)}.${signature}`, keys.ES256.publicKey, { algorithms: ['ES256'] })).resolves.toBeDefined();
+  });
+
+  it('signs on the event loop what a worker that died held, and everything after, and says so once', async () => {
+    // A worker that dies on its first batch, as a crashed thread would.
+    const dying = () => new Worker("require('node:worker_threads').parentPort.on('message', (m) => { if (m.kind === 'jobs') process.exit(3); });", { eval: true });
+    const warn = vi.fn();
+    const thread = started({ spawn: dying, logger: { warn, info: vi.fn(), error: vi.fn(), debug: vi.fn() } as never });
+    const signatures = await Promise.all(Array.from({ length: 10 }, (_, n) => thread.sign('ES256', token('ES256', n), keys.ES256.privateKey)));
+    const later = await thread.sign('ES256', token('ES256', 10), keys.ES256.privateKey);
+    for (const [n, signature] of [...signatures, later].entries()) {
+      await expect(compactVerify(`${token('ES256', n)}.${signature}`, keys.ES256.publicKey, { algorithms: ['ES256'] })).resolves.toBeDefined();
+    }
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({ exitCode: 3 });
   });
 });
