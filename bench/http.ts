@@ -31,6 +31,7 @@ import { seedDatabase, type Fixture } from './http/seed.js';
 import { AUTHLY_CLI_MODULES, cleanEnv, compileScripts, ensureBuilt, ROOT, startAuthly, startScript, type RunningServer } from './http/servers.js';
 import * as steps from './http/steps.js';
 import { listOption, option, stringOption } from './options.js';
+import { cpuMilliseconds, forgetProcesses } from './http/process-cpu.js';
 import type { PeerConfig } from './http/peer-server.js';
 
 interface Options {
@@ -110,23 +111,31 @@ function argon2Ceiling(seconds: number, connections: number): Measurement {
 function buildCells(o: Options, fixture: Fixture, servers: Map<string, RunningServer>): Cell[] {
   const cells: Cell[] = [];
   const base = { client: fixture.client, user: fixture.user, redirectUri: fixture.redirectUri };
-  const targets: Record<string, { target: steps.Target; url: string | undefined }> = {
-    authly: { target: { kind: 'authly', endpoints: AUTHLY_ENDPOINTS, ...base }, url: servers.get('authly')?.url },
-    'peer-memory': { target: { kind: 'peer', endpoints: PEER_ENDPOINTS, ...base }, url: servers.get('peer-memory')?.url },
+  // Each row's server process: its URL, and its pid for the CPU it spends.
+  const at = (name: string) => ({ url: servers.get(name)?.url, pid: servers.get(name)?.child.pid });
+  const targets: Record<string, { target: steps.Target; url: string | undefined; pid: number | undefined }> = {
+    authly: { target: { kind: 'authly', endpoints: AUTHLY_ENDPOINTS, ...base }, ...at('authly') },
+    'peer-memory': { target: { kind: 'peer', endpoints: PEER_ENDPOINTS, ...base }, ...at('peer-memory') },
     'peer-memory-jwt': {
       target: { kind: 'peer', endpoints: PEER_ENDPOINTS, ...base, client: { id: `${fixture.client.id}-jwt`, secret: fixture.client.secret } },
-      url: servers.get('peer-memory')?.url,
+      ...at('peer-memory'),
     },
-    'peer-sqlite': { target: { kind: 'peer', endpoints: PEER_ENDPOINTS, ...base }, url: servers.get('peer-sqlite')?.url },
-    floor: { target: { kind: 'ceiling', endpoints: { token: '/token', introspect: '/introspect', authorize: '/' }, ...base }, url: servers.get('floor')?.url },
-    fastify: { target: { kind: 'ceiling', endpoints: { token: '/token', introspect: '/token', authorize: '/' }, ...base }, url: servers.get('fastify')?.url },
+    'peer-sqlite': { target: { kind: 'peer', endpoints: PEER_ENDPOINTS, ...base }, ...at('peer-sqlite') },
+    floor: { target: { kind: 'ceiling', endpoints: { token: '/token', introspect: '/introspect', authorize: '/' }, ...base }, ...at('floor') },
+    fastify: { target: { kind: 'ceiling', endpoints: { token: '/token', introspect: '/token', authorize: '/' }, ...base }, ...at('fastify') },
   };
   const wanted = (workload: string, server: string) =>
     (o.workloads === undefined || o.workloads.includes(workload)) && (o.servers === undefined || o.servers.includes(server));
-  const load = (url: string, s: steps.Step[], seconds: number) => runLoad(url, s, { connections: o.connections, seconds }).then(fromLoad);
+  // The server's CPU is read around the timed load only, not around the preparation (minting).
+  const load = async (url: string, pid: number | undefined, s: steps.Step[], seconds: number): Promise<Measurement> => {
+    const before = await cpuMilliseconds(pid);
+    const m = fromLoad(await runLoad(url, s, { connections: o.connections, seconds }));
+    const after = await cpuMilliseconds(pid);
+    return before === undefined || after === undefined || m.units === 0 ? m : { ...m, cpuPerUnit: ((after - before) * 1000) / m.units };
+  };
 
   function http(workload: string, server: string, row: Partial<Row>, prepare: (t: steps.Target, url: string) => Promise<steps.Step[]>, extraCheck?: (t: steps.Target, url: string) => Promise<void>): void {
-    const { target, url } = targets[server]!;
+    const { target, url, pid } = targets[server]!;
     if (!url || !wanted(workload, server)) return;
     cells.push({
       workload,
@@ -139,7 +148,7 @@ function buildCells(o: Options, fixture: Fixture, servers: Map<string, RunningSe
         await steps.runOnce(url, await prepare(target, url));
         await extraCheck?.(target, url);
       },
-      measure: async (seconds) => load(url, await prepare(target, url), seconds),
+      measure: async (seconds) => load(url, pid, await prepare(target, url), seconds),
     });
   }
 
@@ -211,6 +220,8 @@ function footnotes(o: Options): string[] {
       'no logs, hooks, metrics, audit, cache or scope checks. No server with our token format and durability serves more on this machine.',
     'Ceilings: the Fastify row (same body parser, no work) for client_credentials, introspection and refresh; argon2id verification with the server\'s parameters ' +
       `(m=19 MiB, t=2, p=1, ${o.connections} in flight, in a child process) for password and code_flow. node-oidc-provider has no password grant (OAuth 2.1 drops it).`,
+    'CPU µs/unit: CPU time (user + system, all threads) the server process spent during the timed run, divided by the units it completed; the median of the rounds. ' +
+      'It moves far less with the machine\'s load than the rates do. node-oidc-provider\'s two clients share one process.',
     `Load: autocannon in the bench process, ${o.connections} connections, ${o.seconds} s per row, median of ${o.rounds} interleaved rounds on ${os.cpus().length} cores shared with the load generator. ` +
       'Compare ratios, not absolute numbers. A row with more than 1 % failed units, or none completed, is INVALID.',
   ];
@@ -275,6 +286,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
   } finally {
     await Promise.all([...servers.values()].map((s) => s.stop()));
+    forgetProcesses();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -16,6 +16,8 @@ export interface Measurement {
   units: number;
   failures: number;
   samples?: string[];
+  /** CPU time of the server's process (all its threads) per completed unit, in µs; absent for the argon2id ceiling. */
+  cpuPerUnit?: number;
 }
 
 /** A row of the table: one workload on one server, all its rounds. */
@@ -43,6 +45,8 @@ export interface Summary extends Row {
   perSecond: number;
   p50?: number;
   p99?: number;
+  /** Median over rounds of the server's CPU µs per unit. */
+  cpuPerUnit?: number;
   failures: number;
   failureRate: number;
   valid: boolean;
@@ -84,6 +88,7 @@ export function summarise(rows: Row[]): Summary[] {
       perSecond: median(row.rounds.map((r) => r.perSecond)) ?? 0,
       p50: median(row.rounds.map((r) => r.p50 ?? Number.NaN)),
       p99: median(row.rounds.map((r) => r.p99 ?? Number.NaN)),
+      cpuPerUnit: median(row.rounds.map((r) => r.cpuPerUnit ?? Number.NaN)),
       failures,
       failureRate,
       // A row where nothing completed (a run shorter than one unit's latency) says nothing either.
@@ -117,15 +122,15 @@ function ms(value: number | undefined): string {
 /** The Markdown table, one line per row, then the footnotes. */
 export function markdownTable(summaries: Summary[], footnotes: string[]): string {
   const lines = [
-    '| workload | server | tokens | rate | p50 ms | p99 ms | failed | ÷ ceiling | ÷ peer | p99 ÷ peer |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | server | tokens | rate | p50 ms | p99 ms | CPU µs/unit | failed | ÷ ceiling | ÷ peer | p99 ÷ peer |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of summaries) {
     const failed = `${s.failures}${s.failures > 0 ? ` (${(s.failureRate * 100).toFixed(1)}%)` : ''}${s.valid ? '' : ' **INVALID**'}`;
     const ceiling = s.ceilingRatio === undefined ? (s.ceiling ? '–' : 'ceiling') : fixed(s.ceilingRatio, 2, '×');
     const peer = s.peerRatio === undefined ? (s.note ?? '–') : fixed(s.peerRatio, 2, '×');
     lines.push(
-      `| ${s.workload} | ${s.label} | ${s.tokens} | ${rate(s.perSecond)} ${s.unit} | ${ms(s.p50)} | ${ms(s.p99)} | ${failed} | ${ceiling} | ${peer} | ${fixed(s.p99PeerRatio, 2, '×')} |`,
+      `| ${s.workload} | ${s.label} | ${s.tokens} | ${rate(s.perSecond)} ${s.unit} | ${ms(s.p50)} | ${ms(s.p99)} | ${fixed(s.cpuPerUnit, 0)} | ${failed} | ${ceiling} | ${peer} | ${fixed(s.p99PeerRatio, 2, '×')} |`,
     );
   }
   return [...lines, '', ...footnotes.map((note, i) => `${i + 1}. ${note}`)].join('\n');
