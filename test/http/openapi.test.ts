@@ -71,6 +71,15 @@ describe('OpenAPI 3.1 at /openapi.json and Swagger UI at /docs', () => {
     }
   });
 
+  it('ignores a remote caller\'s own claim to see the admin API (the header the server sets when forwarding /docs)', async () => {
+    for (const url of ['/docs/json', '/docs/yaml', '/openapi.json']) {
+      const res = await server.app.server.inject({ method: 'GET', url, remoteAddress: '203.0.113.9', headers: { 'x-authly-docs-admin': '1' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('/api/v1/oauth/token');
+      expect(res.body).not.toContain('/admin/');
+    }
+  });
+
   it('relaxes the CSP on /docs only', async () => {
     const docs = await get('/docs');
     expect(docs.statusCode).toBe(200);
