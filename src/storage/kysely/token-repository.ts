@@ -36,7 +36,7 @@ export type TokenRowWriter = (rows: readonly Record<string, unknown>[]) => Promi
  * statement prepared once (`sqlite/key-lookup.ts`).
  */
 export type TokenRowReader = (
-  jti: string,
+  key: string,
   viaKysely: () => Promise<Record<string, unknown> | undefined>,
 ) => Promise<Record<string, unknown> | undefined>;
 
