@@ -7,8 +7,13 @@ import type { SigningAlgorithm } from './token-signer.js';
 /** Computes the base64url signature of a JWS signing input (RFC 7515 §5.1 steps 5–6). */
 export type SignatureFunction = (alg: Exclude<SigningAlgorithm, 'HS256'>, input: string, key: KeyObject) => Promise<string>;
 
+/** The base64url signature, computed on the calling thread. */
+function signatureHere(alg: Exclude<SigningAlgorithm, 'HS256'>, input: string, key: KeyObject): string {
+  return jwsSignature(alg, input, key).toString('base64url');
+}
+
 /** Signs on the calling thread: the default, and what the signing thread falls back to. */
-export const signOnThisThread: SignatureFunction = (alg, input, key) => Promise.resolve(jwsSignature(alg, input, key).toString('base64url'));
+export const signOnThisThread: SignatureFunction = (alg, input, key) => Promise.resolve(signatureHere(alg, input, key));
 
 /**
  * The worker's code, plain CommonJS so it runs the same from the sources, from tsc's modules and
@@ -159,7 +164,7 @@ export class SigningThread {
     this.#waiting.clear();
     for (const job of jobs) {
       try {
-        job.resolve(jwsSignature(job.alg, job.input, job.key).toString('base64url'));
+        job.resolve(signatureHere(job.alg, job.input, job.key));
       } catch (error) {
         job.reject(error as Error);
       }
